@@ -1,0 +1,64 @@
+# Recommendation Tracker. `make run` to try it, `make test` for the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The PostgreSQL leg of `make test`; pytest-django creates and drops test_<name> on this server.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
+
+DEV_ENV := DJANGO_DEBUG=true
+REPORT_FIXTURES := $(sort $(wildcard fixtures/reports/*.json))
+
+.PHONY: help install assets migrate load-fixtures demo-users run test test-sqlite test-postgres lint check-deploy clean
+
+help:
+	@echo "make run    install, migrate, load the shipped fixtures and demo users, serve on http://$(HOST):$(PORT)/"
+	@echo "make test   the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL))"
+	@echo "make lint   ruff"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+load-fixtures: migrate
+	$(DEV_ENV) $(PY) manage.py loaddata fixtures/forces.json $(REPORT_FIXTURES)
+
+demo-users: load-fixtures
+	$(DEV_ENV) $(PY) manage.py create_demo_users
+
+run: demo-users
+	@echo ""
+	@echo "Recommendation Tracker: http://$(HOST):$(PORT)/  (sign in with a demo log-in above; Ctrl-C to stop)"
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	$(PY) -m pytest
+
+test-postgres: install
+	@$(PY) scripts/require_postgres.py "$(TEST_DATABASE_URL)"
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+check-deploy: install
+	DJANGO_SECRET_KEY=check-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM-key-that-is-long-enough DJANGO_ALLOWED_HOSTS=tracker.example.org \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules static/dist var db.sqlite3

@@ -1,0 +1,94 @@
+"""Landing pages, force page, dashboard, lists and reports, scoped per role."""
+import pytest
+from django.urls import reverse
+
+from tests.factories import ActionFactory, ForceFactory, PsdLeadFactory, RecommendationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_psd_lead_lands_on_their_force(client, force_a, psd_lead_a):
+    client.force_login(psd_lead_a)
+    response = client.get(reverse("tracker:home"))
+    assert response.status_code == 302 and response["Location"] == force_a.get_absolute_url()
+
+
+def test_reviewer_lands_on_the_dashboard(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("tracker:home"))["Location"] == reverse("tracker:dashboard")
+
+
+def test_psd_lead_of_several_forces_chooses_one(client, force_a, force_b):
+    client.force_login(PsdLeadFactory(forces=[force_a, force_b]))
+    response = client.get(reverse("tracker:home"))
+    assert response.status_code == 200 and force_b.name in response.content.decode()
+
+
+def test_psd_lead_cannot_see_the_dashboard(client, psd_lead_a):
+    client.force_login(psd_lead_a)
+    assert client.get(reverse("tracker:dashboard")).status_code == 403
+
+
+def test_dashboard_counts_overdue_per_force(client, today, force_a, force_b, reviewer, django_assert_max_num_queries):
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=today.replace(month=5))
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=today.replace(month=7))
+    ActionFactory(recommendation__report__subject_force=force_b, due_date=today.replace(month=7))
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("tracker:dashboard"))
+    rows = {f.slug: f for f in response.context["forces"]}
+    assert rows["west-midlands"].overdue_count == 1 and rows["west-midlands"].open_count == 2
+    assert rows["leicestershire"].overdue_count == 0
+
+
+def test_force_page_puts_overdue_first(client, today, force_a, psd_lead_a):
+    recommendation = RecommendationFactory(report__subject_force=force_a)
+    later = ActionFactory(recommendation=recommendation, due_date=today.replace(month=9))
+    overdue = ActionFactory(
+        recommendation=RecommendationFactory(report=recommendation.report), due_date=today.replace(month=5)
+    )
+    client.force_login(psd_lead_a)
+    response = client.get(force_a.get_absolute_url())
+    assert list(response.context["reports"].values())[0] == [overdue, later]
+
+
+def test_psd_lead_cannot_open_another_forces_page(client, force_b, psd_lead_a):
+    client.force_login(psd_lead_a)
+    assert client.get(force_b.get_absolute_url()).status_code == 404
+
+
+def test_action_list_is_scoped_then_filtered(client, today, force_a, force_b, psd_lead_a, django_assert_max_num_queries):
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=today.replace(month=5))
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=today.replace(month=9))
+    ActionFactory(recommendation__report__subject_force=force_b, due_date=today.replace(month=5))
+    client.force_login(psd_lead_a)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("tracker:action_list"), {"overdue": "true"})
+    assert [a.force for a in response.context["page_obj"]] == [force_a]
+
+
+def test_action_list_ignores_a_filter_for_another_force(client, force_a, force_b, psd_lead_a):
+    ActionFactory(recommendation__report__subject_force=force_b)
+    client.force_login(psd_lead_a)
+    response = client.get(reverse("tracker:action_list"), {"force": force_b.slug})
+    assert not list(response.context["page_obj"])
+
+
+def test_report_page_lists_each_forces_status(client, reviewer):
+    recommendation = RecommendationFactory(report__subject_force=None, report__title="Without fear or favour")
+    forces = [ForceFactory() for _ in range(3)]
+    for force in forces:
+        ActionFactory(recommendation=recommendation, force=force)
+    client.force_login(reviewer)
+    body = client.get(recommendation.report.get_absolute_url()).content.decode()
+    assert all(force.name in body for force in forces)
+
+
+def test_report_of_another_force_is_not_found(client, force_b, psd_lead_a):
+    action = ActionFactory(recommendation__report__subject_force=force_b)
+    client.force_login(psd_lead_a)
+    assert client.get(action.recommendation.report.get_absolute_url()).status_code == 404
+
+
+def test_login_page_renders(client):
+    assert client.get(reverse("login")).status_code == 200

@@ -1,0 +1,116 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker.models import Action, ExtensionRequest, Force, KeyFigure, ProgressNote, Recommendation, Report, User, overdue_q
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        if self.value() == "no":
+            return queryset.not_overdue()
+        return queryset
+
+
+@admin.register(Force)
+class ForceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "open_actions", "overdue_actions"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        from tracker.models import Action as A
+        from django.db.models import Q
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _open=Count("actions", filter=Q(actions__status__in=A.OPEN_STATUSES)),
+                _overdue=Count("actions", filter=overdue_q(timezone.localdate(), "actions__")),
+            )
+        )
+
+    @admin.display(description="Open", ordering="_open")
+    def open_actions(self, obj):
+        return obj._open
+
+    @admin.display(description="Overdue", ordering="_overdue")
+    def overdue_actions(self, obj):
+        return obj._overdue
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "email", "first_name", "last_name", "role", "is_staff", "is_active"]
+    list_filter = ["role", "is_staff", "is_superuser", "is_active", "forces"]
+    filter_horizontal = ["forces", "groups", "user_permissions"]
+    fieldsets = BaseUserAdmin.fieldsets + (("Tracker", {"fields": ["role", "forces"]}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("Tracker", {"fields": ["email", "role", "forces"]}),)
+
+
+class KeyFigureInline(admin.TabularInline):
+    model = KeyFigure
+    extra = 0
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["title", "subject_force", "series", "published_on", "published_precision"]
+    list_filter = ["series", "subject_force"]
+    search_fields = ["title", "series", "isbn", "slug"]
+    inlines = [KeyFigureInline]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["report", "number", "short_text", "timeframe", "due_date"]
+    list_filter = ["report__series", "report"]
+    search_fields = ["text", "inspection_question"]
+    list_select_related = ["report", "report__subject_force"]
+
+    @admin.display(description="Text")
+    def short_text(self, obj):
+        return obj.text[:100]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "force", "status", "due_date", "revised_due_date", "owner", "is_overdue_display"]
+    list_filter = [OverdueFilter, "status", "force", "recommendation__report__series"]
+    search_fields = ["recommendation__text", "force__name"]
+    list_select_related = ["force", "owner", "recommendation", "recommendation__report"]
+    raw_id_fields = ["recommendation", "owner"]
+    readonly_fields = ["version", "created_at", "updated_at", "started_at", "completed_at", "verified_at", "closed_at"]
+    date_hierarchy = "due_date"
+
+    @admin.display(description="Overdue", boolean=True)
+    def is_overdue_display(self, obj):
+        return obj.is_overdue
+
+
+@admin.register(ProgressNote)
+class ProgressNoteAdmin(admin.ModelAdmin):
+    list_display = ["action", "author", "created_at", "attachment_name"]
+    search_fields = ["text"]
+    raw_id_fields = ["action", "author"]
+    list_select_related = ["action__force", "action__recommendation__report", "author"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "requested_due_date", "decision", "requested_by", "decided_by"]
+    list_filter = ["decision"]
+    raw_id_fields = ["action", "requested_by", "decided_by"]
+    list_select_related = ["action__force", "action__recommendation__report", "requested_by", "decided_by"]

@@ -1,0 +1,115 @@
+"""Forms for the action page. They check input shape; the workflow module checks the rules."""
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from tracker.models import Action, User
+
+
+class GovukDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
+
+
+class VersionedForm(forms.Form):
+    """A form posted from an action page, carrying the version of the action the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class TransitionForm(VersionedForm):
+    text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
+        max_length=10_000,
+    )
+
+    def __init__(self, *args, transition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        if transition is not None:
+            self.fields["text"].label = transition.text_label or "Note"
+            self.fields["text"].required = transition.text_required
+
+
+ALLOWED_EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Progress note",
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
+        max_length=10_000,
+    )
+    attachment = forms.FileField(
+        label="Evidence file (optional)",
+        required=False,
+        help_text="PDF, Word, Excel, OpenDocument, CSV, text or image; up to 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"class": "govuk-file-upload"}),
+    )
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return None
+        suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if suffix not in ALLOWED_EVIDENCE_TYPES:
+            raise forms.ValidationError("The evidence file must be a PDF, Word, Excel, OpenDocument, CSV, text or image file.")
+        if upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(f"The evidence file must be smaller than {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.")
+        # The browser's claimed type is not trusted: the type is fixed by the (checked) extension.
+        upload.content_type = ALLOWED_EVIDENCE_TYPES[suffix]
+        return upload
+
+
+class ExtensionRequestForm(forms.Form):
+    requested_due_date = forms.DateField(label="Revised due date", widget=GovukDateInput)
+    reason = forms.CharField(
+        label="Why the current due date cannot be met",
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
+        max_length=5_000,
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve the revised due date"), ("refuse", "Refuse")],
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+    )
+    reason = forms.CharField(
+        label="Reason (required when refusing)",
+        required=False,
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 2}),
+        max_length=5_000,
+    )
+
+
+class OwnerForm(VersionedForm):
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody",
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+
+    def __init__(self, *args, action: Action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(forces=action.force_id, is_active=True).order_by(
+            "first_name", "last_name", "username"
+        )

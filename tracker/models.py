@@ -1,0 +1,478 @@
+"""The tracker's domain: forces, reports, recommendations and the actions forces take on them."""
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+def force_slug_for(name: str) -> str:
+    """Return the slug a force's name maps to: "Metropolitan Police Service" -> "metropolitan"."""
+    base = re.sub(r"\s+(police service|police|constabulary)$", "", name.strip().lower())
+    return re.sub(r"[^a-z0-9]+", "-", base).strip("-")
+
+
+class ForceManager(models.Manager["Force"]):
+    def get_by_natural_key(self, slug: str) -> Force:
+        return self.get(slug=slug)
+
+    def resolve(self, name_or_slug: str) -> Force | None:
+        """Return the force a report names, matching its slug, its full name or its name without "Police"."""
+        text = name_or_slug.strip()
+        return (
+            self.filter(slug=text).first()
+            or self.filter(name__iexact=text).first()
+            or self.filter(slug=force_slug_for(text)).first()
+        )
+
+
+class Force(models.Model):
+    """A police force, or a national body that recommendations are addressed to."""
+
+    class Kind(models.TextChoices):
+        TERRITORIAL = "territorial", "Territorial police force"
+        NATIONAL = "national", "National body"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TERRITORIAL)
+
+    objects = ForceManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:force", args=[self.slug])
+
+
+def _new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(AbstractUser):
+    """Someone who signs in: a force PSD lead, an HMIC reviewer or an admin."""
+
+    class Role(models.TextChoices):
+        PSD_LEAD = "psd_lead", "Force PSD lead"
+        REVIEWER = "reviewer", "HMIC follow-up reviewer"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PSD_LEAD)
+    forces = models.ManyToManyField(
+        Force,
+        blank=True,
+        related_name="members",
+        help_text="The forces whose actions this PSD lead may see and update.",
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, default=_new_calendar_token, editable=False)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_reviewer(self) -> bool:
+        """Return True if this user sees every force and reviews actions (HMIC reviewers and admins)."""
+        return self.is_active and (self.role == self.Role.REVIEWER or self.is_superuser)
+
+    def member_force_ids(self) -> frozenset[int]:
+        """Return the ids of the forces this user belongs to, cached on the instance."""
+        if not hasattr(self, "_member_force_ids"):
+            self._member_force_ids = frozenset(self.forces.values_list("pk", flat=True))
+        return self._member_force_ids
+
+    def is_member_of(self, force: Force | int) -> bool:
+        """Return True if this user belongs to `force`."""
+        force_id = force if isinstance(force, int) else force.pk
+        return self.is_active and force_id in self.member_force_ids()
+
+    def regenerate_calendar_token(self) -> None:
+        """Give this user a new secret calendar address, so the old one stops working."""
+        self.calendar_token = _new_calendar_token()
+        self.save(update_fields=["calendar_token"])
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class ReportManager(models.Manager["Report"]):
+    def get_by_natural_key(self, slug: str) -> Report:
+        return self.get(slug=slug)
+
+
+class Report(models.Model):
+    """An HMIC inspection report whose recommendations are tracked."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    series = models.CharField(max_length=200, blank=True, help_text="The inspection round, e.g. Police Integrity and Corruption 2014.")
+    subject_force = models.ForeignKey(
+        Force,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        help_text="The force inspected; empty for a national report.",
+    )
+    published_on = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    isbn = models.CharField("ISBN", max_length=32, blank=True)
+    source_file = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReportManager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+
+    def __str__(self) -> str:
+        subject = self.subject_force.name if self.subject_force_id else "National"
+        return f"{self.title} – {subject}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:report", args=[self.slug])
+
+    @property
+    def is_national(self) -> bool:
+        return self.subject_force_id is None
+
+
+class KeyFigureManager(models.Manager["KeyFigure"]):
+    def get_by_natural_key(self, report_slug: str, code: str) -> KeyFigure:
+        return self.get(report__slug=report_slug, code=code)
+
+
+class KeyFigure(models.Model):
+    """A figure from a report's "force in numbers", with the England and Wales figure beside it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="key_figures")
+    code = models.SlugField(max_length=100)
+    label = models.CharField(max_length=200)
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    national_value = models.DecimalField("England and Wales", max_digits=14, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = KeyFigureManager()
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [models.UniqueConstraint(fields=["report", "code"], name="unique_key_figure_per_report")]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.report.natural_key(), self.code)
+
+    natural_key.dependencies = ["tracker.report"]
+
+
+class RecommendationManager(models.Manager["Recommendation"]):
+    def get_by_natural_key(self, report_slug: str, number: int) -> Recommendation:
+        return self.get(report__slug=report_slug, number=number)
+
+
+class Recommendation(models.Model):
+    """One recommendation of a report, as the inspectors wrote it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    timeframe = models.CharField(max_length=200, blank=True, help_text="As written, e.g. Within six months.")
+    due_date = models.DateField(null=True, blank=True)
+    due_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
+    inspection_question = models.TextField(blank=True)
+    evidence = models.TextField(blank=True)
+    addressees = models.CharField(max_length=300, blank=True, help_text="Who the recommendation is addressed to.")
+
+    objects = RecommendationManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="unique_recommendation_number")]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.number}: {self.text[:80]}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (*self.report.natural_key(), self.number)
+
+    natural_key.dependencies = ["tracker.report"]
+
+
+class ActionQuerySet(models.QuerySet["Action"]):
+    def visible_to(self, user) -> ActionQuerySet:
+        """Return the actions this user may see: every force for reviewers, their own forces for PSD leads."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_reviewer:
+            return self
+        return self.filter(force__in=user.member_force_ids())
+
+    def open(self) -> ActionQuerySet:
+        """Return actions the force has not yet claimed as complete or that were closed."""
+        return self.filter(status__in=Action.OPEN_STATUSES)
+
+    def closed(self) -> ActionQuerySet:
+        return self.exclude(status__in=Action.OPEN_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
+        """Return open actions whose effective due date (revised, else original) is before today."""
+        return self.open().filter(_effective_due_before(today or timezone.localdate()))
+
+    def not_overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
+        return self.exclude(pk__in=self.overdue(today).values("pk"))
+
+    def due_within(self, days: int, today: datetime.date | None = None) -> ActionQuerySet:
+        """Return open actions falling due from today up to `days` days ahead."""
+        today = today or timezone.localdate()
+        until = today + datetime.timedelta(days=days)
+        return self.open().filter(effective_due_q("gte", today)).filter(effective_due_q("lte", until))
+
+    def awaiting_review(self) -> ActionQuerySet:
+        return self.filter(status=Action.Status.COMPLETED)
+
+    def completed_late(self) -> ActionQuerySet:
+        """Return actions the force completed after their effective due date."""
+        return self.filter(completed_at__isnull=False).filter(
+            Q(revised_due_date__isnull=False, completed_at__date__gt=F("revised_due_date"))
+            | Q(revised_due_date__isnull=True, due_date__isnull=False, completed_at__date__gt=F("due_date"))
+        )
+
+    def completed_on_time(self) -> ActionQuerySet:
+        return self.filter(completed_at__isnull=False).exclude(pk__in=self.completed_late().values("pk"))
+
+    def with_effective_due_date(self) -> ActionQuerySet:
+        return self.annotate(effective_due_date=models.functions.Coalesce("revised_due_date", "due_date"))
+
+
+def effective_due_q(lookup: str, day: datetime.date, prefix: str = "") -> Q:
+    """Return a Q comparing the effective due date (revised, else original) with `day`, e.g. lookup "lt"."""
+    return Q(**{f"{prefix}revised_due_date__isnull": False, f"{prefix}revised_due_date__{lookup}": day}) | Q(
+        **{f"{prefix}revised_due_date__isnull": True, f"{prefix}due_date__{lookup}": day}
+    )
+
+
+def overdue_q(today: datetime.date, prefix: str = "") -> Q:
+    """Return a Q matching overdue actions, for aggregates over related actions (prefix "actions__")."""
+    return Q(**{f"{prefix}status__in": Action.OPEN_STATUSES}) & effective_due_q("lt", today, prefix)
+
+
+def _effective_due_before(day: datetime.date) -> Q:
+    return effective_due_q("lt", day)
+
+
+class ActionManager(models.Manager.from_queryset(ActionQuerySet)):
+    def get_by_natural_key(self, report_slug: str, number: int, force_slug: str) -> Action:
+        return self.get(recommendation__report__slug=report_slug, recommendation__number=number, force__slug=force_slug)
+
+
+class Action(models.Model):
+    """What one force (or national body) does about one recommendation."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "Being progressed"
+        COMPLETED = "completed", "Awaiting review"
+        VERIFIED = "verified", "Complete – authorised for closure"
+        SUPERSEDED = "superseded", "Closed – superseded"
+        NOT_ACCEPTED = "not_accepted", "Closed – not accepted"
+
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="actions")
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="actions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_actions"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    due_date = models.DateField(null=True, blank=True, help_text="The due date that follows from the recommendation.")
+    revised_due_date = models.DateField(null=True, blank=True, help_text="Set only by an approved extension.")
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every change, to refuse edits from stale pages.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActionManager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [models.UniqueConstraint(fields=["recommendation", "force"], name="one_action_per_force")]
+        indexes = [
+            models.Index(fields=["force", "status"], name="action_force_status"),
+            models.Index(fields=["status", "due_date"], name="action_status_due"),
+            models.Index(fields=["status", "revised_due_date"], name="action_status_revised_due"),
+            models.Index(fields=["owner", "status"], name="action_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force} – {self.recommendation.report.title} rec. {self.recommendation.number}"
+
+    def natural_key(self) -> tuple[str, int, str]:
+        return (*self.recommendation.natural_key(), self.force.slug)
+
+    natural_key.dependencies = ["tracker.recommendation", "tracker.force"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:action", args=[self.pk])
+
+    @property
+    def effective_due_date(self) -> datetime.date | None:
+        """Return the revised due date where an extension was granted, else the original."""
+        return self.revised_due_date or self.due_date
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        due = self.effective_due_date
+        return self.is_open and due is not None and due < timezone.localdate()
+
+    @property
+    def days_overdue(self) -> int | None:
+        """Return how many days past its effective due date an overdue action is."""
+        if not self.is_overdue:
+            return None
+        return (timezone.localdate() - self.effective_due_date).days
+
+    @property
+    def days_left(self) -> int | None:
+        """Return the days until an open action's effective due date (0 on the day itself)."""
+        due = self.effective_due_date
+        if not self.is_open or due is None or due < timezone.localdate():
+            return None
+        return (due - timezone.localdate()).days
+
+    @property
+    def was_completed_late(self) -> bool:
+        due = self.effective_due_date
+        return self.completed_at is not None and due is not None and timezone.localdate(self.completed_at) > due
+
+    @property
+    def due_precision(self) -> str:
+        """Return how precisely the due date is known: a revised date is exact, an original one as the report gives it."""
+        if self.revised_due_date:
+            return DatePrecision.DAY
+        return self.recommendation.due_precision or DatePrecision.DAY
+
+    # Workflow: each transition is defined, with who may make it, in tracker/workflow.py.
+    def start(self, *, by, expected_version: int | None = None) -> Action:
+        from tracker import workflow
+
+        return workflow.transition(self, "start", by=by, expected_version=expected_version)
+
+    def complete(self, *, by, note: str, expected_version: int | None = None) -> Action:
+        from tracker import workflow
+
+        return workflow.transition(self, "complete", by=by, text=note, expected_version=expected_version)
+
+    def verify(self, *, by, note: str = "", expected_version: int | None = None) -> Action:
+        from tracker import workflow
+
+        return workflow.transition(self, "verify", by=by, text=note, expected_version=expected_version)
+
+    def reopen(self, *, by, reason: str, expected_version: int | None = None) -> Action:
+        from tracker import workflow
+
+        return workflow.transition(self, "reopen", by=by, text=reason, expected_version=expected_version)
+
+    def close(self, *, by, status: str, reason: str, expected_version: int | None = None) -> Action:
+        from tracker import workflow
+
+        name = {self.Status.SUPERSEDED: "supersede", self.Status.NOT_ACCEPTED: "not_accept"}.get(status)
+        if name is None:
+            raise ValueError(f"{status!r} is not a closing status.")
+        return workflow.transition(self, name, by=by, text=reason, expected_version=expected_version)
+
+
+def evidence_upload_to(note: ProgressNote, filename: str) -> str:
+    # The stored name is random: the user's file name is kept only as metadata.
+    return f"evidence/{note.action_id}/{secrets.token_hex(16)}"
+
+
+class ProgressNote(models.Model):
+    """A dated progress note on an action, optionally with an evidence file."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_notes")
+    created_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+    attachment = models.FileField(upload_to=evidence_upload_to, blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_content_type = models.CharField(max_length=100, blank=True)
+    attachment_size = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note by {self.author} on {self.created_at:%d %b %Y}"
+
+
+class ExtensionRequest(models.Model):
+    """A force's request for a revised due date, with a reason, and HMIC's decision on it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Awaiting decision"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="extension_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_due_date = models.DateField()
+    reason = models.TextField()
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(decision="pending"), name="one_pending_extension_per_action"
+            )
+        ]
+        indexes = [models.Index(fields=["decision", "requested_at"], name="extension_decision_requested")]
+
+    def __str__(self) -> str:
+        return f"Extension to {self.requested_due_date:%d %b %Y} for {self.action}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision == self.Decision.PENDING

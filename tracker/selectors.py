@@ -1,0 +1,124 @@
+"""Read-side queries shared by views, exports and the admin: per-force counts and action timelines."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from tracker.models import Action, Force, ProgressNote, effective_due_q, overdue_q
+
+
+def force_summaries(forces: QuerySet[Force], today: datetime.date | None = None, due_soon_days: int = 30) -> QuerySet[Force]:
+    """Return `forces` annotated with their action counts, in one query."""
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=due_soon_days)
+    open_q = Q(actions__status__in=Action.OPEN_STATUSES)
+    completed_late_q = Q(actions__completed_at__isnull=False) & (
+        Q(actions__revised_due_date__isnull=False, actions__completed_at__date__gt=F("actions__revised_due_date"))
+        | Q(
+            actions__revised_due_date__isnull=True,
+            actions__due_date__isnull=False,
+            actions__completed_at__date__gt=F("actions__due_date"),
+        )
+    )
+    counted = forces.annotate(
+        total_count=Count("actions"),
+        open_count=Count("actions", filter=open_q),
+        overdue_count=Count("actions", filter=overdue_q(today, "actions__")),
+        due_soon_count=Count(
+            "actions",
+            filter=open_q & effective_due_q("gte", today, "actions__") & effective_due_q("lte", until, "actions__"),
+        ),
+        awaiting_review_count=Count("actions", filter=Q(actions__status=Action.Status.COMPLETED)),
+        verified_count=Count("actions", filter=Q(actions__status=Action.Status.VERIFIED)),
+        completed_count=Count("actions", filter=Q(actions__completed_at__isnull=False)),
+        completed_late_count=Count("actions", filter=completed_late_q),
+    )
+    return counted.annotate(completed_on_time_count=F("completed_count") - F("completed_late_count"))
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime.datetime
+    who: str
+    summary: str
+    reason: str = ""
+    changes: list[Change] = field(default_factory=list)
+    note: ProgressNote | None = None
+
+
+_TRACKED = {
+    "status": "Status",
+    "owner": "Owner",
+    "due_date": "Due date",
+    "revised_due_date": "Revised due date",
+}
+
+
+def _display(action_history_row, field_name: str, users: dict[int, str]) -> str:
+    if field_name == "status":
+        return Action.Status(action_history_row.status).label
+    if field_name == "owner":
+        return users.get(action_history_row.owner_id, "Nobody") if action_history_row.owner_id else "Nobody"
+    value = getattr(action_history_row, field_name)
+    return value.strftime("%-d %B %Y") if value else "None"
+
+
+def action_timeline(action: Action) -> list[TimelineEntry]:
+    """Return the action's history and notes as one list, newest first, in a fixed number of queries."""
+    from tracker.models import User
+
+    rows = list(action.history.select_related("history_user").order_by("history_date", "history_id"))
+    owner_ids = {r.owner_id for r in rows if r.owner_id}
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)}
+    entries: list[TimelineEntry] = []
+    previous = None
+    for row in rows:
+        who = str(row.history_user) if row.history_user else "System"
+        if previous is None:
+            summary = "Action created"
+            changes = []
+        else:
+            changes = [
+                Change(label, _display(previous, name, users), _display(row, name, users))
+                for name, label in _TRACKED.items()
+                if getattr(previous, f"{name}_id" if name == "owner" else name)
+                != getattr(row, f"{name}_id" if name == "owner" else name)
+            ]
+            summary = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in changes) or "Updated"
+        entries.append(TimelineEntry(row.history_date, who, summary, row.history_change_reason or "", changes))
+        previous = row
+    reasons = {row.history_change_reason for row in rows}
+    for note in action.notes.select_related("author"):
+        if note.text in reasons and not note.attachment:
+            continue  # the status change above already says it
+        entries.append(TimelineEntry(note.created_at, str(note.author), "Progress note", note=note))
+    for request in action.extension_requests.select_related("requested_by", "decided_by"):
+        entries.append(
+            TimelineEntry(
+                request.requested_at,
+                str(request.requested_by),
+                f"Asked for a revised due date of {request.requested_due_date:%-d %B %Y}",
+                reason=request.reason,
+            )
+        )
+        if request.decided_at:
+            entries.append(
+                TimelineEntry(
+                    request.decided_at,
+                    str(request.decided_by),
+                    f"Extension request {request.get_decision_display().lower()}",
+                    reason=request.decision_reason,
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries

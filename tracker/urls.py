@@ -1,0 +1,21 @@
+from django.urls import path
+
+from tracker import views
+
+app_name = "tracker"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("forces/<slug:slug>/", views.force_detail, name="force"),
+    path("actions/", views.action_list, name="action_list"),
+    path("actions/<int:pk>/", views.action_detail, name="action"),
+    path("actions/<int:pk>/change/<slug:name>/", views.action_transition, name="action_transition"),
+    path("actions/<int:pk>/notes/", views.action_add_note, name="action_add_note"),
+    path("actions/<int:pk>/owner/", views.action_set_owner, name="action_set_owner"),
+    path("actions/<int:pk>/extension/", views.action_request_extension, name="action_request_extension"),
+    path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/<slug:slug>/", views.report_detail, name="report"),
+]

@@ -1,0 +1,270 @@
+"""Pages of the tracker. Access goes through tracker.access; rules live in tracker.workflow."""
+from __future__ import annotations
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from tracker import workflow
+from tracker.access import get_action_for_user, get_extension_request_for_user, get_force_for_user
+from tracker.filters import ActionFilter
+from tracker.forms import ExtensionDecisionForm, ExtensionRequestForm, NoteForm, OwnerForm, TransitionForm
+from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Recommendation, Report
+from tracker.selectors import action_timeline, force_summaries
+
+ACTION_LIST_RELATED = ("force", "owner", "recommendation", "recommendation__report")
+
+
+def reviewer_required(view):
+    """Allow only HMIC reviewers (and admins); others get 403."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_reviewer:
+            raise PermissionDenied("Only HMIC reviewers can see this page.")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@login_required
+@require_GET
+def home(request):
+    """Send reviewers to the national picture and PSD leads to their force."""
+    if request.user.is_reviewer:
+        return redirect("tracker:dashboard")
+    forces = list(Force.objects.filter(pk__in=request.user.member_force_ids()))
+    if len(forces) == 1:
+        return redirect(forces[0])
+    return render(request, "tracker/home.html", {"forces": forces})
+
+
+@reviewer_required
+@require_GET
+def dashboard(request):
+    """Show every force's position: open, overdue, due soon, awaiting review, verified."""
+    forces = force_summaries(Force.objects.filter(actions__isnull=False).distinct(), due_soon_days=settings.DUE_SOON_DAYS)
+    rows = list(forces.order_by("-overdue_count", "name"))
+    return render(request, "tracker/dashboard.html", {"forces": rows, "due_soon_days": settings.DUE_SOON_DAYS})
+
+
+@login_required
+@require_GET
+def force_detail(request, slug: str):
+    """Show one force's actions grouped by report, overdue first."""
+    force = get_force_for_user(request.user, slug)
+    today = timezone.localdate()
+    actions = list(
+        Action.objects.filter(force=force)
+        .select_related(*ACTION_LIST_RELATED)
+        .order_by("recommendation__report__published_on", "recommendation__report_id", "recommendation__number")
+    )
+    reports: dict[Report, list[Action]] = {}
+    for action in actions:
+        reports.setdefault(action.recommendation.report, []).append(action)
+    for group in reports.values():
+        group.sort(key=lambda a: (not a.is_overdue, not a.is_open, a.effective_due_date or today.max))
+    summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS).get()
+    return render(request, "tracker/force_detail.html", {"force": force, "reports": reports, "summary": summary})
+
+
+@login_required
+@require_GET
+def action_list(request):
+    """List the actions this user may see, filtered by the query string."""
+    scoped = Action.objects.visible_to(request.user).select_related(*ACTION_LIST_RELATED)
+    action_filter = ActionFilter(request.GET, queryset=scoped.order_by("due_date", "pk"), user=request.user)
+    page = Paginator(action_filter.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "tracker/action_list.html", {"filter": action_filter, "page_obj": page})
+
+
+def _action_page(request, action: Action, *, status: int = 200, error: str = "", **bound_forms) -> HttpResponse:
+    user = request.user
+    role = workflow.role_for(user, action)
+    transitions = workflow.available_transitions(user, action)
+    transition_forms = [
+        (t, bound_forms.get(f"transition_{t.name}") or TransitionForm(initial={"version": action.version}, transition=t))
+        for t in transitions
+    ]
+    pending = next((r for r in action.extension_requests.all() if r.is_pending), None)
+    context = {
+        "action": action,
+        "recommendation": action.recommendation,
+        "report": action.recommendation.report,
+        "transition_forms": transition_forms,
+        "note_form": bound_forms.get("note_form") or NoteForm(),
+        "owner_form": bound_forms.get("owner_form") or OwnerForm(initial={"version": action.version, "owner": action.owner_id}, action=action),
+        "extension_form": (bound_forms.get("extension_form") or ExtensionRequestForm())
+        if role == workflow.PSD_LEAD and action.is_open and pending is None
+        else None,
+        "pending_extension": pending,
+        "decision_form": (bound_forms.get("decision_form") or ExtensionDecisionForm())
+        if role == workflow.REVIEWER and pending
+        else None,
+        "timeline": action_timeline(action),
+        "error": error,
+    }
+    return render(request, "tracker/action_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def action_detail(request, pk: int):
+    """Show one action: its recommendation, status, the changes this user may make, and its history."""
+    action = get_action_for_user(request.user, pk)
+    return _action_page(request, action)
+
+
+@login_required
+@require_POST
+def action_transition(request, pk: int, name: str):
+    """Move an action through one workflow transition."""
+    action = get_action_for_user(request.user, pk)
+    spec = workflow.TRANSITIONS.get(name)
+    if spec is None:
+        raise Http404("No such change.")
+    form = TransitionForm(request.POST, transition=spec)
+    if not form.is_valid():
+        return _action_page(request, action, status=400, **{f"transition_{name}": form})
+    try:
+        workflow.transition(action, name, by=request.user, text=form.cleaned_data["text"], expected_version=form.cleaned_data["version"])
+    except workflow.StaleActionError as exc:
+        action = get_action_for_user(request.user, pk)
+        form = TransitionForm(request.POST | {"version": action.version}, transition=spec)
+        form.is_valid()
+        return _action_page(request, action, status=409, error=exc.messages[0], **{f"transition_{name}": form})
+    except workflow.WorkflowError as exc:
+        form.add_error("text" if exc.code == "required" else None, exc.messages[0])
+        return _action_page(request, action, status=400, **{f"transition_{name}": form})
+    messages.success(request, f"{spec.label}: done. The action is now “{action.get_status_display()}”.")
+    return redirect(action)
+
+
+@login_required
+@require_POST
+def action_add_note(request, pk: int):
+    """Add a progress note, with an optional evidence file, to an action."""
+    action = get_action_for_user(request.user, pk)
+    form = NoteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _action_page(request, action, status=400, note_form=form)
+    workflow.add_note(action, by=request.user, text=form.cleaned_data["text"], attachment=form.cleaned_data["attachment"])
+    messages.success(request, "Progress note added.")
+    return redirect(action)
+
+
+@login_required
+@require_POST
+def action_set_owner(request, pk: int):
+    """Make a member of the action's force its owner."""
+    action = get_action_for_user(request.user, pk)
+    form = OwnerForm(request.POST, action=action)
+    if not form.is_valid():
+        return _action_page(request, action, status=400, owner_form=form)
+    try:
+        workflow.assign_owner(action, by=request.user, owner=form.cleaned_data["owner"], expected_version=form.cleaned_data["version"])
+    except workflow.StaleActionError as exc:
+        action = get_action_for_user(request.user, pk)
+        return _action_page(request, action, status=409, error=exc.messages[0], owner_form=form)
+    except workflow.WorkflowError as exc:
+        form.add_error("owner", exc.messages[0])
+        return _action_page(request, action, status=400, owner_form=form)
+    messages.success(request, "Owner updated.")
+    return redirect(action)
+
+
+@login_required
+@require_POST
+def action_request_extension(request, pk: int):
+    """Ask HMIC for a revised due date."""
+    action = get_action_for_user(request.user, pk)
+    form = ExtensionRequestForm(request.POST)
+    if not form.is_valid():
+        return _action_page(request, action, status=400, extension_form=form)
+    try:
+        workflow.request_extension(
+            action, by=request.user, requested_due_date=form.cleaned_data["requested_due_date"], reason=form.cleaned_data["reason"]
+        )
+    except workflow.WorkflowError as exc:
+        form.add_error("requested_due_date" if "date" in exc.messages[0] else None, exc.messages[0])
+        return _action_page(request, action, status=400, extension_form=form)
+    messages.success(request, "Your request for a revised due date was sent to HMIC.")
+    return redirect(action)
+
+
+@login_required
+@require_POST
+def extension_decide(request, pk: int):
+    """Approve or refuse a pending extension request."""
+    extension = get_extension_request_for_user(request.user, pk)
+    action = get_action_for_user(request.user, extension.action_id)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        return _action_page(request, action, status=400, decision_form=form)
+    try:
+        workflow.decide_extension(
+            extension, by=request.user, approve=form.cleaned_data["decision"] == "approve", reason=form.cleaned_data["reason"]
+        )
+    except workflow.WorkflowError as exc:
+        form.add_error("reason" if exc.code == "required" else None, exc.messages[0])
+        return _action_page(request, action, status=400, decision_form=form)
+    messages.success(request, "Decision recorded.")
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else action)
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk: int):
+    """Serve an evidence file to someone who may see its action, as a download with a safe name."""
+    note = get_object_or_404(
+        ProgressNote.objects.filter(action__in=Action.objects.visible_to(request.user)).exclude(attachment=""), pk=pk
+    )
+    content_type = note.attachment_content_type or mimetypes.guess_type(note.attachment_name)[0] or "application/octet-stream"
+    response = FileResponse(note.attachment.open("rb"), as_attachment=True, filename=note.attachment_name or "evidence")
+    response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def report_list(request):
+    """List reports with how many of their actions this user can see."""
+    visible = Action.objects.visible_to(request.user)
+    reports = (
+        Report.objects.filter(recommendations__actions__in=visible)
+        .select_related("subject_force")
+        .annotate(action_count=Count("recommendations__actions", distinct=True))
+        .order_by("-published_on", "title")
+    )
+    return render(request, "tracker/report_list.html", {"reports": reports})
+
+
+@login_required
+@require_GET
+def report_detail(request, slug: str):
+    """Show a report's key figures and recommendations, with each visible force's action status."""
+    visible = Action.objects.visible_to(request.user).select_related("force", "owner")
+    report = get_object_or_404(
+        Report.objects.select_related("subject_force").filter(recommendations__actions__in=Action.objects.visible_to(request.user)).distinct(),
+        slug=slug,
+    )
+    recommendations = report.recommendations.prefetch_related(
+        Prefetch("actions", queryset=visible.order_by("force__name"), to_attr="visible_actions")
+    )
+    return render(
+        request,
+        "tracker/report_detail.html",
+        {"report": report, "recommendations": recommendations, "key_figures": report.key_figures.all()},
+    )

@@ -15,8 +15,7 @@ def fixture_file(tmp_path, force_a):
     rows = [
         {"model": "tracker.report", "fields": {"slug": "pic-2014-west-midlands", "title": "Police Integrity and Corruption",
          "series": "Police Integrity and Corruption 2014", "subject_force": ["west-midlands"],
-         "published_on": "2014-11-27", "published_precision": "day", "isbn": "", "source_file": "x.txt",
-         "created_at": "2014-11-27T00:00:00Z"}},
+         "published_on": "2014-11-27", "published_precision": "day", "isbn": "", "source_file": "x.txt"}},
         {"model": "tracker.recommendation", "fields": {"report": ["pic-2014-west-midlands"], "number": 1,
          "text": "Within six months, the force should publish a policy.", "timeframe": "Within six months",
          "due_date": "2015-05-27", "due_precision": "day", "inspection_question": "", "evidence": "", "addressees": ""}},

@@ -137,7 +137,6 @@ class Report(models.Model):
     published_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     isbn = models.CharField("ISBN", max_length=32, blank=True)
     source_file = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReportManager()
 

@@ -3,6 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3.11
+NPM ?= npm
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -30,6 +31,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# GOV.UK Frontend and the app's styles, built from the npm packages into static/dist/.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "error: npm not found; install Node.js 20 (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+assets: node_modules/.package-lock.json
+	$(NPM) run --silent build
+
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
@@ -39,17 +49,17 @@ load-fixtures: migrate
 demo-users: load-fixtures
 	$(DEV_ENV) $(PY) manage.py create_demo_users
 
-run: demo-users
+run: demo-users assets
 	@echo ""
 	@echo "Recommendation Tracker: http://$(HOST):$(PORT)/  (sign in with a demo log-in above; Ctrl-C to stop)"
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install assets
 	$(PY) -m pytest
 
-test-postgres: install
+test-postgres: install assets
 	@$(PY) scripts/require_postgres.py "$(TEST_DATABASE_URL)"
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest
 

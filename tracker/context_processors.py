@@ -18,14 +18,20 @@ def navigation(request) -> dict:
         return {"navigation": []}
     items = []
     if user.is_reviewer:
-        items.append(("All forces", reverse("tracker:dashboard")))
+        items += [("All forces", reverse("tracker:dashboard")), ("Review queue", reverse("tracker:review_queue"))]
     else:
         items.append(("My force", reverse("tracker:home")))
     items += [
-        ("Actions", reverse("tracker:action_list")),
+        ("My actions", reverse("tracker:my_actions")),
+        ("Overdue", reverse("tracker:overdue")),
+        ("Upcoming", reverse("tracker:upcoming")),
+        ("All actions", reverse("tracker:action_list")),
         ("Reports", reverse("tracker:report_list")),
     ]
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
+    # The longest matching address wins, so /actions/overdue/ marks "Overdue", not "All actions".
     path = request.path
-    return {"navigation": [NavItem(label, url, path == url or (url != "/" and path.startswith(url))) for label, url in items]}
+    matches = [url for _, url in items if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len) if matches else None
+    return {"navigation": [NavItem(label, url, url == current) for label, url in items]}

@@ -26,7 +26,7 @@ class ActionFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(label="Due on or before", method="filter_due_before")
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label="Owner", empty_label="Anyone")
     sort = django_filters.OrderingFilter(
-        fields=(("due_date", "due"), ("force__name", "force"), ("status", "status"), ("updated_at", "updated")),
+        fields=(("effective_due", "due"), ("force__name", "force"), ("status", "status"), ("updated_at", "updated")),
         field_labels={"due": "Due date", "force": "Force", "status": "Status", "updated": "Last update"},
         label="Sort by",
     )

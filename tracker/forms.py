@@ -7,11 +7,14 @@ from django.conf import settings
 from tracker.models import Action, User
 
 
+UK_DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"]
+
+
 class GovukDateInput(forms.DateInput):
-    input_type = "date"
+    """A text date input in the UK order, so the browser's locale cannot turn it into month/day."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
+        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "numeric", **(attrs or {})}, format="%d/%m/%Y")
 
 
 class VersionedForm(forms.Form):
@@ -79,7 +82,13 @@ class NoteForm(forms.Form):
 
 
 class ExtensionRequestForm(forms.Form):
-    requested_due_date = forms.DateField(label="Revised due date", widget=GovukDateInput)
+    requested_due_date = forms.DateField(
+        label="Revised due date",
+        help_text="For example, 30/09/2026",
+        widget=GovukDateInput,
+        input_formats=UK_DATE_INPUT_FORMATS,
+        error_messages={"invalid": "Enter the revised due date as day/month/year, for example 30/09/2026."},
+    )
     reason = forms.CharField(
         label="Why the current due date cannot be met",
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),

@@ -266,7 +266,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
         return self.filter(completed_at__isnull=False).exclude(pk__in=self.completed_late().values("pk"))
 
     def with_effective_due_date(self) -> ActionQuerySet:
-        return self.annotate(effective_due_date=models.functions.Coalesce("revised_due_date", "due_date"))
+        return self.annotate(effective_due=models.functions.Coalesce("revised_due_date", "due_date"))
 
 
 def effective_due_q(lookup: str, day: datetime.date, prefix: str = "") -> Q:

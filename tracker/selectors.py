@@ -122,3 +122,39 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
             )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+ACTION_LIST_RELATED = ("force", "owner", "recommendation", "recommendation__report")
+
+
+@dataclass(frozen=True)
+class ActionList:
+    """A named list of actions: its title, what it is for, and how it narrows and orders the user's actions."""
+
+    slug: str
+    title: str
+    description: str
+
+
+ACTION_LISTS = {
+    "all": ActionList("all", "All actions", "Every action you can see."),
+    "overdue": ActionList(
+        "overdue", "Overdue actions", "Open actions past their due date (the revised date where an extension was granted)."
+    ),
+    "upcoming": ActionList("upcoming", "Upcoming deadlines", "Open actions falling due in the next days."),
+    "mine": ActionList("mine", "My actions", "Actions you own, soonest due first."),
+}
+
+
+def action_list_queryset(user, slug: str, *, days: int = 30, today: datetime.date | None = None) -> QuerySet[Action]:
+    """Return the named list's actions for `user`: scoped first, then narrowed and ordered."""
+    today = today or timezone.localdate()
+    actions = Action.objects.visible_to(user).select_related(*ACTION_LIST_RELATED).with_effective_due_date()
+    by_due = (F("effective_due").asc(nulls_last=True), "pk")
+    if slug == "overdue":
+        return actions.overdue(today).order_by("force__name", *by_due)
+    if slug == "upcoming":
+        return actions.due_within(days, today).order_by(*by_due)
+    if slug == "mine":
+        return actions.filter(owner=user).order_by(*by_due)
+    return actions.order_by(*by_due)

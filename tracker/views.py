@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import workflow
@@ -19,10 +20,13 @@ from tracker.access import get_action_for_user, get_extension_request_for_user, 
 from tracker.filters import ActionFilter
 from tracker.forms import ExtensionDecisionForm, ExtensionRequestForm, NoteForm, OwnerForm, TransitionForm
 from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Recommendation, Report
-from tracker.selectors import action_timeline, force_summaries
-
-ACTION_LIST_RELATED = ("force", "owner", "recommendation", "recommendation__report")
-
+from tracker.selectors import (
+    ACTION_LIST_RELATED,
+    ACTION_LISTS,
+    action_list_queryset,
+    action_timeline,
+    force_summaries,
+)
 
 def reviewer_required(view):
     """Allow only HMIC reviewers (and admins); others get 403."""
@@ -79,14 +83,70 @@ def force_detail(request, slug: str):
     return render(request, "tracker/force_detail.html", {"force": force, "reports": reports, "summary": summary})
 
 
+def _action_list_page(request, slug: str):
+    days = _bounded_int(request.GET.get("days"), default=settings.DUE_SOON_DAYS, low=1, high=366)
+    actions = action_list_queryset(request.user, slug, days=days)
+    action_filter = ActionFilter(request.GET, queryset=actions, user=request.user)
+    page = Paginator(action_filter.qs, 50).get_page(request.GET.get("page"))
+    context = {"filter": action_filter, "page_obj": page, "list": ACTION_LISTS[slug], "days": days}
+    return render(request, "tracker/action_list.html", context)
+
+
+def _bounded_int(raw: str | None, *, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(raw), low), high) if raw else default
+    except ValueError:
+        return default
+
+
 @login_required
 @require_GET
 def action_list(request):
-    """List the actions this user may see, filtered by the query string."""
-    scoped = Action.objects.visible_to(request.user).select_related(*ACTION_LIST_RELATED)
-    action_filter = ActionFilter(request.GET, queryset=scoped.order_by("due_date", "pk"), user=request.user)
-    page = Paginator(action_filter.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "tracker/action_list.html", {"filter": action_filter, "page_obj": page})
+    """List every action this user may see, filtered by the query string."""
+    return _action_list_page(request, "all")
+
+
+@login_required
+@require_GET
+def overdue_list(request):
+    """List every overdue action this user may see, grouped by force."""
+    return _action_list_page(request, "overdue")
+
+
+@login_required
+@require_GET
+def upcoming_list(request):
+    """List open actions due in the next N days (default 30)."""
+    return _action_list_page(request, "upcoming")
+
+
+@login_required
+@require_GET
+def my_actions(request):
+    """List the actions this user owns, soonest due first."""
+    return _action_list_page(request, "mine")
+
+
+@reviewer_required
+@require_GET
+def review_queue(request):
+    """Show actions awaiting verification and extension requests awaiting a decision, oldest first."""
+    awaiting = (
+        Action.objects.awaiting_review()
+        .select_related(*ACTION_LIST_RELATED)
+        .order_by("completed_at", "pk")
+    )
+    extensions = (
+        ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
+        .select_related("requested_by", *(f"action__{name}" for name in ACTION_LIST_RELATED))
+        .order_by("requested_at", "pk")
+    )
+    page = Paginator(awaiting, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracker/review_queue.html",
+        {"page_obj": page, "extensions": extensions[:100], "extension_count": extensions.count()},
+    )
 
 
 def _action_page(request, action: Action, *, status: int = 200, error: str = "", **bound_forms) -> HttpResponse:
@@ -148,7 +208,7 @@ def action_transition(request, pk: int, name: str):
         form.add_error("text" if exc.code == "required" else None, exc.messages[0])
         return _action_page(request, action, status=400, **{f"transition_{name}": form})
     messages.success(request, f"{spec.label}: done. The action is now “{action.get_status_display()}”.")
-    return redirect(action)
+    return redirect(_next_url(request) or action)
 
 
 @login_required
@@ -220,7 +280,15 @@ def extension_decide(request, pk: int):
         form.add_error("reason" if exc.code == "required" else None, exc.messages[0])
         return _action_page(request, action, status=400, decision_form=form)
     messages.success(request, "Decision recorded.")
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else action)
+    return redirect(_next_url(request) or action)
+
+
+def _next_url(request) -> str | None:
+    """Return the local page to go back to after a change (e.g. the review queue), if one was given."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
 
 
 @login_required

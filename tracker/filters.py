@@ -15,7 +15,7 @@ class ActionFilter(django_filters.FilterSet):
     )
     report = django_filters.ModelChoiceFilter(
         field_name="recommendation__report",
-        queryset=Report.objects.all(),
+        queryset=Report.objects.select_related("subject_force"),
         to_field_name="slug",
         label="Report",
         empty_label="All reports",

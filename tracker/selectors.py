@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from tracker.models import Action, Force, ProgressNote, effective_due_q, overdue_q
@@ -36,7 +36,15 @@ def force_summaries(forces: QuerySet[Force], today: datetime.date | None = None,
         completed_count=Count("actions", filter=Q(actions__completed_at__isnull=False)),
         completed_late_count=Count("actions", filter=completed_late_q),
     )
-    return counted.annotate(completed_on_time_count=F("completed_count") - F("completed_late_count"))
+    on_time = counted.annotate(completed_on_time_count=F("completed_count") - F("completed_late_count"))
+    return on_time.annotate(
+        on_time_rate=Case(
+            When(completed_count=0, then=Value(None)),
+            default=ExpressionWrapper(
+                F("completed_on_time_count") * Value(1.0) / F("completed_count"), output_field=FloatField()
+            ),
+        )
+    )
 
 
 @dataclass

@@ -54,13 +54,31 @@ def home(request):
     return render(request, "tracker/home.html", {"forces": forces})
 
 
+DASHBOARD_COLUMNS = {
+    "force": ("Force", "name"),
+    "open": ("Open", "-open_count"),
+    "overdue": ("Overdue", "-overdue_count"),
+    "due_soon": ("Due soon", "-due_soon_count"),
+    "awaiting_review": ("Awaiting review", "-awaiting_review_count"),
+    "verified": ("Verified", "-verified_count"),
+    "on_time": ("Completed on time", "-on_time_rate"),
+}
+
+
 @reviewer_required
 @require_GET
 def dashboard(request):
-    """Show every force's position: open, overdue, due soon, awaiting review, verified."""
+    """Show every force's position: open, overdue, due soon, awaiting review, verified, on time; sortable."""
+    sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_COLUMNS else "overdue"
     forces = force_summaries(Force.objects.filter(actions__isnull=False).distinct(), due_soon_days=settings.DUE_SOON_DAYS)
-    rows = list(forces.order_by("-overdue_count", "name"))
-    return render(request, "tracker/dashboard.html", {"forces": rows, "due_soon_days": settings.DUE_SOON_DAYS})
+    rows = list(forces.order_by(DASHBOARD_COLUMNS[sort][1], "name"))
+    most_overdue = max((f.overdue_count for f in rows), default=0)
+    for force in rows:
+        force.overdue_bar_percent = round(100 * force.overdue_count / most_overdue) if most_overdue else 0
+    totals = {key: sum(getattr(f, key) for f in rows) for key in ("open_count", "overdue_count", "due_soon_count", "awaiting_review_count", "verified_count")}
+    columns = [(key, label, key == sort) for key, (label, _) in DASHBOARD_COLUMNS.items()]
+    context = {"forces": rows, "due_soon_days": settings.DUE_SOON_DAYS, "columns": columns, "sort": sort, "totals": totals}
+    return render(request, "tracker/dashboard.html", context)
 
 
 @login_required

@@ -1,0 +1,134 @@
+"""Overdue report, upcoming deadlines, my actions, review queue and dashboard sorting."""
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ActionFactory, ExtensionRequestFactory, ForceFactory
+from tracker.models import Action
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def _rows(response):
+    return list(response.context["page_obj"])
+
+
+def test_overdue_report_lists_only_overdue_grouped_by_force(client, today, force_a, force_b, reviewer):
+    late_b = ActionFactory(recommendation__report__subject_force=force_b, due_date=D(2015, 5, 1))
+    late_a = ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 5, 27))
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 7, 1))
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 1, 1), status=Action.Status.COMPLETED)
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:overdue"))
+    assert _rows(response) == [late_b, late_a]  # Leicestershire before West Midlands
+    body = response.content.decode()
+    assert "31" in body and "5" in body  # days overdue
+
+
+def test_overdue_report_is_scoped_to_the_psd_leads_force(client, today, force_a, force_b, psd_lead_a):
+    ActionFactory(recommendation__report__subject_force=force_b, due_date=D(2015, 5, 1))
+    client.force_login(psd_lead_a)
+    assert _rows(client.get(reverse("tracker:overdue"))) == []
+
+
+def test_overdue_report_query_count_does_not_grow(client, today, reviewer, django_assert_max_num_queries):
+    for _ in range(30):
+        ActionFactory(recommendation__report__subject_force=ForceFactory(), due_date=D(2015, 5, 1))
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("tracker:overdue"))
+
+
+def test_upcoming_defaults_to_30_days_and_takes_n(client, today, force_a, psd_lead_a):
+    soon = ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 6, 20))
+    later = ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 8, 20))
+    client.force_login(psd_lead_a)
+    assert _rows(client.get(reverse("tracker:upcoming"))) == [soon]
+    assert _rows(client.get(reverse("tracker:upcoming"), {"days": 90})) == [soon, later]
+
+
+def test_my_actions_lists_what_i_own_soonest_first(client, today, force_a, psd_lead_a, colleague_a):
+    second = ActionFactory(recommendation__report__subject_force=force_a, owner=psd_lead_a, due_date=D(2015, 9, 1))
+    first = ActionFactory(
+        recommendation__report__subject_force=force_a, owner=psd_lead_a, due_date=D(2015, 1, 1), revised_due_date=D(2015, 7, 1)
+    )
+    ActionFactory(recommendation__report__subject_force=force_a, owner=colleague_a)
+    client.force_login(psd_lead_a)
+    assert _rows(client.get(reverse("tracker:my_actions"))) == [first, second]
+
+
+def test_filters_stay_in_the_query_string_across_pages(client, today, force_a, psd_lead_a):
+    for _ in range(55):
+        ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 5, 1))
+    client.force_login(psd_lead_a)
+    body = client.get(reverse("tracker:action_list"), {"overdue": "true"}).content.decode()
+    assert "overdue=true&amp;page=2" in body
+
+
+def test_review_queue_shows_oldest_completed_first(client, today, time_machine, force_a, psd_lead_a, reviewer):
+    newer = ActionFactory(recommendation__report__subject_force=force_a)
+    older = ActionFactory(recommendation__report__subject_force=force_a)
+    older.complete(by=psd_lead_a, note="done first")
+    time_machine.move_to(datetime.datetime(2015, 6, 1, 15, 0, tzinfo=datetime.UTC))
+    newer.complete(by=psd_lead_a, note="done second")
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:review_queue"))
+    assert _rows(response) == [older, newer]
+
+
+def test_review_queue_lists_pending_extension_requests(client, today, force_a, reviewer):
+    request = ExtensionRequestFactory(action=ActionFactory(recommendation__report__subject_force=force_a))
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:review_queue"))
+    assert list(response.context["extensions"]) == [request]
+
+
+def test_verify_from_the_queue_returns_to_the_queue(client, today, force_a, psd_lead_a, reviewer):
+    action = ActionFactory(recommendation__report__subject_force=force_a)
+    action.complete(by=psd_lead_a, note="done")
+    client.force_login(reviewer)
+    queue = reverse("tracker:review_queue")
+    response = client.post(
+        reverse("tracker:action_transition", args=[action.pk, "verify"]), {"version": action.version, "next": queue}
+    )
+    assert response["Location"] == queue
+    action.refresh_from_db()
+    assert action.status == Action.Status.VERIFIED
+
+
+def test_next_pointing_off_site_is_ignored(client, today, force_a, psd_lead_a):
+    action = ActionFactory(recommendation__report__subject_force=force_a)
+    client.force_login(psd_lead_a)
+    response = client.post(
+        reverse("tracker:action_transition", args=[action.pk, "start"]), {"version": 1, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == action.get_absolute_url()
+
+
+def test_psd_lead_cannot_open_the_review_queue(client, psd_lead_a):
+    client.force_login(psd_lead_a)
+    assert client.get(reverse("tracker:review_queue")).status_code == 403
+
+
+def test_dashboard_sorts_by_the_chosen_column(client, today, force_a, force_b, reviewer):
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 7, 1))
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 7, 1))
+    ActionFactory(recommendation__report__subject_force=force_b, due_date=D(2015, 7, 1))
+    client.force_login(reviewer)
+    by_open = client.get(reverse("tracker:dashboard"), {"sort": "open"}).context["forces"]
+    by_name = client.get(reverse("tracker:dashboard"), {"sort": "force"}).context["forces"]
+    assert [f.slug for f in by_open] == ["west-midlands", "leicestershire"]
+    assert [f.slug for f in by_name] == ["leicestershire", "west-midlands"]
+
+
+def test_dashboard_on_time_rate(client, today, force_a, reviewer, psd_lead_a):
+    on_time = ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 7, 1))
+    late = ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 5, 1))
+    on_time.complete(by=psd_lead_a, note="x")
+    late.complete(by=psd_lead_a, note="x")
+    client.force_login(reviewer)
+    row = client.get(reverse("tracker:dashboard")).context["forces"][0]
+    assert (row.completed_count, row.completed_late_count, row.on_time_rate) == (2, 1, 0.5)
+    assert "50%" in client.get(reverse("tracker:dashboard")).content.decode()

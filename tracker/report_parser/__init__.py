@@ -1,0 +1,20 @@
+"""Pure-Python parser for HMIC inspection reports (text or PDF in, data out).
+
+No Django imports here: the importer and the views call this API.
+"""
+
+from ._dates import due_date_for
+from ._model import KeyFigure, ParsedRecommendation, ParsedReport, ReportError
+from ._parse import parse_report
+from ._reading import extract_text_from_bytes, read_report_text
+
+__all__ = [
+    "KeyFigure",
+    "ParsedRecommendation",
+    "ParsedReport",
+    "ReportError",
+    "due_date_for",
+    "extract_text_from_bytes",
+    "parse_report",
+    "read_report_text",
+]

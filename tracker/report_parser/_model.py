@@ -1,0 +1,52 @@
+"""Data types returned by the report parser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+
+class ReportError(ValueError):
+    """A user-facing, one-line problem with the input (message is shown as-is)."""
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """Hold one "force in numbers" figure of a report."""
+
+    code: str
+    label: str
+    value: Decimal
+    national_value: Decimal | None
+    unit: str
+
+
+@dataclass(frozen=True)
+class ParsedRecommendation:
+    """Hold one recommendation as found in a report."""
+
+    number: int
+    text: str
+    timeframe: str
+    due_date: date | None
+    due_precision: str | None
+    addressees: tuple[str, ...]
+    inspection_question: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ParsedReport:
+    """Hold everything the parser extracted from one report."""
+
+    title: str
+    series: str
+    subject: str
+    is_national: bool
+    published: date | None
+    published_precision: str | None
+    isbn: str
+    recommendations: tuple[ParsedRecommendation, ...]
+    key_figures: tuple[KeyFigure, ...]
+    warnings: tuple[str, ...]

@@ -1,0 +1,445 @@
+"""Parse report text into a ParsedReport."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from difflib import SequenceMatcher
+
+from ._addressees import ALL_FORCES, SUBJECT, national_addressees
+from ._dates import (
+    DATE_ONLY_RE,
+    due_date_for,
+    find_timeframes,
+    parse_date_only,
+)
+from ._figures import key_figures
+from ._model import ParsedRecommendation, ParsedReport, ReportError
+from ._text import (
+    Block,
+    join_hyphenation,
+    prepare_text,
+    split_blocks,
+    strip_enumerator,
+    tokens,
+    word_vocabulary,
+)
+
+# Body and closing wordings of one recommendation differ by a few words only.
+MATCH_THRESHOLD = 0.75
+# Evidence is the findings just before a recommendation, not the whole section.
+EVIDENCE_MAX_PARAGRAPHS = 3
+# Paragraphs allowed between a "Recommendations" heading and its list.
+_MAX_INTRO_BLOCKS = 4
+# The cover (title, force, date) sits before the contents or near the top.
+_COVER_MAX_BLOCKS = 80
+_PUBLISHED_RE = re.compile(r"^(?:first\s+)?published(?:\s+on)?\s*:?\s+(?P<date>.+)$", re.I)
+_ISBN_RE = re.compile(r"\bISBN(?:-1[03])?\s*:?\s*(?P<isbn>(?:97[89][-\s]?)?(?:\d[-\s]?){9}[\dX])")
+_FORCE_RE = re.compile(
+    r"^(?i:(?:an?\s+)?(?:inspection|review)\s+of\s+)?(?P<force>"
+    r"(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:and|&|of|on|the|[A-Z][\w'’.&-]*)){0,6}\s+"
+    r"(?:Police(?:\s+Service)?|Constabulary|Police\s+Force)"
+    r"|Police\s+Service\s+of\s+[A-Z][\w ]+|Police\s+Scotland)$",
+)
+_COPYRIGHT_RE = re.compile(r"^(?:©|@|\(c\)|crown\s+copyright)\s*(?:[A-Za-z ]+?\s+)?(?P<year>(?:19|20)\d{2})\b", re.I)
+# HMIC's strapline printed above every title; it is not part of the title.
+_STRAPLINES = ("inspecting policing",)
+_REC_LIKE_RE = re.compile(
+    r"\b(?:should|must|needs?\s+to|is\s+recommended|recommends?|will\s+need\s+to)\b",
+    re.IGNORECASE,
+)
+_FORCE_WORDING_RE = re.compile(r"\bthe\s+(?:force|constabulary)\b", re.IGNORECASE)
+
+
+@dataclass
+class _Item:
+    """Hold one recommendation statement found in the text."""
+
+    block: Block
+    text: str
+    heading: Block
+    group_size: int
+
+
+@dataclass
+class _Cover:
+    """Hold what the cover page says."""
+
+    title: str = ""
+    main_title: str = ""
+    subject: str = ""
+    printed: tuple[date, str] | None = None
+    published: tuple[date, str] | None = None
+    copyright_year: tuple[date, str] | None = None
+
+
+def _title_like(block: Block) -> bool:
+    """Tell whether a cover block could be (part of) the title."""
+    text = block.clean
+    lowered = text.lower()
+    return (
+        bool(text)
+        and len(text) <= 120
+        and not block.has_tab
+        and not block.bullet
+        and text[-1] not in ".,;"
+        and not lowered.startswith(("©", "@", "www", "http", "isbn", "dear ", "crown copyright"))
+        and not DATE_ONLY_RE.match(text)
+    )
+
+
+def _force_name(text: str) -> str:
+    """Return the force name if the text names a single police force."""
+    if "inspector" in text.lower():
+        return ""
+    match = _FORCE_RE.match(text)
+    return match.group("force") if match else ""
+
+
+def _join_title(parts: list[str]) -> str:
+    """Join a title and subtitle as "Title: subtitle"."""
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    main, sub = parts[0], parts[1]
+    words = sub.split()
+    # Sentence-case subtitles read as a continuation: "…: a review of …".
+    if len(words) > 1 and words[1][:1].islower() and not (words[0].isupper() and len(words[0]) > 1):
+        sub = sub[0].lower() + sub[1:]
+    return f"{main}: {sub}"
+
+
+def _parse_cover(blocks: list[Block]) -> _Cover:
+    """Find title, subject force and printed date on the cover."""
+    cover = _Cover()
+    limit = next((b.index for b in blocks if b.clean.lower() == "contents"), _COVER_MAX_BLOCKS)
+    region = blocks[: min(limit, _COVER_MAX_BLOCKS)]
+    for block in region:
+        match = _PUBLISHED_RE.match(block.clean)
+        if match and (parsed := parse_date_only(match.group("date").rstrip("."))):
+            cover.published = parsed
+            break
+    for block in region:
+        match = _COPYRIGHT_RE.match(block.clean)
+        if match:
+            cover.copyright_year = date(int(match.group("year")), 12, 31), "year"
+            break
+    date_block = None
+    for block in region:
+        parsed = parse_date_only(block.clean)
+        if not parsed:
+            continue
+        following = blocks[block.index + 1 : block.index + 3]
+        # A letter's date is followed by "Dear …"; that is not the report's date.
+        if any(b.clean.lower().startswith("dear ") for b in following):
+            continue
+        date_block, cover.printed = block, parsed
+        break
+    if date_block is not None:
+        titles: list[str] = []
+        for block in reversed(blocks[max(0, date_block.index - 4) : date_block.index]):
+            force = _force_name(block.clean)
+            if force and not cover.subject and not titles:
+                cover.subject = force
+                continue
+            if block.clean.lower().startswith(_STRAPLINES) or not _title_like(block):
+                break
+            titles.insert(0, block.clean)
+            # With a force named, the title is the one block above it.
+            if cover.subject or len(titles) == 2:
+                break
+        cover.title = _join_title(titles)
+        cover.main_title = titles[0] if titles else ""
+    if not cover.title:
+        for block in region[:15]:
+            if _force_name(block.clean) and not cover.subject:
+                cover.subject = _force_name(block.clean)
+            elif (
+                not cover.title
+                and _title_like(block)
+                and not (block.rec_heading or block.question)
+                and not block.clean.lower().startswith(_STRAPLINES)
+            ):
+                cover.title = cover.main_title = block.clean
+    return cover
+
+
+def _items_after(blocks: list[Block], heading: Block) -> list[Block]:
+    """Return the recommendation blocks that a recommendation heading introduces."""
+    kind = heading.rec_heading
+    following = [b for b in blocks[heading.index + 1 :] if not b.footnote]
+    if kind in ("singular", "numbered"):
+        first = following[0] if following else None
+        if first is None or first.heading:
+            return []
+        return [first]
+    items: list[Block] = []
+    position = 0
+    # A list's introduction ("we make the following recommendations:") can
+    # span page breaks; when a bullet list follows closely, skip up to it.
+    for offset, block in enumerate(following[: _MAX_INTRO_BLOCKS + 1]):
+        if block.heading:
+            break
+        if block.bullet:
+            position = offset
+            break
+    else:
+        while position < min(len(following), _MAX_INTRO_BLOCKS):
+            block = following[position]
+            is_intro = block.clean.endswith(":") or not _looks_like_recommendation(block.clean)
+            if block.heading or not is_intro:
+                break
+            position += 1
+    rest = following[position:]
+    if rest and rest[0].bullet:
+        for block in rest:
+            if not block.bullet:
+                break
+            items.append(block)
+        return items
+    index = 0
+    while index < len(rest):
+        block = rest[index]
+        if block.rec_heading == "numbered":
+            nxt = rest[index + 1] if index + 1 < len(rest) else None
+            if nxt is not None and not nxt.heading:
+                items.append(nxt)
+            index += 2
+            continue
+        if block.heading or not _looks_like_recommendation(block.clean):
+            break
+        items.append(block)
+        index += 1
+    return items
+
+
+def _looks_like_recommendation(text: str) -> bool:
+    """Tell whether a paragraph reads like a recommendation."""
+    return bool(_REC_LIKE_RE.search(text)) or bool(find_timeframes(text))
+
+
+def _collect(blocks: list[Block]) -> tuple[list[_Item], list[_Item], bool]:
+    """Return (closing-list items, body items, whether a closing list exists)."""
+    headings = [b for b in blocks if b.rec_heading]
+    closing_heading = None
+    for heading in reversed(headings):
+        if heading.rec_heading == "plural" and _items_after(blocks, heading):
+            closing_heading = heading
+            break
+    closing: list[_Item] = []
+    body: list[_Item] = []
+    for heading in headings:
+        if (
+            heading.rec_heading == "numbered"
+            and closing_heading is not None
+            and (heading.index > closing_heading.index)
+        ):
+            continue  # already read as part of the closing list
+        found = _items_after(blocks, heading)
+        items = [_Item(b, strip_enumerator(b.clean), heading, len(found)) for b in found]
+        (closing if heading is closing_heading else body).extend(items)
+    return closing, body, closing_heading is not None
+
+
+def _evidence(blocks: list[Block], item: _Item, item_blocks: set[int]) -> str:
+    """Return the paragraphs just before a recommendation, up to the last heading."""
+    if item.group_size > 1:
+        return ""  # a list's preamble is shared by all items, not evidence for one
+    anchor = item.heading.index if item.heading.index < item.block.index else item.block.index
+    paragraphs: list[str] = []
+    for block in reversed(blocks[:anchor]):
+        if block.heading or block.index in item_blocks:
+            break
+        if block.footnote or not block.clean:
+            continue
+        paragraphs.insert(0, block.clean)
+        if len(paragraphs) == EVIDENCE_MAX_PARAGRAPHS:
+            break
+    return "\n\n".join(paragraphs)
+
+
+def _question(blocks: list[Block], item: _Item) -> str:
+    """Return the inspection question heading a recommendation sits under."""
+    for block in reversed(blocks[: item.heading.index]):
+        if block.question:
+            return block.clean
+    return ""
+
+
+def _similarity(a: str, b: str) -> float:
+    """Score how alike two wordings are, ignoring case and punctuation."""
+    return SequenceMatcher(None, tokens(a), tokens(b), autojunk=False).ratio()
+
+
+def _match(closing: list[_Item], body: list[_Item]) -> dict[int, int]:
+    """Pair closing-list items with body statements, best matches first."""
+    pairs = sorted(
+        ((_similarity(c.text, b.text), ci, bi) for ci, c in enumerate(closing) for bi, b in enumerate(body)),
+        reverse=True,
+    )
+    matched: dict[int, int] = {}
+    used: set[int] = set()
+    for score, ci, bi in pairs:
+        if score < MATCH_THRESHOLD:
+            break
+        if ci in matched or bi in used:
+            continue
+        matched[ci] = bi
+        used.add(bi)
+    return matched
+
+
+def _short(text: str, words: int = 8) -> str:
+    """Return the first few words of a text for a warning."""
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
+    """Parse the text of an inspection report into a ParsedReport."""
+    if not text or not text.strip():
+        raise ReportError("The report text is empty.")
+    prepared = prepare_text(text)
+    blocks = split_blocks(join_hyphenation(prepared, word_vocabulary(prepared)))
+    warnings: list[str] = []
+    cover = _parse_cover(blocks)
+
+    closing, body, has_closing = _collect(blocks)
+    if not closing and not body:
+        raise ReportError(
+            "No recommendations found: the text has no 'Recommendations' list and no 'Recommendation' headings."
+        )
+    if not has_closing:
+        closing, body = body, []
+        warnings.append(
+            "No closing 'Recommendations' list found; recommendations are numbered "
+            "in the order they appear in the body."
+        )
+    matched = _match(closing, body)
+    body_blocks = {item.block.index for item in body} | {i.block.index for i in closing}
+
+    printed = cover.published or cover.printed or cover.copyright_year
+    if published is not None:
+        pub_date, pub_precision = published, "day"
+    elif printed is not None:
+        pub_date, pub_precision = printed
+        if pub_precision == "year":
+            warnings.append(
+                f"Publication date known only to the year ({pub_date.year}); give --published to get due dates."
+            )
+    else:
+        pub_date, pub_precision = None, None
+        warnings.append("No publication date found in the report; give one with --published to get due dates.")
+
+    subject = cover.subject
+    is_national = not subject
+    if is_national:
+        force_worded = sum(bool(_FORCE_WORDING_RE.search(i.text)) for i in closing)
+        if force_worded * 2 > len(closing):
+            warnings.append(
+                "No force named on the cover although the recommendations address "
+                "'the force'; treated as a national report: set the force by hand."
+            )
+
+    recommendations = []
+    for number, item in enumerate(closing, start=1):
+        source = body[matched[number - 1]] if number - 1 in matched else item
+        # National reviews often state their recommendations only once.
+        if has_closing and number - 1 not in matched and not is_national:
+            warnings.append(
+                f"Recommendation {number} ('{_short(item.text)}') was not found in the "
+                "body; its inspection question and evidence are blank."
+            )
+        timeframe, due, due_precision = _timeframe(item.text, number, pub_date, pub_precision, warnings)
+        if is_national:
+            addressees = national_addressees(item.text)
+            if not addressees:
+                addressees = (ALL_FORCES,)
+                warnings.append(f"Recommendation {number}: no addressee recognised; set to all forces, check it.")
+        else:
+            addressees = (SUBJECT,)
+        has_context = source is not item or not has_closing
+        recommendations.append(
+            ParsedRecommendation(
+                number=number,
+                text=item.text,
+                timeframe=timeframe,
+                due_date=due,
+                due_precision=due_precision,
+                addressees=addressees,
+                inspection_question=_question(blocks, source) if has_context else "",
+                evidence=_evidence(blocks, source, body_blocks) if has_context else "",
+            )
+        )
+
+    for index, item in enumerate(body):
+        if index in matched.values():
+            continue
+        # The same recommendation stated twice in the body is not a new one.
+        if any(_similarity(item.text, c.text) >= MATCH_THRESHOLD for c in closing):
+            continue
+        warnings.append(
+            f"A recommendation in the body ('{_short(item.text)}') is not in the "
+            "closing Recommendations list; it was not imported."
+        )
+
+    if printed is not None:
+        year: int | None = printed[0].year
+    else:
+        year = pub_date.year if pub_date else None
+    title = cover.title
+    if not title:
+        warnings.append("No title found on the cover; set it by hand.")
+    main_title = cover.main_title
+    if main_title and year and not re.search(r"\b(?:19|20)\d{2}$", main_title):
+        series = f"{main_title} {year}"
+    else:
+        series = main_title
+
+    isbn_match = next((m for b in blocks[:_COVER_MAX_BLOCKS] if (m := _ISBN_RE.search(b.clean))), None)
+    return ParsedReport(
+        title=title,
+        series=series,
+        subject=subject,
+        is_national=is_national,
+        published=pub_date,
+        published_precision=pub_precision,
+        isbn=isbn_match.group("isbn").strip() if isbn_match else "",
+        recommendations=tuple(recommendations),
+        key_figures=key_figures(blocks),
+        warnings=tuple(warnings),
+    )
+
+
+def _timeframe(
+    text: str,
+    number: int,
+    pub_date: date | None,
+    pub_precision: str | None,
+    warnings: list[str],
+) -> tuple[str, date | None, str | None]:
+    """Return the timeframe phrase and due date of a recommendation, noting problems."""
+    found = find_timeframes(text)
+    if not found:
+        warnings.append(f"Recommendation {number} states no timeframe; no due date set.")
+        return "", None, None
+    first = found[0]
+    if len(found) > 1:
+        others = "; ".join(f"'{tf.phrase}'" for tf in found[1:])
+        warnings.append(f"Recommendation {number} has several timeframes; used '{first.phrase}', ignored {others}.")
+    if not first.known:
+        warnings.append(
+            f"Recommendation {number}: timeframe '{first.phrase}' not understood; no due date set, enter it by hand."
+        )
+        return first.phrase, None, None
+    due, precision = due_date_for(first.phrase, pub_date, pub_precision)
+    if due is not None and pub_date is not None:
+        # The earliest day the publication date allows; a deadline before it is a misreading.
+        earliest = pub_date if pub_precision == "day" else pub_date.replace(day=1)
+        if pub_precision == "year":
+            earliest = pub_date.replace(month=1, day=1)
+        if due < earliest:
+            warnings.append(
+                f"Recommendation {number}: due date {due.isoformat()} is before the publication date; check it."
+            )
+    return first.phrase, due, precision

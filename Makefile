@@ -13,9 +13,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 
 DEV_ENV := DJANGO_DEBUG=true
-REPORT_FIXTURES := $(sort $(wildcard fixtures/reports/*.json))
+SEEDS ?= ../shared/seeds
 
-.PHONY: help install assets migrate load-fixtures demo-users run test test-sqlite test-postgres lint check-deploy clean
+.PHONY: help install assets migrate load-fixtures fixtures demo-users run test test-sqlite test-postgres lint check-deploy clean
 
 help:
 	@echo "make run    install, migrate, load the shipped fixtures and demo users, serve on http://$(HOST):$(PORT)/"
@@ -44,7 +44,12 @@ migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
 load-fixtures: migrate
-	$(DEV_ENV) $(PY) manage.py loaddata fixtures/forces.json $(REPORT_FIXTURES)
+	$(DEV_ENV) $(PY) manage.py loaddata fixtures/forces.json
+	$(DEV_ENV) $(PY) manage.py load_reports
+
+# Regenerate the shipped report fixtures from the seed reports (see fixtures/report-sources.json).
+fixtures: install
+	$(PY) scripts/make_report_fixtures.py $(SEEDS)
 
 demo-users: load-fixtures
 	$(DEV_ENV) $(PY) manage.py create_demo_users

@@ -1,4 +1,5 @@
 """Fail loudly, with what to do, when the PostgreSQL server for the test leg does not answer."""
+
 import sys
 
 import dj_database_url

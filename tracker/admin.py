@@ -4,7 +4,17 @@ from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker.models import Action, ExtensionRequest, Force, KeyFigure, ProgressNote, Recommendation, Report, User, overdue_q
+from tracker.models import (
+    Action,
+    ExtensionRequest,
+    Force,
+    KeyFigure,
+    ProgressNote,
+    Recommendation,
+    Report,
+    User,
+    overdue_q,
+)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -30,8 +40,9 @@ class ForceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        from tracker.models import Action as A
         from django.db.models import Q
+
+        from tracker.models import Action as A
 
         return (
             super()
@@ -71,6 +82,22 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ["series", "subject_force"]
     search_fields = ["title", "series", "isbn", "slug"]
     inlines = [KeyFigureInline]
+    change_list_template = "admin/tracker/report/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from tracker import admin_import
+
+        def view(function):
+            return self.admin_site.admin_view(lambda request: function(request, self))
+
+        return [
+            path("import/", view(admin_import.import_report), name="tracker_report_import"),
+            path("import/confirm/", view(admin_import.confirm_import), name="tracker_report_import_confirm"),
+            path("import/download/", view(admin_import.download_fixture), name="tracker_report_import_download"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Recommendation)

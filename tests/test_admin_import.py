@@ -1,0 +1,90 @@
+"""Admins import a report on the web: upload, check the preview, confirm (atomic) or cancel."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from tracker.models import Action, Report
+
+pytestmark = pytest.mark.django_db
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_b223533a9aa4004e.txt"
+
+
+@pytest.fixture
+def forces(db):
+    call_command("loaddata", "fixtures/forces.json", verbosity=0)
+
+
+def _preview(client, content: bytes, name="report.txt", **extra):
+    return client.post(reverse("admin:tracker_report_import"), {"report": SimpleUploadedFile(name, content), **extra})
+
+
+def _payload(response) -> str:
+    return re.search(r'name="payload" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_upload_shows_a_preview_and_saves_nothing(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _preview(client, SEED.read_bytes(), published="2014-11-27")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Metropolitan Police Service" in body and "4 recommendations, 4 actions" in body
+    assert "27 November 2014" in body
+    assert not Report.objects.exists()
+
+
+def test_confirm_loads_everything(client, admin_user, forces):
+    client.force_login(admin_user)
+    payload = _payload(_preview(client, SEED.read_bytes(), published="2014-11-27"))
+    response = client.post(reverse("admin:tracker_report_import_confirm"), {"payload": payload})
+    report = Report.objects.get()
+    assert response["Location"] == reverse("admin:tracker_report_change", args=[report.pk])
+    assert Action.objects.filter(force__slug="metropolitan").count() == 4
+
+
+def test_tampered_preview_is_refused_and_loads_nothing(client, admin_user, forces):
+    client.force_login(admin_user)
+    payload = _payload(_preview(client, SEED.read_bytes()))
+    response = client.post(
+        reverse("admin:tracker_report_import_confirm"), {"payload": payload[:-3] + "abc"}, follow=True
+    )
+    assert "upload the report again" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_download_gives_the_fixture_for_review(client, admin_user, forces):
+    client.force_login(admin_user)
+    payload = _payload(_preview(client, SEED.read_bytes(), published="2014-11-27"))
+    response = client.post(reverse("admin:tracker_report_import_download"), {"payload": payload})
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="police-integrity-and-corruption-2014-metropolitan.json"'
+    )
+    committed = Path("fixtures/reports/police-integrity-and-corruption-2014-metropolitan.json").read_text()
+    assert response.content.decode().replace("004_b223533a9aa4004e.txt", "report.txt") == committed.replace(
+        "004_b223533a9aa4004e.txt", "report.txt"
+    )
+
+
+def test_bad_file_gets_a_clear_error_and_keeps_the_form(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _preview(client, b"\x00\x01\x02" * 100, name="junk.txt", published="2014-11-27")
+    body = response.content.decode()
+    assert response.status_code == 200 and "errornote" in body
+    assert 'value="2014-11-27"' in body
+    assert not Report.objects.exists()
+
+
+def test_get_on_confirm_is_not_allowed(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:tracker_report_import_confirm")).status_code == 405
+
+
+def test_reviewer_without_admin_access_cannot_import(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get(reverse("admin:tracker_report_import"))
+    assert response.status_code == 302 and "login" in response["Location"]

@@ -1,0 +1,176 @@
+"""manage.py report_to_fixture: report in, reviewable fixture out; bad input gets one clear line and writes nothing."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.factories import ForceFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+SOURCES = {
+    k: v
+    for k, v in json.loads((ROOT / "fixtures" / "report-sources.json").read_text()).items()
+    if not k.startswith("_")
+}
+
+SMALL_REPORT = """Police Integrity and Corruption
+
+Testshire Police
+
+March 2016
+
+How well does the force prevent, identify and investigate corruption?
+
+HMIC found the force had no policy on business interests.
+
+Recommendations
+
+Within three months, the force should publish a business interests policy.
+"""
+
+
+@pytest.fixture
+def forces(db):
+    call_command("loaddata", "fixtures/forces.json", verbosity=0)
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_committed_fixture_is_what_the_parser_makes_from_the_seed(forces, tmp_path, name):
+    source = SOURCES[name]
+    out = tmp_path / name
+    call_command(
+        "report_to_fixture",
+        str(SEEDS / source["seed"]),
+        "--published",
+        source["published"],
+        "-o",
+        str(out),
+        stdout=open("/dev/null", "w"),
+    )
+    assert out.read_text() == (ROOT / "fixtures" / "reports" / name).read_text()
+
+
+def test_every_shipped_report_fixture_is_listed_in_sources():
+    shipped = {p.name for p in (ROOT / "fixtures" / "reports").glob("*.json")}
+    assert shipped == set(SOURCES)
+
+
+def test_fixture_uses_natural_keys_only(forces, tmp_path):
+    fixture = json.loads((ROOT / "fixtures" / "reports" / "without-fear-or-favour-2011-national.json").read_text())
+    assert all("pk" not in row for row in fixture)
+
+
+def test_national_recommendation_fans_out_to_every_force(forces, tmp_path):
+    call_command(
+        "load_reports",
+        str(ROOT / "fixtures" / "reports" / "without-fear-or-favour-2011-national.json"),
+        stdout=open("/dev/null", "w"),
+    )
+    from tracker.models import Action, Recommendation
+
+    first = Recommendation.objects.get(number=1)
+    assert first.actions.count() == 43
+    assert first.due_date is None
+    assert Action.objects.get(recommendation__number=4).force.slug == "hmic"
+    assert Recommendation.objects.get(number=4).due_date.isoformat() == "2012-10-31"
+
+
+def test_summary_names_each_recommendation_with_its_due_date(forces, tmp_path, capsys):
+    report = tmp_path / "testshire.txt"
+    report.write_text(SMALL_REPORT)
+    ForceFactory(name="Testshire Police", slug="testshire")
+    call_command("report_to_fixture", str(report), "--published", "2016-03-10", "-o", str(tmp_path / "out.json"))
+    out = capsys.readouterr().out
+    assert "Subject:    Testshire Police" in out
+    assert "1. Within three months → due 10 June 2016 → testshire" in out
+    rows = json.loads((tmp_path / "out.json").read_text())
+    assert [r["model"] for r in rows] == ["tracker.report", "tracker.recommendation", "tracker.action"]
+
+
+def test_default_output_is_under_fixtures_reports(forces, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "testshire.txt"
+    report.write_text(SMALL_REPORT)
+    ForceFactory(name="Testshire Police", slug="testshire")
+    call_command("report_to_fixture", str(report), stdout=open("/dev/null", "w"))
+    assert (tmp_path / "fixtures" / "reports" / "police-integrity-and-corruption-2016-testshire.json").exists()
+
+
+def _fails(tmp_path, content: bytes, name: str, *args: str) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "out.json"
+    with pytest.raises(CommandError) as caught:
+        call_command("report_to_fixture", str(path), "-o", str(out), *args)
+    assert not out.exists()
+    message = str(caught.value)
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+def test_empty_file_is_refused(forces, tmp_path):
+    assert "empty" in _fails(tmp_path, b"", "empty.txt")
+
+
+def test_binary_junk_is_refused(forces, tmp_path):
+    assert "junk.txt" in _fails(tmp_path, bytes(range(256)) * 20, "junk.txt")
+
+
+def test_non_utf8_text_is_refused(forces, tmp_path):
+    assert "UTF-8" in _fails(tmp_path, SMALL_REPORT.replace("HMIC", "HMIC’").encode("cp1252"), "latin.txt")
+
+
+def test_pdf_without_a_text_layer_is_refused(forces, tmp_path):
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = BytesIO()
+    writer.write(buffer)
+    assert "text" in _fails(tmp_path, buffer.getvalue(), "scan.pdf").lower()
+
+
+def test_report_without_recommendations_is_refused(forces, tmp_path):
+    text = SMALL_REPORT.split("Recommendations")[0]
+    assert "recommendation" in _fails(tmp_path, text.encode(), "none.txt").lower()
+
+
+def test_unknown_force_is_refused_with_what_to_do(forces, tmp_path):
+    message = _fails(tmp_path, SMALL_REPORT.encode(), "testshire.txt")
+    assert "Testshire Police" in message and "--force" in message
+
+
+def test_unknown_force_slug_is_refused(forces, tmp_path):
+    assert "atlantis" in _fails(tmp_path, SMALL_REPORT.encode(), "testshire.txt", "--force", "atlantis")
+
+
+def test_force_option_names_the_inspected_force(forces, tmp_path):
+    report = tmp_path / "testshire.txt"
+    report.write_text(SMALL_REPORT)
+    call_command(
+        "report_to_fixture",
+        str(report),
+        "--force",
+        "kent",
+        "-o",
+        str(tmp_path / "o.json"),
+        stdout=open("/dev/null", "w"),
+    )
+    rows = json.loads((tmp_path / "o.json").read_text())
+    assert rows[0]["fields"]["subject_force"] == ["kent"]
+
+
+def test_bad_published_date_is_refused(forces, tmp_path):
+    assert "2014-11-27" in _fails(tmp_path, SMALL_REPORT.encode(), "t.txt", "--published", "27/11/2014")
+
+
+def test_missing_file_is_refused(forces, tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("report_to_fixture", str(tmp_path / "nope.txt"))

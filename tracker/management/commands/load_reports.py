@@ -1,0 +1,30 @@
+"""Load report fixtures all-or-nothing, with a one-line reason when one cannot be loaded."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tracker.importer import ImportProblem, load_fixture_text
+
+
+class Command(BaseCommand):
+    help = "Load report fixtures (default: every fixtures/reports/*.json) in one transaction. Safe to repeat."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="*", help="Fixture files; default fixtures/reports/*.json")
+
+    def handle(self, *args, files: list[str], **options):
+        paths = [Path(f) for f in files] or sorted(Path("fixtures/reports").glob("*.json"))
+        total = 0
+        try:
+            with transaction.atomic():
+                for path in paths:
+                    try:
+                        text = path.read_text(encoding="utf-8")
+                    except (OSError, UnicodeDecodeError) as exc:
+                        raise ImportProblem(f"{path} cannot be read: {exc.__class__.__name__}") from None
+                    total += load_fixture_text(text, label=str(path))
+        except ImportProblem as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Loaded {len(paths)} report fixture(s), {total} objects.")

@@ -1,4 +1,5 @@
 """Strict parsing of settings from environment variables."""
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured

@@ -4,6 +4,7 @@ Settings for Recommendation Tracker, read from environment variables.
 Development needs nothing set (`make run` sets DJANGO_DEBUG=true). Production
 sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL; see .env.example.
 """
+
 import os
 from pathlib import Path
 

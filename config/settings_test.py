@@ -1,4 +1,5 @@
 """Settings for the test suite: the real settings, a fixed key, a fast hasher."""
+
 import os
 import tempfile
 

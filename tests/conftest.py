@@ -1,4 +1,5 @@
 """The fixed cast of test users and a frozen today."""
+
 import datetime
 import zoneinfo
 

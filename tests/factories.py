@@ -1,4 +1,5 @@
 """factory-boy factories: every test builds the data it needs from these."""
+
 import datetime
 
 import factory

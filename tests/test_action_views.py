@@ -1,4 +1,5 @@
 """The action page and the POSTs that change an action."""
+
 import pytest
 from django.urls import reverse
 
@@ -126,7 +127,9 @@ def test_psd_lead_adds_a_note_with_evidence(client, action, psd_lead_a):
 
     client.force_login(psd_lead_a)
     upload = SimpleUploadedFile("policy.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    response = client.post(reverse("tracker:action_add_note", args=[action.pk]), {"text": "Policy drafted", "attachment": upload})
+    response = client.post(
+        reverse("tracker:action_add_note", args=[action.pk]), {"text": "Policy drafted", "attachment": upload}
+    )
     assert response.status_code == 302
     note = ProgressNote.objects.get()
     assert note.author == psd_lead_a and note.attachment_name == "policy.pdf"
@@ -150,7 +153,9 @@ def test_evidence_of_a_disallowed_type_is_rejected(client, action, psd_lead_a):
 
     client.force_login(psd_lead_a)
     upload = SimpleUploadedFile("run.exe", b"MZ", content_type="application/pdf")
-    response = client.post(reverse("tracker:action_add_note", args=[action.pk]), {"text": "keep me", "attachment": upload})
+    response = client.post(
+        reverse("tracker:action_add_note", args=[action.pk]), {"text": "keep me", "attachment": upload}
+    )
     assert response.status_code == 400
     assert "keep me" in response.content.decode()
     assert not ProgressNote.objects.exists()
@@ -178,12 +183,16 @@ def test_reviewer_approves_an_extension(client, today, action, psd_lead_a, revie
 def test_psd_lead_cannot_decide_an_extension(client, today, action, psd_lead_a):
     request = ExtensionRequestFactory(action=action, requested_by=psd_lead_a)
     client.force_login(psd_lead_a)
-    assert client.post(reverse("tracker:extension_decide", args=[request.pk]), {"decision": "approve"}).status_code == 403
+    assert (
+        client.post(reverse("tracker:extension_decide", args=[request.pk]), {"decision": "approve"}).status_code == 403
+    )
 
 
 def test_owner_can_be_set_to_a_member_of_the_force(client, action, psd_lead_a, colleague_a):
     client.force_login(psd_lead_a)
-    response = client.post(reverse("tracker:action_set_owner", args=[action.pk]), {"version": 1, "owner": colleague_a.pk})
+    response = client.post(
+        reverse("tracker:action_set_owner", args=[action.pk]), {"version": 1, "owner": colleague_a.pk}
+    )
     assert response.status_code == 302
     action.refresh_from_db()
     assert action.owner == colleague_a
@@ -191,7 +200,9 @@ def test_owner_can_be_set_to_a_member_of_the_force(client, action, psd_lead_a, c
 
 def test_owner_from_another_force_is_refused(client, action, psd_lead_a, psd_lead_b):
     client.force_login(psd_lead_a)
-    response = client.post(reverse("tracker:action_set_owner", args=[action.pk]), {"version": 1, "owner": psd_lead_b.pk})
+    response = client.post(
+        reverse("tracker:action_set_owner", args=[action.pk]), {"version": 1, "owner": psd_lead_b.pk}
+    )
     assert response.status_code == 400
     action.refresh_from_db()
     assert action.owner is None

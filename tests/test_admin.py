@@ -1,4 +1,5 @@
 """The Django admin lists every model and reports overdue per force."""
+
 import pytest
 from django.urls import reverse
 

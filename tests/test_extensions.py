@@ -1,4 +1,5 @@
 """A force asks for a revised due date with a reason; HMIC decides."""
+
 import datetime
 
 import pytest

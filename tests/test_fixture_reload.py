@@ -1,4 +1,5 @@
 """Loading a report fixture again never rewinds the work done on its actions."""
+
 import json
 
 import pytest
@@ -13,14 +14,41 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def fixture_file(tmp_path, force_a):
     rows = [
-        {"model": "tracker.report", "fields": {"slug": "pic-2014-west-midlands", "title": "Police Integrity and Corruption",
-         "series": "Police Integrity and Corruption 2014", "subject_force": ["west-midlands"],
-         "published_on": "2014-11-27", "published_precision": "day", "isbn": "", "source_file": "x.txt"}},
-        {"model": "tracker.recommendation", "fields": {"report": ["pic-2014-west-midlands"], "number": 1,
-         "text": "Within six months, the force should publish a policy.", "timeframe": "Within six months",
-         "due_date": "2015-05-27", "due_precision": "day", "inspection_question": "", "evidence": "", "addressees": ""}},
-        {"model": "tracker.action", "fields": {"recommendation": ["pic-2014-west-midlands", 1], "force": ["west-midlands"],
-         "due_date": "2015-05-27"}},
+        {
+            "model": "tracker.report",
+            "fields": {
+                "slug": "pic-2014-west-midlands",
+                "title": "Police Integrity and Corruption",
+                "series": "Police Integrity and Corruption 2014",
+                "subject_force": ["west-midlands"],
+                "published_on": "2014-11-27",
+                "published_precision": "day",
+                "isbn": "",
+                "source_file": "x.txt",
+            },
+        },
+        {
+            "model": "tracker.recommendation",
+            "fields": {
+                "report": ["pic-2014-west-midlands"],
+                "number": 1,
+                "text": "Within six months, the force should publish a policy.",
+                "timeframe": "Within six months",
+                "due_date": "2015-05-27",
+                "due_precision": "day",
+                "inspection_question": "",
+                "evidence": "",
+                "addressees": "",
+            },
+        },
+        {
+            "model": "tracker.action",
+            "fields": {
+                "recommendation": ["pic-2014-west-midlands", 1],
+                "force": ["west-midlands"],
+                "due_date": "2015-05-27",
+            },
+        },
     ]
     path = tmp_path / "report.json"
     path.write_text(json.dumps(rows))

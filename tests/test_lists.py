@@ -1,4 +1,5 @@
 """Overdue report, upcoming deadlines, my actions, review queue and dashboard sorting."""
+
 import datetime
 
 import pytest
@@ -52,7 +53,10 @@ def test_upcoming_defaults_to_30_days_and_takes_n(client, today, force_a, psd_le
 def test_my_actions_lists_what_i_own_soonest_first(client, today, force_a, psd_lead_a, colleague_a):
     second = ActionFactory(recommendation__report__subject_force=force_a, owner=psd_lead_a, due_date=D(2015, 9, 1))
     first = ActionFactory(
-        recommendation__report__subject_force=force_a, owner=psd_lead_a, due_date=D(2015, 1, 1), revised_due_date=D(2015, 7, 1)
+        recommendation__report__subject_force=force_a,
+        owner=psd_lead_a,
+        due_date=D(2015, 1, 1),
+        revised_due_date=D(2015, 7, 1),
     )
     ActionFactory(recommendation__report__subject_force=force_a, owner=colleague_a)
     client.force_login(psd_lead_a)

@@ -1,4 +1,5 @@
 """Overdue is derived from dates and status, never stored."""
+
 import datetime
 
 import pytest
@@ -39,7 +40,9 @@ def test_revised_due_date_in_the_past_is_overdue(today):
     assert list(Action.objects.overdue()) == [action]
 
 
-@pytest.mark.parametrize("status", [Action.Status.COMPLETED, Action.Status.VERIFIED, Action.Status.SUPERSEDED, Action.Status.NOT_ACCEPTED])
+@pytest.mark.parametrize(
+    "status", [Action.Status.COMPLETED, Action.Status.VERIFIED, Action.Status.SUPERSEDED, Action.Status.NOT_ACCEPTED]
+)
 def test_action_claimed_complete_or_closed_is_not_overdue(today, status):
     action = ActionFactory(due_date=D(2015, 1, 1), status=status)
     assert not action.is_overdue
@@ -69,7 +72,10 @@ def test_completed_after_the_effective_due_date_is_completed_late(today):
     late = ActionFactory(due_date=D(2015, 5, 1), status=Action.Status.COMPLETED, completed_at=timezone.now())
     on_time = ActionFactory(due_date=D(2015, 6, 1), status=Action.Status.VERIFIED, completed_at=timezone.now())
     extended = ActionFactory(
-        due_date=D(2015, 5, 1), revised_due_date=D(2015, 7, 1), status=Action.Status.COMPLETED, completed_at=timezone.now()
+        due_date=D(2015, 5, 1),
+        revised_due_date=D(2015, 7, 1),
+        status=Action.Status.COMPLETED,
+        completed_at=timezone.now(),
     )
     assert late.was_completed_late and not on_time.was_completed_late and not extended.was_completed_late
     assert list(Action.objects.completed_late()) == [late]

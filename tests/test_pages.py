@@ -1,4 +1,5 @@
 """Landing pages, force page, dashboard, lists and reports, scoped per role."""
+
 import pytest
 from django.urls import reverse
 
@@ -57,7 +58,9 @@ def test_psd_lead_cannot_open_another_forces_page(client, force_b, psd_lead_a):
     assert client.get(force_b.get_absolute_url()).status_code == 404
 
 
-def test_action_list_is_scoped_then_filtered(client, today, force_a, force_b, psd_lead_a, django_assert_max_num_queries):
+def test_action_list_is_scoped_then_filtered(
+    client, today, force_a, force_b, psd_lead_a, django_assert_max_num_queries
+):
     ActionFactory(recommendation__report__subject_force=force_a, due_date=today.replace(month=5))
     ActionFactory(recommendation__report__subject_force=force_a, due_date=today.replace(month=9))
     ActionFactory(recommendation__report__subject_force=force_b, due_date=today.replace(month=5))

@@ -1,4 +1,5 @@
 """Nobody sees or changes another force's actions."""
+
 import pytest
 
 from tests.factories import ActionFactory

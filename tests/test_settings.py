@@ -1,4 +1,5 @@
 """Settings come from the environment, strictly parsed; production refuses to start unsafe."""
+
 import os
 import subprocess
 import sys
@@ -12,7 +13,9 @@ from config.env import env_bool, env_int
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("raw,expected", [("true", True), ("1", True), ("Yes", True), ("false", False), ("0", False), ("off", False)])
+@pytest.mark.parametrize(
+    "raw,expected", [("true", True), ("1", True), ("Yes", True), ("false", False), ("0", False), ("off", False)]
+)
 def test_env_bool_reads_plain_words(monkeypatch, raw, expected):
     monkeypatch.setenv("X_FLAG", raw)
     assert env_bool("X_FLAG", default=not expected) is expected

@@ -1,4 +1,5 @@
 """Every transition, allowed and forbidden, per role; each change leaves one history row with who and why."""
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -64,7 +65,9 @@ def _forbidden_cases():
 
 
 @pytest.mark.parametrize("name,source,role", list(_forbidden_cases()))
-def test_forbidden_transition_changes_nothing(name, source, role, force_a, psd_lead_a, reviewer, admin_user, psd_lead_b):
+def test_forbidden_transition_changes_nothing(
+    name, source, role, force_a, psd_lead_a, reviewer, admin_user, psd_lead_b
+):
     action = ActionFactory(recommendation__report__subject_force=force_a, status=source)
     user = _user(role, psd_lead_a, reviewer, admin_user, psd_lead_b)
     history_before = action.history.count()
@@ -113,7 +116,9 @@ def test_complete_records_the_note_and_completion_time(today, force_a, psd_lead_
 
 
 def test_reopen_clears_completion_so_overdue_applies_again(today, force_a, psd_lead_a, reviewer):
-    action = ActionFactory(recommendation__report__subject_force=force_a, due_date=today.replace(day=1).replace(month=5))
+    action = ActionFactory(
+        recommendation__report__subject_force=force_a, due_date=today.replace(day=1).replace(month=5)
+    )
     action.complete(by=psd_lead_a, note=TEXT)
     assert not action.is_overdue
     action.reopen(by=reviewer, reason="Evidence does not show the policy was communicated.")

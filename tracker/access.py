@@ -1,4 +1,5 @@
 """One place that decides who may see which object; every view goes through it."""
+
 from __future__ import annotations
 
 from django.http import Http404

@@ -11,6 +11,7 @@ from tracker.models import (
     KeyFigure,
     ProgressNote,
     Recommendation,
+    ReminderLog,
     Report,
     User,
     overdue_q,
@@ -141,3 +142,19 @@ class ExtensionRequestAdmin(SimpleHistoryAdmin):
     list_filter = ["decision"]
     raw_id_fields = ["action", "requested_by", "decided_by"]
     list_select_related = ["action__force", "action__recommendation__report", "requested_by", "decided_by"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    """Read-only: which reminders went to whom, so a complaint of a missing or repeated email can be checked."""
+
+    list_display = ["sent_on", "kind", "user", "force", "created_at"]
+    list_filter = ["kind", "sent_on"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user", "force"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
 """Template context shared by every page."""
+
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -27,6 +28,7 @@ def navigation(request) -> dict:
         ("Upcoming", reverse("tracker:upcoming")),
         ("All actions", reverse("tracker:action_list")),
         ("Reports", reverse("tracker:report_list")),
+        ("Calendar", reverse("tracker:calendar")),
     ]
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))

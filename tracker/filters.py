@@ -1,4 +1,5 @@
 """Filters for action lists; they narrow a queryset that is already scoped to the user."""
+
 from __future__ import annotations
 
 import django_filters

@@ -1,11 +1,11 @@
 """Forms for the action page. They check input shape; the workflow module checks the rules."""
+
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
 
 from tracker.models import Action, User
-
 
 UK_DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"]
 
@@ -14,7 +14,10 @@ class GovukDateInput(forms.DateInput):
     """A text date input in the UK order, so the browser's locale cannot turn it into month/day."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "numeric", **(attrs or {})}, format="%d/%m/%Y")
+        super().__init__(
+            attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "numeric", **(attrs or {})},
+            format="%d/%m/%Y",
+        )
 
 
 class VersionedForm(forms.Form):
@@ -73,9 +76,13 @@ class NoteForm(forms.Form):
             return None
         suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         if suffix not in ALLOWED_EVIDENCE_TYPES:
-            raise forms.ValidationError("The evidence file must be a PDF, Word, Excel, OpenDocument, CSV, text or image file.")
+            raise forms.ValidationError(
+                "The evidence file must be a PDF, Word, Excel, OpenDocument, CSV, text or image file."
+            )
         if upload.size > settings.EVIDENCE_MAX_BYTES:
-            raise forms.ValidationError(f"The evidence file must be smaller than {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.")
+            raise forms.ValidationError(
+                f"The evidence file must be smaller than {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."
+            )
         # The browser's claimed type is not trusted: the type is fixed by the (checked) extension.
         upload.content_type = ALLOWED_EVIDENCE_TYPES[suffix]
         return upload

@@ -1,4 +1,5 @@
 """The tracker's domain: forces, reports, recommendations and the actions forces take on them."""
+
 from __future__ import annotations
 
 import datetime
@@ -53,11 +54,11 @@ class Force(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("tracker:force", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 def _new_calendar_token() -> str:
@@ -124,7 +125,9 @@ class Report(models.Model):
 
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
-    series = models.CharField(max_length=200, blank=True, help_text="The inspection round, e.g. Police Integrity and Corruption 2014.")
+    series = models.CharField(
+        max_length=200, blank=True, help_text="The inspection round, e.g. Police Integrity and Corruption 2014."
+    )
     subject_force = models.ForeignKey(
         Force,
         null=True,
@@ -147,11 +150,11 @@ class Report(models.Model):
         subject = self.subject_force.name if self.subject_force_id else "National"
         return f"{self.title} – {subject}"
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("tracker:report", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     @property
     def is_national(self) -> bool:
@@ -311,7 +314,9 @@ class Action(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     due_date = models.DateField(null=True, blank=True, help_text="The due date that follows from the recommendation.")
     revised_due_date = models.DateField(null=True, blank=True, help_text="Set only by an approved extension.")
-    version = models.PositiveIntegerField(default=1, help_text="Raised by every change, to refuse edits from stale pages.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every change, to refuse edits from stale pages."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -335,13 +340,13 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"{self.force} – {self.recommendation.report.title} rec. {self.recommendation.number}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:action", args=[self.pk])
+
     def natural_key(self) -> tuple[str, int, str]:
         return (*self.recommendation.natural_key(), self.force.slug)
 
     natural_key.dependencies = ["tracker.recommendation", "tracker.force"]
-
-    def get_absolute_url(self) -> str:
-        return reverse("tracker:action", args=[self.pk])
 
     @property
     def effective_due_date(self) -> datetime.date | None:
@@ -379,7 +384,7 @@ class Action(models.Model):
 
     @property
     def due_precision(self) -> str:
-        """Return how precisely the due date is known: a revised date is exact, an original one as the report gives it."""
+        """Return how precisely the due date is known: revised dates are exact, originals as the report gives them."""
         if self.revised_due_date:
             return DatePrecision.DAY
         return self.recommendation.due_precision or DatePrecision.DAY
@@ -475,3 +480,35 @@ class ExtensionRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.decision == self.Decision.PENDING
+
+
+class ReminderLog(models.Model):
+    """One reminder email claimed for one user on one day, so a second run that day sends nothing."""
+
+    class Kind(models.TextChoices):
+        OWNER = "owner", "Owner reminder"
+        DIGEST = "digest", "Weekly overdue digest"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_logs")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    force = models.ForeignKey(Force, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_on", "pk"]
+        # Two partial constraints rather than nulls_distinct=False: SQLite ignores NULLS NOT DISTINCT
+        # (and PostgreSQL before 15 lacks it), which would let owner reminders (force NULL) repeat.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "force", "sent_on"],
+                condition=Q(force__isnull=False),
+                name="one_force_reminder_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "sent_on"], condition=Q(force__isnull=True), name="one_reminder_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.user} on {self.sent_on:%-d %B %Y}"

@@ -1,16 +1,20 @@
 """Read-side queries shared by views, exports and the admin: per-force counts and action timelines."""
+
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from tracker.models import Action, Force, ProgressNote, effective_due_q, overdue_q
 
 
-def force_summaries(forces: QuerySet[Force], today: datetime.date | None = None, due_soon_days: int = 30) -> QuerySet[Force]:
+def force_summaries(
+    forces: QuerySet[Force], today: datetime.date | None = None, due_soon_days: int = 30
+) -> QuerySet[Force]:
     """Return `forces` annotated with their action counts, in one query."""
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=due_soon_days)
@@ -147,11 +151,21 @@ class ActionList:
 ACTION_LISTS = {
     "all": ActionList("all", "All actions", "Every action you can see."),
     "overdue": ActionList(
-        "overdue", "Overdue actions", "Open actions past their due date (the revised date where an extension was granted)."
+        "overdue",
+        "Overdue actions",
+        "Open actions past their due date (the revised date where an extension was granted).",
     ),
     "upcoming": ActionList("upcoming", "Upcoming deadlines", "Open actions falling due in the next days."),
     "mine": ActionList("mine", "My actions", "Actions you own, soonest due first."),
 }
+
+
+def days_ahead(raw: str | None) -> int:
+    """Return the "days ahead" a list was asked for, between 1 and 366, else the configured default."""
+    try:
+        return min(max(int(raw), 1), 366) if raw else settings.DUE_SOON_DAYS
+    except ValueError:
+        return settings.DUE_SOON_DAYS
 
 
 def action_list_queryset(user, slug: str, *, days: int = 30, today: datetime.date | None = None) -> QuerySet[Action]:

@@ -1,4 +1,5 @@
 """Keep fixture loads from rewinding work already done on an action."""
+
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import views
+from tracker import exports, ical, views
 
 app_name = "tracker"
 
@@ -22,4 +22,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<slug:slug>/", views.report_detail, name="report"),
+    path("actions/export.<str:fmt>", exports.export_actions, name="action_export"),
+    path("calendar/", ical.calendar_page, name="calendar"),
+    path("calendar/regenerate/", ical.calendar_regenerate, name="calendar_regenerate"),
+    path("calendar/<slug:token>.ics", ical.calendar_feed, name="calendar_feed"),
 ]

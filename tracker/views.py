@@ -1,4 +1,5 @@
 """Pages of the tracker. Access goes through tracker.access; rules live in tracker.workflow."""
+
 from __future__ import annotations
 
 import mimetypes
@@ -17,16 +18,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracker import workflow
 from tracker.access import get_action_for_user, get_extension_request_for_user, get_force_for_user
+from tracker.exports import export_links
 from tracker.filters import ActionFilter
 from tracker.forms import ExtensionDecisionForm, ExtensionRequestForm, NoteForm, OwnerForm, TransitionForm
-from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Recommendation, Report
+from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Report
 from tracker.selectors import (
     ACTION_LIST_RELATED,
     ACTION_LISTS,
     action_list_queryset,
     action_timeline,
+    days_ahead,
     force_summaries,
 )
+
 
 def reviewer_required(view):
     """Allow only HMIC reviewers (and admins); others get 403."""
@@ -70,14 +74,25 @@ DASHBOARD_COLUMNS = {
 def dashboard(request):
     """Show every force's position: open, overdue, due soon, awaiting review, verified, on time; sortable."""
     sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_COLUMNS else "overdue"
-    forces = force_summaries(Force.objects.filter(actions__isnull=False).distinct(), due_soon_days=settings.DUE_SOON_DAYS)
+    forces = force_summaries(
+        Force.objects.filter(actions__isnull=False).distinct(), due_soon_days=settings.DUE_SOON_DAYS
+    )
     rows = list(forces.order_by(DASHBOARD_COLUMNS[sort][1], "name"))
     most_overdue = max((f.overdue_count for f in rows), default=0)
     for force in rows:
         force.overdue_bar_percent = round(100 * force.overdue_count / most_overdue) if most_overdue else 0
-    totals = {key: sum(getattr(f, key) for f in rows) for key in ("open_count", "overdue_count", "due_soon_count", "awaiting_review_count", "verified_count")}
+    totals = {
+        key: sum(getattr(f, key) for f in rows)
+        for key in ("open_count", "overdue_count", "due_soon_count", "awaiting_review_count", "verified_count")
+    }
     columns = [(key, label, key == sort) for key, (label, _) in DASHBOARD_COLUMNS.items()]
-    context = {"forces": rows, "due_soon_days": settings.DUE_SOON_DAYS, "columns": columns, "sort": sort, "totals": totals}
+    context = {
+        "forces": rows,
+        "due_soon_days": settings.DUE_SOON_DAYS,
+        "columns": columns,
+        "sort": sort,
+        "totals": totals,
+    }
     return render(request, "tracker/dashboard.html", context)
 
 
@@ -102,19 +117,18 @@ def force_detail(request, slug: str):
 
 
 def _action_list_page(request, slug: str):
-    days = _bounded_int(request.GET.get("days"), default=settings.DUE_SOON_DAYS, low=1, high=366)
+    days = days_ahead(request.GET.get("days"))
     actions = action_list_queryset(request.user, slug, days=days)
     action_filter = ActionFilter(request.GET, queryset=actions, user=request.user)
     page = Paginator(action_filter.qs, 50).get_page(request.GET.get("page"))
-    context = {"filter": action_filter, "page_obj": page, "list": ACTION_LISTS[slug], "days": days}
+    context = {
+        "filter": action_filter,
+        "page_obj": page,
+        "list": ACTION_LISTS[slug],
+        "days": days,
+        "export_urls": export_links(request, slug),
+    }
     return render(request, "tracker/action_list.html", context)
-
-
-def _bounded_int(raw: str | None, *, default: int, low: int, high: int) -> int:
-    try:
-        return min(max(int(raw), low), high) if raw else default
-    except ValueError:
-        return default
 
 
 @login_required
@@ -149,11 +163,7 @@ def my_actions(request):
 @require_GET
 def review_queue(request):
     """Show actions awaiting verification and extension requests awaiting a decision, oldest first."""
-    awaiting = (
-        Action.objects.awaiting_review()
-        .select_related(*ACTION_LIST_RELATED)
-        .order_by("completed_at", "pk")
-    )
+    awaiting = Action.objects.awaiting_review().select_related(*ACTION_LIST_RELATED).order_by("completed_at", "pk")
     extensions = (
         ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
         .select_related("requested_by", *(f"action__{name}" for name in ACTION_LIST_RELATED))
@@ -172,7 +182,11 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
     role = workflow.role_for(user, action)
     transitions = workflow.available_transitions(user, action)
     transition_forms = [
-        (t, bound_forms.get(f"transition_{t.name}") or TransitionForm(initial={"version": action.version}, transition=t))
+        (
+            t,
+            bound_forms.get(f"transition_{t.name}")
+            or TransitionForm(initial={"version": action.version}, transition=t),
+        )
         for t in transitions
     ]
     pending = next((r for r in action.extension_requests.all() if r.is_pending), None)
@@ -182,7 +196,8 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
         "report": action.recommendation.report,
         "transition_forms": transition_forms,
         "note_form": bound_forms.get("note_form") or NoteForm(),
-        "owner_form": bound_forms.get("owner_form") or OwnerForm(initial={"version": action.version, "owner": action.owner_id}, action=action),
+        "owner_form": bound_forms.get("owner_form")
+        or OwnerForm(initial={"version": action.version, "owner": action.owner_id}, action=action),
         "extension_form": (bound_forms.get("extension_form") or ExtensionRequestForm())
         if role == workflow.PSD_LEAD and action.is_open and pending is None
         else None,
@@ -216,7 +231,9 @@ def action_transition(request, pk: int, name: str):
     if not form.is_valid():
         return _action_page(request, action, status=400, **{f"transition_{name}": form})
     try:
-        workflow.transition(action, name, by=request.user, text=form.cleaned_data["text"], expected_version=form.cleaned_data["version"])
+        workflow.transition(
+            action, name, by=request.user, text=form.cleaned_data["text"], expected_version=form.cleaned_data["version"]
+        )
     except workflow.StaleActionError as exc:
         action = get_action_for_user(request.user, pk)
         form = TransitionForm(request.POST | {"version": action.version}, transition=spec)
@@ -237,7 +254,9 @@ def action_add_note(request, pk: int):
     form = NoteForm(request.POST, request.FILES)
     if not form.is_valid():
         return _action_page(request, action, status=400, note_form=form)
-    workflow.add_note(action, by=request.user, text=form.cleaned_data["text"], attachment=form.cleaned_data["attachment"])
+    workflow.add_note(
+        action, by=request.user, text=form.cleaned_data["text"], attachment=form.cleaned_data["attachment"]
+    )
     messages.success(request, "Progress note added.")
     return redirect(action)
 
@@ -251,7 +270,9 @@ def action_set_owner(request, pk: int):
     if not form.is_valid():
         return _action_page(request, action, status=400, owner_form=form)
     try:
-        workflow.assign_owner(action, by=request.user, owner=form.cleaned_data["owner"], expected_version=form.cleaned_data["version"])
+        workflow.assign_owner(
+            action, by=request.user, owner=form.cleaned_data["owner"], expected_version=form.cleaned_data["version"]
+        )
     except workflow.StaleActionError as exc:
         action = get_action_for_user(request.user, pk)
         return _action_page(request, action, status=409, error=exc.messages[0], owner_form=form)
@@ -272,7 +293,10 @@ def action_request_extension(request, pk: int):
         return _action_page(request, action, status=400, extension_form=form)
     try:
         workflow.request_extension(
-            action, by=request.user, requested_due_date=form.cleaned_data["requested_due_date"], reason=form.cleaned_data["reason"]
+            action,
+            by=request.user,
+            requested_due_date=form.cleaned_data["requested_due_date"],
+            reason=form.cleaned_data["reason"],
         )
     except workflow.WorkflowError as exc:
         form.add_error("requested_due_date" if "date" in exc.messages[0] else None, exc.messages[0])
@@ -292,7 +316,10 @@ def extension_decide(request, pk: int):
         return _action_page(request, action, status=400, decision_form=form)
     try:
         workflow.decide_extension(
-            extension, by=request.user, approve=form.cleaned_data["decision"] == "approve", reason=form.cleaned_data["reason"]
+            extension,
+            by=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
         )
     except workflow.WorkflowError as exc:
         form.add_error("reason" if exc.code == "required" else None, exc.messages[0])
@@ -304,7 +331,9 @@ def extension_decide(request, pk: int):
 def _next_url(request) -> str | None:
     """Return the local page to go back to after a change (e.g. the review queue), if one was given."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return None
 
@@ -316,7 +345,9 @@ def evidence_download(request, pk: int):
     note = get_object_or_404(
         ProgressNote.objects.filter(action__in=Action.objects.visible_to(request.user)).exclude(attachment=""), pk=pk
     )
-    content_type = note.attachment_content_type or mimetypes.guess_type(note.attachment_name)[0] or "application/octet-stream"
+    content_type = (
+        note.attachment_content_type or mimetypes.guess_type(note.attachment_name)[0] or "application/octet-stream"
+    )
     response = FileResponse(note.attachment.open("rb"), as_attachment=True, filename=note.attachment_name or "evidence")
     response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
@@ -343,7 +374,9 @@ def report_detail(request, slug: str):
     """Show a report's key figures and recommendations, with each visible force's action status."""
     visible = Action.objects.visible_to(request.user).select_related("force", "owner")
     report = get_object_or_404(
-        Report.objects.select_related("subject_force").filter(recommendations__actions__in=Action.objects.visible_to(request.user)).distinct(),
+        Report.objects.select_related("subject_force")
+        .filter(recommendations__actions__in=Action.objects.visible_to(request.user))
+        .distinct(),
         slug=slug,
     )
     recommendations = report.recommendations.prefetch_related(

@@ -5,6 +5,7 @@ operations that move several records together (notes, extensions, owners).
 Every change here runs in a transaction on a locked row, raises the action's
 version, and leaves one history row naming the user and the reason.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -37,7 +38,11 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
         Transition(
-            "start", "Mark as being progressed", frozenset({Status.NOT_STARTED}), Status.IN_PROGRESS, frozenset({PSD_LEAD})
+            "start",
+            "Mark as being progressed",
+            frozenset({Status.NOT_STARTED}),
+            Status.IN_PROGRESS,
+            frozenset({PSD_LEAD}),
         ),
         Transition(
             "complete",

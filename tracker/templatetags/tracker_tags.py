@@ -1,4 +1,5 @@
 """Formatting helpers for templates: UK dates at the precision the source gives."""
+
 import datetime
 
 from django import template

@@ -1,4 +1,5 @@
 """Create the demo log-ins: a PSD lead per inspected force, an HMIC reviewer and an admin."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.models import Force, Report, User
@@ -29,12 +30,22 @@ class Command(BaseCommand):
             chosen = list(Force.objects.filter(pk__in=Report.objects.values("subject_force")).order_by("name"))
         rows = []
         for force in chosen:
-            user = self._user(f"psd.{force.slug}", password, role=User.Role.PSD_LEAD, first_name="PSD lead", last_name=force.name)
+            user = self._user(
+                f"psd.{force.slug}", password, role=User.Role.PSD_LEAD, first_name="PSD lead", last_name=force.name
+            )
             user.forces.set([force])
             rows.append((user.username, f"Force PSD lead, {force.name}"))
         self._user("reviewer", password, role=User.Role.REVIEWER, first_name="HMIC", last_name="Reviewer")
         rows.append(("reviewer", "HMIC follow-up reviewer (every force)"))
-        self._user("admin", password, role=User.Role.REVIEWER, first_name="Site", last_name="Admin", is_staff=True, is_superuser=True)
+        self._user(
+            "admin",
+            password,
+            role=User.Role.REVIEWER,
+            first_name="Site",
+            last_name="Admin",
+            is_staff=True,
+            is_superuser=True,
+        )
         rows.append(("admin", "Admin (Django admin at /admin/, imports, users)"))
 
         width = max(len(name) for name, _ in rows)

@@ -1,0 +1,240 @@
+"""Downloading an action list as CSV or Excel: the rows on screen, streamed, safe to open."""
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from xml.etree import ElementTree
+
+import pytest
+from django.db import connection
+from django.http import FileResponse, StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import ActionFactory, PsdLeadFactory
+from tracker.exports import COLUMNS, export_links, neutralise
+from tracker.models import Action
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+S = Action.Status
+
+
+def _export(client, fmt, query=""):
+    return client.get(f"{reverse('tracker:action_export', args=[fmt])}?{query}")
+
+
+def _csv_rows(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    """Read the first sheet's cells as text, with openpyxl if it is installed, else from the zip's XML."""
+    try:
+        import openpyxl
+    except ImportError:
+        return _xlsx_rows_from_xml(content)
+    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def _xlsx_rows_from_xml(content: bytes) -> list[list[str]]:
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        shared = []
+        if "xl/sharedStrings.xml" in names:
+            root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
+            shared = ["".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")) for si in root.findall("m:si", ns)]
+        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iter(f"{{{ns['m']}}}row"):
+        cells = {}
+        for cell in row.findall("m:c", ns):
+            col = re.match(r"[A-Z]+", cell.get("r")).group()
+            kind = cell.get("t")
+            if kind == "inlineStr":
+                value = "".join(t.text or "" for t in cell.iter(f"{{{ns['m']}}}t"))
+            elif kind == "s":
+                value = shared[int(cell.find("m:v", ns).text)]
+            else:
+                value = cell.find("m:v", ns).text
+            cells[ord(col) - ord("A")] = value
+        rows.append([cells.get(i, "") for i in range(max(cells) + 1)] if cells else [])
+    return rows
+
+
+def _keys(actions) -> list[tuple[str, str, str]]:
+    return [(a.force.name, a.recommendation.report.title, str(a.recommendation.number)) for a in actions]
+
+
+@pytest.fixture
+def actions_a(today, force_a, psd_lead_a):
+    """Three West Midlands actions: overdue and being progressed, due soon, and awaiting review."""
+    return [
+        ActionFactory(recommendation__report__subject_force=force_a, status=S.IN_PROGRESS, owner=psd_lead_a),
+        ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 6, 20)),
+        ActionFactory(recommendation__report__subject_force=force_a, status=S.COMPLETED, due_date=D(2015, 3, 1)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("tracker:action_list", "status=not_started&status=in_progress&sort=-due"),
+        ("tracker:overdue", ""),
+        ("tracker:upcoming", "days=60"),
+        ("tracker:my_actions", ""),
+    ],
+)
+def test_csv_rows_are_the_filtered_list_pages_rows(client, actions_a, psd_lead_a, page, query):
+    client.force_login(psd_lead_a)
+    on_screen = client.get(f"{reverse(page)}?{query}").context["page_obj"]
+    slug = {"tracker:action_list": "all", "tracker:overdue": "overdue", "tracker:upcoming": "upcoming"}.get(
+        page, "mine"
+    )
+    rows = _csv_rows(_export(client, "csv", f"{query}&list={slug}"))
+    assert [tuple(row[:3]) for row in rows[1:]] == _keys(on_screen)
+    assert len(rows) > 1
+
+
+def test_csv_has_the_on_screen_columns_and_values(client, today, force_a, psd_lead_a):
+    ActionFactory(
+        recommendation__report__subject_force=force_a,
+        recommendation__report__title="Police Integrity and Corruption",
+        recommendation__number=4,
+        recommendation__text="Within six months, the force should publish its policy.",
+        status=S.IN_PROGRESS,
+        due_date=D(2015, 5, 27),
+        revised_due_date=D(2015, 5, 29),
+        owner=psd_lead_a,
+    )
+    client.force_login(psd_lead_a)
+    header, row = _csv_rows(_export(client, "csv"))
+    assert header == COLUMNS
+    assert row[:10] == [
+        "West Midlands Police",
+        "Police Integrity and Corruption",
+        "4",
+        "Within six months, the force should publish its policy.",
+        "Being progressed",
+        "2015-05-27",
+        "2015-05-29",
+        "2015-05-29",
+        "3",
+        "Alice Ashby",
+    ]
+    assert row[10] == "2015-06-01 12:00"
+
+
+def test_another_forces_actions_never_appear(client, today, force_a, force_b, psd_lead_a):
+    ActionFactory(recommendation__report__subject_force=force_a)
+    ActionFactory(recommendation__report__subject_force=force_b)
+    client.force_login(psd_lead_a)
+    for query in ["", "force=leicestershire", "list=overdue&force=leicestershire"]:
+        rows = _csv_rows(_export(client, "csv", query))
+        assert {row[0] for row in rows[1:]} == {"West Midlands Police"}, query
+
+
+def test_reviewer_exports_every_force(client, today, force_a, force_b, reviewer):
+    ActionFactory(recommendation__report__subject_force=force_a)
+    ActionFactory(recommendation__report__subject_force=force_b)
+    client.force_login(reviewer)
+    rows = _csv_rows(_export(client, "csv"))
+    assert sorted(row[0] for row in rows[1:]) == ["Leicestershire Police", "West Midlands Police"]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_text_a_spreadsheet_would_run_gets_a_leading_apostrophe(text):
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["Police", "West-Midlands", "a=b", 5, -3, None, D(2015, 5, 27)])
+def test_other_values_are_left_alone(value):
+    assert neutralise(value) == value
+
+
+def test_formula_injection_is_neutralised_in_csv(client, today, force_a, psd_lead_a):
+    owner = PsdLeadFactory(first_name="@cmd", last_name="x", forces=[force_a])
+    ActionFactory(
+        recommendation__report__subject_force=force_a,
+        recommendation__report__title='+HYPERLINK("http://evil")',
+        recommendation__text='=HYPERLINK("http://evil.example","click")',
+        owner=owner,
+    )
+    client.force_login(psd_lead_a)
+    row = _csv_rows(_export(client, "csv"))[1]
+    assert row[1] == '\'+HYPERLINK("http://evil")'
+    assert row[3] == '\'=HYPERLINK("http://evil.example","click")'
+    assert row[9] == "'@cmd x"
+
+
+def test_formula_injection_is_neutralised_in_xlsx_and_stays_text(client, today, force_a, psd_lead_a):
+    ActionFactory(recommendation__report__subject_force=force_a, recommendation__text="-2+3")
+    client.force_login(psd_lead_a)
+    content = b"".join(_export(client, "xlsx").streaming_content)
+    assert _xlsx_rows(content)[1][3] == "'-2+3"
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")  # no cell is a formula
+
+
+def test_xlsx_opens_with_the_header_and_one_row_per_action(client, actions_a, psd_lead_a):
+    client.force_login(psd_lead_a)
+    response = _export(client, "xlsx")
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    rows = _xlsx_rows(b"".join(response.streaming_content))
+    assert rows[0] == COLUMNS
+    assert [row[0] for row in rows[1:]] == ["West Midlands Police"] * 3
+    assert {row[4] for row in rows[1:]} == {"Being progressed", "Not started", "Awaiting review"}
+
+
+@pytest.mark.parametrize(("fmt", "kind"), [("csv", StreamingHttpResponse), ("xlsx", FileResponse)])
+def test_export_is_streamed_as_a_dated_download(client, actions_a, psd_lead_a, fmt, kind):
+    client.force_login(psd_lead_a)
+    response = _export(client, fmt)
+    assert isinstance(response, kind) and response.streaming
+    assert response["Content-Disposition"] == f'attachment; filename="actions-2015-06-01.{fmt}"'
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_query_count_does_not_grow_with_rows(
+    client, today, force_a, psd_lead_a, fmt, django_assert_max_num_queries
+):
+    ActionFactory(recommendation__report__subject_force=force_a, owner=psd_lead_a)
+    client.force_login(psd_lead_a)
+    with CaptureQueriesContext(connection) as one_row:
+        b"".join(_export(client, fmt, "status=not_started").streaming_content)
+    ActionFactory.create_batch(25, recommendation__report__subject_force=force_a, owner=psd_lead_a)
+    with django_assert_max_num_queries(len(one_row)):
+        b"".join(_export(client, fmt, "status=not_started").streaming_content)
+
+
+def test_unknown_format_is_not_found(client, psd_lead_a):
+    client.force_login(psd_lead_a)
+    assert _export(client, "pdf").status_code == 404
+
+
+def test_unknown_list_is_not_found(client, psd_lead_a):
+    client.force_login(psd_lead_a)
+    assert _export(client, "csv", "list=everything").status_code == 404
+
+
+def test_anonymous_user_is_sent_to_log_in(client):
+    response = _export(client, "csv")
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_post_is_not_allowed(client, psd_lead_a):
+    client.force_login(psd_lead_a)
+    assert client.post(reverse("tracker:action_export", args=["csv"])).status_code == 405
+
+
+def test_export_links_keep_the_filters_and_name_the_list(rf, psd_lead_a):
+    request = rf.get("/actions/overdue/", {"force": "west-midlands", "page": "3"})
+    links = dict(export_links(request, "overdue"))
+    assert links["CSV"] == "/actions/export.csv?force=west-midlands&list=overdue"
+    assert links["Excel"] == "/actions/export.xlsx?force=west-midlands&list=overdue"

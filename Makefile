@@ -54,7 +54,7 @@ fixtures: install
 demo-users: load-fixtures
 	$(DEV_ENV) $(PY) manage.py create_demo_users
 
-run: demo-users assets
+run: assets demo-users
 	@echo ""
 	@echo "Recommendation Tracker: http://$(HOST):$(PORT)/  (sign in with a demo log-in above; Ctrl-C to stop)"
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)

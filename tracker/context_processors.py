@@ -22,8 +22,8 @@ def navigation(request) -> dict:
         items += [("All forces", reverse("tracker:dashboard")), ("Review queue", reverse("tracker:review_queue"))]
     else:
         items.append(("My force", reverse("tracker:home")))
+        items.append(("My actions", reverse("tracker:my_actions")))
     items += [
-        ("My actions", reverse("tracker:my_actions")),
         ("Overdue", reverse("tracker:overdue")),
         ("Upcoming", reverse("tracker:upcoming")),
         ("All actions", reverse("tracker:action_list")),

@@ -105,7 +105,7 @@ def force_detail(request, slug: str):
     actions = list(
         Action.objects.filter(force=force)
         .select_related(*ACTION_LIST_RELATED)
-        .order_by("recommendation__report__published_on", "recommendation__report_id", "recommendation__number")
+        .order_by("-recommendation__report__published_on", "recommendation__report_id", "recommendation__number")
     )
     reports: dict[Report, list[Action]] = {}
     for action in actions:

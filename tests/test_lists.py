@@ -136,3 +136,62 @@ def test_dashboard_on_time_rate(client, today, force_a, reviewer, psd_lead_a):
     row = client.get(reverse("tracker:dashboard")).context["forces"][0]
     assert (row.completed_count, row.completed_late_count, row.on_time_rate) == (2, 1, 0.5)
     assert "50%" in client.get(reverse("tracker:dashboard")).content.decode()
+
+
+def test_reopen_from_the_queue_needs_a_reason(client, today, force_a, psd_lead_a, reviewer):
+    action = ActionFactory(recommendation__report__subject_force=force_a)
+    action.complete(by=psd_lead_a, note="done")
+    client.force_login(reviewer)
+    url = reverse("tracker:action_transition", args=[action.pk, "reopen"])
+    queue = reverse("tracker:review_queue")
+    assert client.post(url, {"version": action.version, "next": queue, "text": ""}).status_code == 400
+    response = client.post(url, {"version": action.version, "next": queue, "text": "No evidence of training"})
+    assert response["Location"] == queue
+    action.refresh_from_db()
+    assert action.status == Action.Status.IN_PROGRESS
+
+
+def _many_actions(force, count=25, owner=None):
+    # Half overdue, half due within 30 days, so every list has rows.
+    for n in range(count):
+        due = D(2015, 5, 1) if n % 2 else D(2015, 6, 10)
+        ActionFactory(recommendation__report__subject_force=force, due_date=due, owner=owner)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["tracker:action_list", "tracker:overdue", "tracker:upcoming", "tracker:my_actions", "tracker:dashboard"],
+)
+def test_list_queries_do_not_grow_with_rows(client, today, reviewer, force_a, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    _many_actions(force_a, 2, owner=reviewer)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(url_name))
+    _many_actions(ForceFactory(), 40, owner=reviewer)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse(url_name))
+    assert len(many) == len(few)
+
+
+def test_force_page_and_review_queue_queries_do_not_grow(client, today, reviewer, force_a, psd_lead_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    _many_actions(force_a, 2)
+    for action in Action.objects.all():
+        action.complete(by=psd_lead_a, note="x")
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(force_a.get_absolute_url())
+            client.get(reverse("tracker:review_queue"))
+        counts.append(len(queries))
+        _many_actions(force_a, 30)
+        for action in Action.objects.open():
+            action.complete(by=psd_lead_a, note="x")
+            ExtensionRequestFactory(action=ActionFactory(recommendation__report__subject_force=force_a))
+    assert counts[0] == counts[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list
+from config.env import env_bool, env_float, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -164,3 +164,8 @@ LOGGING = {
 
 # How many days ahead "due soon" looks, and when reminders go out.
 DUE_SOON_DAYS = env_int("TRACKER_DUE_SOON_DAYS", 30)
+
+# Themes: how alike two recommendations' wording must be (0–1, Dice coefficient of their content words)
+# to be grouped as one theme, and whether PSD leads see which other forces got the same recommendation.
+THEME_SIMILARITY_THRESHOLD = env_float("TRACKER_THEME_SIMILARITY", 0.62)
+THEMES_SHOW_OTHER_FORCES_TO_PSD_LEADS = env_bool("TRACKER_SHOW_OTHER_FORCES_TO_PSD_LEADS", default=False)

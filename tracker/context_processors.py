@@ -19,7 +19,12 @@ def navigation(request) -> dict:
         return {"navigation": []}
     items = []
     if user.is_reviewer:
-        items += [("All forces", reverse("tracker:dashboard")), ("Review queue", reverse("tracker:review_queue"))]
+        items += [
+            ("All forces", reverse("tracker:dashboard")),
+            ("Review queue", reverse("tracker:review_queue")),
+            ("Themes", reverse("tracker:theme_list")),
+            ("Figures", reverse("tracker:figures")),
+        ]
     else:
         items.append(("My force", reverse("tracker:home")))
         items.append(("My actions", reverse("tracker:my_actions")))

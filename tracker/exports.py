@@ -48,23 +48,39 @@ def neutralise(value: Cell) -> Cell:
     return value
 
 
+def action_cells(action: Action) -> list[Cell]:
+    """Return one action's cells, in COLUMNS order."""
+    recommendation = action.recommendation
+    return [
+        action.force.name,
+        recommendation.report.title,
+        recommendation.number,
+        recommendation.text,
+        action.get_status_display(),
+        action.due_date,
+        action.revised_due_date,
+        action.effective_due_date,
+        action.days_overdue,
+        str(action.owner) if action.owner_id else "",
+        timezone.localtime(action.updated_at).replace(tzinfo=None, second=0, microsecond=0),
+    ]
+
+
 def action_rows(queryset: QuerySet[Action]) -> Iterator[list[Cell]]:
     """Yield one list of cells per action, in COLUMNS order, reading the queryset in chunks."""
     for action in queryset.select_related(*ACTION_LIST_RELATED).iterator(chunk_size=CHUNK_SIZE):
-        recommendation = action.recommendation
-        yield [
-            action.force.name,
-            recommendation.report.title,
-            recommendation.number,
-            recommendation.text,
-            action.get_status_display(),
-            action.due_date,
-            action.revised_due_date,
-            action.effective_due_date,
-            action.days_overdue,
-            str(action.owner) if action.owner_id else "",
-            timezone.localtime(action.updated_at).replace(tzinfo=None, second=0, microsecond=0),
-        ]
+        yield action_cells(action)
+
+
+THEME_COLUMNS = ["Theme", *COLUMNS]
+
+
+def theme_action_rows(queryset: QuerySet[Action]) -> Iterator[list[Cell]]:
+    """Yield one row per action with its theme's title first, in THEME_COLUMNS order."""
+    related = (*ACTION_LIST_RELATED, "recommendation__theme")
+    for action in queryset.select_related(*related).iterator(chunk_size=CHUNK_SIZE):
+        theme = action.recommendation.theme
+        yield [theme.title if theme else "", *action_cells(action)]
 
 
 def _csv_text(value: Cell) -> str:
@@ -77,11 +93,11 @@ def _csv_text(value: Cell) -> str:
     return str(neutralise(value))
 
 
-def _csv_chunks(rows: Iterable[list[Cell]]) -> Iterator[str]:
+def _csv_chunks(rows: Iterable[list[Cell]], columns: list[str] = COLUMNS) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for count, row in enumerate(rows, start=1):
         writer.writerow([_csv_text(value) for value in row])
         if count % CSV_LINES_PER_CHUNK == 0:
@@ -91,14 +107,15 @@ def _csv_chunks(rows: Iterable[list[Cell]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(queryset: QuerySet[Action], filename: str) -> StreamingHttpResponse:
+def csv_response(queryset: QuerySet[Action], filename: str, *, themed: bool = False) -> StreamingHttpResponse:
     """Return a CSV download of `queryset`, written while it is sent so memory stays flat."""
-    response = StreamingHttpResponse(_csv_chunks(action_rows(queryset)), content_type="text/csv; charset=utf-8")
+    rows, columns = (theme_action_rows, THEME_COLUMNS) if themed else (action_rows, COLUMNS)
+    response = StreamingHttpResponse(_csv_chunks(rows(queryset), columns), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def xlsx_response(queryset: QuerySet[Action], filename: str) -> FileResponse:
+def xlsx_response(queryset: QuerySet[Action], filename: str, *, themed: bool = False) -> FileResponse:
     """Return an Excel download of `queryset`, built in a temporary file and then streamed from it."""
     # XlsxWriter rather than openpyxl's write_only mode: it has no dependencies, and in constant_memory
     # mode it flushes each row to disk as the next begins, so 100,000 rows take no more memory than ten.
@@ -118,13 +135,15 @@ def xlsx_response(queryset: QuerySet[Action], filename: str) -> FileResponse:
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "d mmm yyyy"})
     moment = workbook.add_format({"num_format": "d mmm yyyy hh:mm"})
-    for col, width in enumerate([24, 40, 10, 80, 22, 12, 12, 12, 8, 24, 16]):
+    rows, columns = (theme_action_rows, THEME_COLUMNS) if themed else (action_rows, COLUMNS)
+    widths = [24, 40, 10, 80, 22, 12, 12, 12, 8, 24, 16]
+    for col, width in enumerate([40, *widths] if themed else widths):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
-    for col, title in enumerate(COLUMNS):
+    for col, title in enumerate(columns):
         sheet.write_string(0, col, title, bold)
     last_row = 0
-    for last_row, row in enumerate(action_rows(queryset), start=1):
+    for last_row, row in enumerate(rows(queryset), start=1):
         for col, value in enumerate(row):
             if value is None:
                 continue
@@ -136,7 +155,7 @@ def xlsx_response(queryset: QuerySet[Action], filename: str) -> FileResponse:
                 sheet.write_number(last_row, col, value)
             else:
                 sheet.write_string(last_row, col, neutralise(value))
-    sheet.autofilter(0, 0, last_row, len(COLUMNS) - 1)
+    sheet.autofilter(0, 0, last_row, len(columns) - 1)
     workbook.close()
     file.seek(0)
     return FileResponse(

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker.models import Action, Force, Report, User
+from tracker.models import Action, Force, Recommendation, Report, Theme, User
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -56,3 +56,51 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_due_before(self, queryset, name, value):
         return queryset.filter(Q(revised_due_date__lte=value) | Q(revised_due_date__isnull=True, due_date__lte=value))
+
+
+class ThemeFilter(django_filters.FilterSet):
+    """Filters for the themes page: inspection round, the status of the forces' actions, shared only."""
+
+    series = django_filters.ChoiceFilter(
+        label="Inspection round", choices=[], method="filter_series", empty_label="All rounds"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Has an action that is",
+        choices=[("overdue", "Overdue"), *Action.Status.choices],
+        method="filter_status",
+        empty_label="Any status",
+    )
+    shared = django_filters.BooleanFilter(label="Made to more than one force", method="filter_shared")
+    q = django_filters.CharFilter(label="Wording contains", method="filter_text")
+
+    class Meta:
+        model = Theme
+        fields = ["series", "status", "shared", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rounds = Report.objects.exclude(series="").order_by("series").values_list("series", flat=True).distinct()
+        self.filters["series"].extra["choices"] = [(s, s) for s in rounds]
+
+    # Each filter narrows by theme id, so the per-theme counts are never multiplied by extra joins.
+    def filter_series(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=Recommendation.objects.filter(report__series=value).values("theme_id"))
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        actions = Action.objects.overdue() if value == "overdue" else Action.objects.filter(status=value)
+        return queryset.filter(pk__in=actions.values("recommendation__theme_id"))
+
+    def filter_shared(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(force_count__gt=1) if value else queryset.filter(force_count__lte=1)
+
+    def filter_text(self, queryset, name, value):
+        if not value:
+            return queryset
+        matching = Recommendation.objects.filter(text__icontains=value).values("theme_id")
+        return queryset.filter(Q(title__icontains=value) | Q(pk__in=matching))

@@ -129,3 +129,39 @@ class OwnerForm(VersionedForm):
         self.fields["owner"].queryset = User.objects.filter(forces=action.force_id, is_active=True).order_by(
             "first_name", "last_name", "username"
         )
+
+
+class ThemeRenameForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    canonical_wording = forms.CharField(
+        label="Canonical wording", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000
+    )
+
+
+class ThemeMergeForm(forms.Form):
+    other = forms.ModelChoiceField(
+        queryset=None, label="Theme to merge into this one", empty_label="Choose a theme", to_field_name="pk"
+    )
+
+    def __init__(self, *args, theme, **kwargs):
+        from tracker.models import Theme
+
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = Theme.objects.exclude(pk=theme.pk).order_by("title")
+
+
+class ThemeSplitForm(forms.Form):
+    recommendations = forms.ModelMultipleChoiceField(
+        queryset=None, label="Recommendations to split into a new theme", widget=forms.CheckboxSelectMultiple
+    )
+    title = forms.CharField(label="Title of the new theme (optional)", required=False, max_length=200)
+
+    def __init__(self, *args, theme, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["recommendations"]
+        field.queryset = theme.recommendations.select_related("report__subject_force").order_by(
+            "report__title", "number"
+        )
+        field.label_from_instance = lambda r: (
+            f"{r.report.subject_force or 'National'}: {r.report.title}, recommendation {r.number}"
+        )

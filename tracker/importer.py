@@ -18,8 +18,9 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
-from tracker.models import Force
+from tracker.models import Force, Recommendation
 from tracker.report_parser import ParsedReport
+from tracker.themes import assign_themes
 
 ALL_FORCES = "all-forces"
 SUBJECT = "subject"
@@ -223,6 +224,8 @@ def load_fixture_text(text: str, *, label: str = "fixture") -> int:
         try:
             with transaction.atomic():
                 call_command("loaddata", str(path), verbosity=0)
+                slugs = {row["fields"].get("slug") for row in rows if row.get("model") == "tracker.report"}
+                assign_themes(Recommendation.objects.filter(report__slug__in=slugs, theme__isnull=True).order_by("pk"))
         except (serializers.base.DeserializationError, CommandError) as exc:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
             raise ImportProblem(f"{label} could not be loaded, nothing was changed: {reason}") from None

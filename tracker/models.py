@@ -209,6 +209,14 @@ class Recommendation(models.Model):
     inspection_question = models.TextField(blank=True)
     evidence = models.TextField(blank=True)
     addressees = models.CharField(max_length=300, blank=True, help_text="Who the recommendation is addressed to.")
+    theme = models.ForeignKey(
+        "Theme",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recommendations",
+        help_text="Recommendations made in near-identical words to several forces share a theme.",
+    )
 
     objects = RecommendationManager()
     history = HistoricalRecords()
@@ -260,10 +268,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
 
     def completed_late(self) -> ActionQuerySet:
         """Return actions the force completed after their effective due date."""
-        return self.filter(completed_at__isnull=False).filter(
-            Q(revised_due_date__isnull=False, completed_at__date__gt=F("revised_due_date"))
-            | Q(revised_due_date__isnull=True, due_date__isnull=False, completed_at__date__gt=F("due_date"))
-        )
+        return self.filter(completed_late_q())
 
     def completed_on_time(self) -> ActionQuerySet:
         return self.filter(completed_at__isnull=False).exclude(pk__in=self.completed_late().values("pk"))
@@ -282,6 +287,25 @@ def effective_due_q(lookup: str, day: datetime.date, prefix: str = "") -> Q:
 def overdue_q(today: datetime.date, prefix: str = "") -> Q:
     """Return a Q matching overdue actions, for aggregates over related actions (prefix "actions__")."""
     return Q(**{f"{prefix}status__in": Action.OPEN_STATUSES}) & effective_due_q("lt", today, prefix)
+
+
+def completed_late_q(prefix: str = "") -> Q:
+    """Return a Q matching actions completed after their effective due date (prefix as for overdue_q)."""
+    return Q(**{f"{prefix}completed_at__isnull": False}) & (
+        Q(
+            **{
+                f"{prefix}revised_due_date__isnull": False,
+                f"{prefix}completed_at__date__gt": F(f"{prefix}revised_due_date"),
+            }
+        )
+        | Q(
+            **{
+                f"{prefix}revised_due_date__isnull": True,
+                f"{prefix}due_date__isnull": False,
+                f"{prefix}completed_at__date__gt": F(f"{prefix}due_date"),
+            }
+        )
+    )
 
 
 def _effective_due_before(day: datetime.date) -> Q:
@@ -512,3 +536,23 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.user} on {self.sent_on:%-d %B %Y}"
+
+
+class Theme(models.Model):
+    """One recommendation as HMIC made it to several forces, grouped by near-identical wording."""
+
+    title = models.CharField(max_length=200)
+    canonical_wording = models.TextField(help_text="The wording the theme is known by.")
+    confirmed = models.BooleanField(default=False, help_text="A reviewer has checked the grouping.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:theme", args=[self.pk])

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from tracker.models import Action, Force, ProgressNote, effective_due_q, overdue_q
+from tracker.models import Action, Force, ProgressNote, Theme, completed_late_q, effective_due_q, overdue_q
 
 
 def force_summaries(
@@ -19,14 +19,7 @@ def force_summaries(
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=due_soon_days)
     open_q = Q(actions__status__in=Action.OPEN_STATUSES)
-    completed_late_q = Q(actions__completed_at__isnull=False) & (
-        Q(actions__revised_due_date__isnull=False, actions__completed_at__date__gt=F("actions__revised_due_date"))
-        | Q(
-            actions__revised_due_date__isnull=True,
-            actions__due_date__isnull=False,
-            actions__completed_at__date__gt=F("actions__due_date"),
-        )
-    )
+    completed_late = completed_late_q("actions__")
     counted = forces.annotate(
         total_count=Count("actions"),
         open_count=Count("actions", filter=open_q),
@@ -38,7 +31,7 @@ def force_summaries(
         awaiting_review_count=Count("actions", filter=Q(actions__status=Action.Status.COMPLETED)),
         verified_count=Count("actions", filter=Q(actions__status=Action.Status.VERIFIED)),
         completed_count=Count("actions", filter=Q(actions__completed_at__isnull=False)),
-        completed_late_count=Count("actions", filter=completed_late_q),
+        completed_late_count=Count("actions", filter=completed_late),
     )
     on_time = counted.annotate(completed_on_time_count=F("completed_count") - F("completed_late_count"))
     return on_time.annotate(
@@ -180,3 +173,33 @@ def action_list_queryset(user, slug: str, *, days: int = 30, today: datetime.dat
     if slug == "mine":
         return actions.filter(owner=user).order_by(*by_due)
     return actions.order_by(*by_due)
+
+
+def theme_summaries(themes: QuerySet[Theme], today: datetime.date | None = None) -> QuerySet[Theme]:
+    """Return `themes` with how many forces got each, and how many actions are done on time, late, open, overdue."""
+    today = today or timezone.localdate()
+    a = "recommendations__actions__"
+    done = Q(**{f"{a}completed_at__isnull": False})
+    return themes.annotate(
+        force_count=Count(f"{a}force", distinct=True),
+        recommendation_count=Count("recommendations", distinct=True),
+        open_count=Count(f"{a}id", filter=Q(**{f"{a}status__in": Action.OPEN_STATUSES}), distinct=True),
+        overdue_count=Count(f"{a}id", filter=overdue_q(today, a), distinct=True),
+        done_count=Count(f"{a}id", filter=done, distinct=True),
+        done_late_count=Count(f"{a}id", filter=completed_late_q(a), distinct=True),
+    ).annotate(done_on_time_count=F("done_count") - F("done_late_count"))
+
+
+def also_recommended_to(user, action: Action, limit: int = 100) -> list[Action]:
+    """Return the other forces' actions on the same theme, for reviewers (PSD leads only if settings allow)."""
+    theme_id = action.recommendation.theme_id
+    allowed = user.is_reviewer or settings.THEMES_SHOW_OTHER_FORCES_TO_PSD_LEADS
+    if not theme_id or not allowed:
+        return []
+    others = (
+        Action.objects.filter(recommendation__theme_id=theme_id)
+        .exclude(pk=action.pk)
+        .select_related("force", "recommendation", "recommendation__report")
+        .order_by("force__name", "pk")
+    )
+    return list(others[:limit])

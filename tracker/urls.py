@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import exports, ical, views
+from tracker import exports, ical, views, views_national
 
 app_name = "tracker"
 
@@ -20,6 +20,14 @@ urlpatterns = [
     path("actions/<int:pk>/extension/", views.action_request_extension, name="action_request_extension"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("themes/", views_national.theme_list, name="theme_list"),
+    path("themes/export.<str:fmt>", views_national.theme_export, name="theme_export"),
+    path("themes/<int:pk>/", views_national.theme_detail, name="theme"),
+    path("themes/<int:pk>/rename/", views_national.theme_rename, name="theme_rename"),
+    path("themes/<int:pk>/confirm/", views_national.theme_confirm, name="theme_confirm"),
+    path("themes/<int:pk>/merge/", views_national.theme_merge, name="theme_merge"),
+    path("themes/<int:pk>/split/", views_national.theme_split, name="theme_split"),
+    path("figures/", views_national.figure_comparison, name="figures"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<slug:slug>/", views.report_detail, name="report"),
     path("actions/export.<str:fmt>", exports.export_actions, name="action_export"),

@@ -27,6 +27,7 @@ from tracker.selectors import (
     ACTION_LISTS,
     action_list_queryset,
     action_timeline,
+    also_recommended_to,
     days_ahead,
     force_summaries,
 )
@@ -206,6 +207,7 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
         if role == workflow.REVIEWER and pending
         else None,
         "timeline": action_timeline(action),
+        "also_recommended_to": also_recommended_to(user, action),
         "error": error,
     }
     return render(request, "tracker/action_detail.html", context, status=status)

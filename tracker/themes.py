@@ -1,0 +1,183 @@
+"""
+Group recommendations made in near-identical words to several forces into themes.
+
+Wording is reduced to a signature — its content words, lower-cased, with the
+timeframe lead-in ("Within six months,"), the addressee ("the force should")
+and filler words dropped, and plurals folded — and two signatures are compared
+with the Dice coefficient: twice the shared words over the words of both.
+So "ensure that it has" / "ensure it has" and "respond and act" / "respond to
+and act on" cost nothing, while a narrower wording (one policy instead of four)
+scores lower. A recommendation joins the theme of its most similar
+recommendation in another report when the score reaches
+settings.THEME_SIMILARITY_THRESHOLD; otherwise it starts a theme of its own.
+Reviewers confirm, rename, split and merge themes; every change is in history.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from tracker.models import Recommendation, Theme, User
+
+LEAD_IN = re.compile(
+    r"^\s*(within\s+\w+(\s*\(\d+\))?\s+(days?|weeks?|months?|years?)|with\s+immediate\s+effect|by\s+\w+(\s+\w+)?\s+\d{4})[\s,]*",
+    re.IGNORECASE,
+)
+ADDRESSEE = re.compile(r"^(the\s+)?(force|forces|constabulary|service)\s+(should|must|will)\s+", re.IGNORECASE)
+FILLER = frozenset(
+    """a an the and or of to in on at for by with from as is are be been it its it's this that these those
+    which who whom what why how there their they them should must will would can could may might shall
+    ensure ensures ensuring has have having had do does all any both such so than then also into onto
+    within about under over its own including include includes""".split()
+)
+WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _fold(word: str) -> str:
+    # Cheap plural folding: policies/policy, interests/interest, registers/register.
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def signature(text: str) -> frozenset[str]:
+    """Return the content words of a recommendation's wording, for comparing it with others."""
+    body = LEAD_IN.sub("", text.strip())
+    body = ADDRESSEE.sub("", body.strip())
+    return frozenset(_fold(w) for w in WORD.findall(body.lower()) if w not in FILLER)
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Return the Dice coefficient of two signatures: 1.0 for the same words, 0.0 for none shared."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def title_for(text: str, limit: int = 90) -> str:
+    """Return a short title for a theme from a recommendation's wording, without its timeframe."""
+    body = ADDRESSEE.sub("", LEAD_IN.sub("", text.strip()).strip())
+    body = body[:1].upper() + body[1:]
+    if len(body) <= limit:
+        return body.rstrip(".")
+    return body[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def threshold() -> float:
+    return settings.THEME_SIMILARITY_THRESHOLD
+
+
+@transaction.atomic
+def assign_themes(recommendations: Iterable[Recommendation], *, minimum: float | None = None) -> list[Theme]:
+    """Put each recommendation without a theme into the theme of its closest match, or a new theme."""
+    minimum = threshold() if minimum is None else minimum
+    pending = [r for r in recommendations if r.theme_id is None]
+    if not pending:
+        return []
+    # Every themed recommendation's signature, computed once: a few thousand short texts take milliseconds.
+    known = [
+        (report_id, theme_id, signature(text))
+        for report_id, theme_id, text in Recommendation.objects.filter(theme__isnull=False).values_list(
+            "report_id", "theme_id", "text"
+        )
+    ]
+    created = []
+    for recommendation in pending:
+        own = signature(recommendation.text)
+        best_theme, best_score = None, 0.0
+        for report_id, theme_id, other in known:
+            if report_id == recommendation.report_id:
+                continue
+            score = similarity(own, other)
+            if score > best_score:
+                best_theme, best_score = theme_id, score
+        if best_theme is None or best_score < minimum:
+            theme = Theme.objects.create(title=title_for(recommendation.text), canonical_wording=recommendation.text)
+            created.append(theme)
+            best_theme = theme.pk
+        recommendation.theme_id = best_theme
+        recommendation._change_reason = "Grouped into a theme on import"
+        recommendation.save(update_fields=["theme"])
+        known.append((recommendation.report_id, best_theme, own))
+    return created
+
+
+def _require_reviewer(user: User) -> None:
+    if not user.is_reviewer:
+        raise PermissionDenied("Only an HMIC reviewer can change themes.")
+
+
+def _move(recommendations: Iterable[Recommendation], theme: Theme, *, by: User, reason: str) -> None:
+    for recommendation in recommendations:
+        recommendation.theme = theme
+        recommendation._history_user = by
+        recommendation._change_reason = reason
+        recommendation.save(update_fields=["theme"])
+
+
+@transaction.atomic
+def rename(theme: Theme, *, by: User, title: str, canonical_wording: str | None = None) -> Theme:
+    """Give a theme a new title (and optionally its canonical wording)."""
+    _require_reviewer(by)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError("Give the theme a title.", code="required")
+    theme.title = title[:200]
+    if canonical_wording is not None and canonical_wording.strip():
+        theme.canonical_wording = canonical_wording.strip()
+    theme._history_user = by
+    theme._change_reason = "Renamed"
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def confirm(theme: Theme, *, by: User) -> Theme:
+    """Record that a reviewer has checked the theme's grouping."""
+    _require_reviewer(by)
+    if not theme.confirmed:
+        theme.confirmed = True
+        theme._history_user = by
+        theme._change_reason = "Grouping confirmed"
+        theme.save(update_fields=["confirmed"])
+    return theme
+
+
+@transaction.atomic
+def merge(target: Theme, source: Theme, *, by: User) -> Theme:
+    """Move every recommendation of `source` into `target` and delete `source`."""
+    _require_reviewer(by)
+    if target.pk == source.pk:
+        raise ValidationError("Choose a different theme to merge.")
+    _move(source.recommendations.all(), target, by=by, reason=f"Merged from theme “{source.title}”")
+    source._history_user = by
+    source._change_reason = f"Merged into theme “{target.title}”"
+    source.delete()
+    target._history_user = by
+    target._change_reason = f"Theme “{source.title}” merged in"
+    target.save()
+    return target
+
+
+@transaction.atomic
+def split(theme: Theme, recommendations: Iterable[Recommendation], *, by: User, title: str = "") -> Theme:
+    """Move the chosen recommendations of `theme` into a new theme of their own."""
+    _require_reviewer(by)
+    chosen = [r for r in recommendations if r.theme_id == theme.pk]
+    if not chosen:
+        raise ValidationError("Choose at least one recommendation of this theme to split off.", code="required")
+    if len(chosen) == theme.recommendations.count():
+        raise ValidationError("Leave at least one recommendation in the theme: rename it instead.")
+    new = Theme(title=(title.strip() or title_for(chosen[0].text))[:200], canonical_wording=chosen[0].text)
+    new._history_user = by
+    new._change_reason = f"Split from theme “{theme.title}”"
+    new.save()
+    _move(chosen, new, by=by, reason=f"Split from theme “{theme.title}”")
+    return new

@@ -1,0 +1,177 @@
+"""The national picture for reviewers: themes across forces, and force figures against England and Wales."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from tracker import themes as theme_rules
+from tracker.exports import csv_response, xlsx_response
+from tracker.filters import ThemeFilter
+from tracker.forms import ThemeMergeForm, ThemeRenameForm, ThemeSplitForm
+from tracker.models import Action, KeyFigure, Recommendation, Theme
+from tracker.selectors import theme_summaries
+from tracker.views import reviewer_required
+
+THEME_ACTIONS = Prefetch(
+    "recommendations",
+    queryset=Recommendation.objects.select_related("report", "report__subject_force")
+    .order_by("report__published_on", "report__title", "number")
+    .prefetch_related(
+        Prefetch(
+            "actions",
+            queryset=Action.objects.select_related(
+                "force", "owner", "recommendation", "recommendation__report"
+            ).order_by("force__name"),
+        )
+    ),
+)
+
+
+def _theme_filter(request) -> ThemeFilter:
+    # With no filter chosen, show what the page is for: recommendations made to several forces.
+    data = request.GET if request.GET else {"shared": "true"}
+    themes = theme_summaries(Theme.objects.all()).order_by("-force_count", "title", "pk")
+    return ThemeFilter(data, queryset=themes)
+
+
+@reviewer_required
+@require_GET
+def theme_list(request):
+    """List themes with the forces each went to and how each force is doing."""
+    theme_filter = _theme_filter(request)
+    page = Paginator(theme_filter.qs, 20).get_page(request.GET.get("page"))
+    prefetch_related_objects(page.object_list, THEME_ACTIONS)
+    query = request.GET.copy()
+    query.pop("page", None)
+    exports = [
+        (label, f"{reverse('tracker:theme_export', args=[fmt])}?{query.urlencode()}")
+        for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"))
+    ]
+    return render(
+        request, "tracker/theme_list.html", {"filter": theme_filter, "page_obj": page, "export_urls": exports}
+    )
+
+
+@reviewer_required
+@require_GET
+def theme_export(request, fmt: str):
+    """Download every action of the filtered themes, one row per force, with the theme first."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format.")
+    theme_ids = _theme_filter(request).qs.values("pk")
+    actions = Action.objects.filter(recommendation__theme__in=theme_ids).order_by(
+        "recommendation__theme__title", "force__name", "pk"
+    )
+    respond = csv_response if fmt == "csv" else xlsx_response
+    return respond(actions, filename=f"themes.{fmt}", themed=True)
+
+
+def _theme_page(request, theme: Theme, *, status: int = 200, **forms):
+    theme = theme_summaries(Theme.objects.filter(pk=theme.pk)).get()
+    prefetch_related_objects([theme], THEME_ACTIONS)
+    context = {
+        "theme": theme,
+        "rename_form": forms.get("rename_form")
+        or ThemeRenameForm(initial={"title": theme.title, "canonical_wording": theme.canonical_wording}),
+        "merge_form": forms.get("merge_form") or ThemeMergeForm(theme=theme),
+        "split_form": forms.get("split_form") or ThemeSplitForm(theme=theme),
+        "history": theme.history.select_related("history_user").order_by("-history_date")[:50],
+    }
+    return render(request, "tracker/theme_detail.html", context, status=status)
+
+
+@reviewer_required
+@require_GET
+def theme_detail(request, pk: int):
+    """Show one theme: its wording, every force's action, and the reviewer's tools to regroup it."""
+    return _theme_page(request, get_object_or_404(Theme, pk=pk))
+
+
+@reviewer_required
+@require_POST
+def theme_rename(request, pk: int):
+    theme = get_object_or_404(Theme, pk=pk)
+    form = ThemeRenameForm(request.POST)
+    if not form.is_valid():
+        return _theme_page(request, theme, status=400, rename_form=form)
+    theme_rules.rename(
+        theme,
+        by=request.user,
+        title=form.cleaned_data["title"],
+        canonical_wording=form.cleaned_data["canonical_wording"],
+    )
+    messages.success(request, "Theme renamed.")
+    return redirect(theme)
+
+
+@reviewer_required
+@require_POST
+def theme_confirm(request, pk: int):
+    theme = get_object_or_404(Theme, pk=pk)
+    theme_rules.confirm(theme, by=request.user)
+    messages.success(request, "Grouping confirmed.")
+    return redirect(theme)
+
+
+@reviewer_required
+@require_POST
+def theme_merge(request, pk: int):
+    theme = get_object_or_404(Theme, pk=pk)
+    form = ThemeMergeForm(request.POST, theme=theme)
+    if not form.is_valid():
+        return _theme_page(request, theme, status=400, merge_form=form)
+    other = form.cleaned_data["other"]
+    theme_rules.merge(theme, other, by=request.user)
+    messages.success(request, f"Theme “{other.title}” merged into this one.")
+    return redirect(theme)
+
+
+@reviewer_required
+@require_POST
+def theme_split(request, pk: int):
+    theme = get_object_or_404(Theme, pk=pk)
+    form = ThemeSplitForm(request.POST, theme=theme)
+    if not form.is_valid():
+        return _theme_page(request, theme, status=400, split_form=form)
+    try:
+        new = theme_rules.split(
+            theme, form.cleaned_data["recommendations"], by=request.user, title=form.cleaned_data["title"]
+        )
+    except ValidationError as exc:
+        form.add_error("recommendations", exc.messages[0])
+        return _theme_page(request, theme, status=400, split_form=form)
+    messages.success(request, f"Split into the new theme “{new.title}”.")
+    return redirect(new)
+
+
+FIGURE_SORTS = {"force": "report__subject_force__name", "value": "-value", "difference": "-difference"}
+
+
+@reviewer_required
+@require_GET
+def figure_comparison(request):
+    """Compare one "force in numbers" figure across forces, beside the England and Wales figure."""
+    codes = list(KeyFigure.objects.order_by("code").values_list("code", "label").distinct())
+    labels: dict[str, str] = {}
+    for code, label in codes:
+        labels.setdefault(code, label)
+    code = request.GET.get("figure") if request.GET.get("figure") in labels else next(iter(labels), None)
+    sort = request.GET.get("sort") if request.GET.get("sort") in FIGURE_SORTS else "value"
+    rows = list(
+        KeyFigure.objects.filter(code=code, report__subject_force__isnull=False)
+        .select_related("report", "report__subject_force")
+        .annotate(difference=F("value") - F("national_value"))
+        .order_by(FIGURE_SORTS[sort], "report__subject_force__name")
+    )
+    largest = max((float(r.value) for r in rows), default=0) or 1
+    for row in rows:
+        row.bar_percent = round(100 * float(row.value) / largest)
+    context = {"labels": labels, "code": code, "rows": rows, "sort": sort, "label": labels.get(code, "")}
+    return render(request, "tracker/figure_comparison.html", context)

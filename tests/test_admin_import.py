@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.seeds import SEEDS
 from tracker.models import Action, Report
 
 pytestmark = pytest.mark.django_db
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_b223533a9aa4004e.txt"
+SEED = SEEDS / "004_b223533a9aa4004e.txt"
 
 
 @pytest.fixture

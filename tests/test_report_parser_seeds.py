@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from tests.seeds import SEEDS  # noqa: E402
 from tracker.report_parser import parse_report, read_report_text
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 SIX_MONTHS = "Within six months"
 DUE_2014_DAY = (date(2015, 5, 27), "day")

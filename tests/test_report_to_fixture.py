@@ -11,7 +11,8 @@ from tests.factories import ForceFactory
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
+from tests.seeds import SEEDS  # noqa: E402
+
 SOURCES = {
     k: v
     for k, v in json.loads((ROOT / "fixtures" / "report-sources.json").read_text()).items()

@@ -165,3 +165,76 @@ class ThemeSplitForm(forms.Form):
         field.label_from_instance = lambda r: (
             f"{r.report.subject_force or 'National'}: {r.report.title}, recommendation {r.number}"
         )
+
+
+class RagForm(VersionedForm):
+    rag = forms.ChoiceField(
+        label="RAG rating",
+        choices=[
+            ("red", "Red – will not be done on time"),
+            ("amber", "Amber – at risk"),
+            ("green", "Green – on track"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="Reason, in one line", max_length=200)
+
+
+class PublishForm(forms.Form):
+    publishable = forms.TypedChoiceField(choices=[("1", "Publish"), ("0", "Unpublish")], coerce=lambda v: v == "1")
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(choices=[("1", "Flag"), ("0", "Unflag")], coerce=lambda v: v == "1")
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=500)
+
+
+class RecurrenceForm(forms.Form):
+    earlier = forms.ModelChoiceField(
+        queryset=None, required=False, label="Earlier recommendation", empty_label="None (remove the link)"
+    )
+    kind = forms.ChoiceField(
+        label="This recommendation",
+        choices=[("repeats", "repeats it"), ("supersedes", "supersedes it")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, recommendation, force, **kwargs):
+        from tracker.models import Recommendation
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["earlier"]
+        # Earlier recommendations made to the same force, from other reports.
+        field.queryset = (
+            Recommendation.objects.filter(actions__force=force)
+            .exclude(report=recommendation.report_id)
+            .select_related("report")
+            .order_by("-report__published_on", "report__title", "number")
+            .distinct()
+        )
+        field.label_from_instance = lambda r: (
+            f"{r.report.title} ({r.report.published_on:%Y}), recommendation {r.number}"
+        )
+
+
+class BulkActionForm(forms.Form):
+    OPERATIONS = [
+        ("owner", "Set the owner"),
+        ("publish", "Publish on the public register"),
+        ("unpublish", "Remove from the public register"),
+        ("priority", "Flag as priority"),
+        ("unpriority", "Remove the priority flag"),
+    ]
+    actions = forms.ModelMultipleChoiceField(queryset=None, widget=forms.MultipleHiddenInput)
+    operation = forms.ChoiceField(label="Change", choices=OPERATIONS)
+    owner = forms.ModelChoiceField(queryset=None, required=False, label="Owner", empty_label="Nobody")
+
+    def __init__(self, *args, actions, **kwargs):
+        from tracker.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].queryset = actions
+        self.fields["owner"].queryset = User.objects.filter(is_active=True, role=User.Role.PSD_LEAD).order_by(
+            "first_name", "last_name", "username"
+        )

@@ -140,6 +140,13 @@ class Report(models.Model):
     published_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     isbn = models.CharField("ISBN", max_length=32, blank=True)
     source_file = models.CharField(max_length=200, blank=True)
+    is_publishable = models.BooleanField(
+        "publish on the public register",
+        default=False,
+        help_text="Show this report and every force's status on it on the public register.",
+    )
+
+    history = HistoricalRecords()
 
     objects = ReportManager()
 
@@ -216,6 +223,25 @@ class Recommendation(models.Model):
         on_delete=models.SET_NULL,
         related_name="recommendations",
         help_text="Recommendations made in near-identical words to several forces share a theme.",
+    )
+    is_priority = models.BooleanField(
+        "priority",
+        default=False,
+        help_text="A priority recommendation (a cause of concern): sorted first and counted on dashboards.",
+    )
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_by",
+        help_text="An earlier recommendation that this one repeats or supersedes.",
+    )
+    follow_kind = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[("repeats", "Repeats"), ("supersedes", "Supersedes")],
+        help_text="How this recommendation relates to the earlier one.",
     )
 
     objects = RecommendationManager()
@@ -347,6 +373,19 @@ class Action(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    rag = models.CharField(
+        "RAG rating",
+        max_length=10,
+        blank=True,
+        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+        help_text="The force's confidence that the action will be done on time.",
+    )
+    rag_reason = models.CharField("reason for the RAG rating", max_length=200, blank=True)
+    is_publishable = models.BooleanField(
+        "publish on the public register",
+        default=False,
+        help_text="Show this action's status on the public register (also shown when its report is published).",
+    )
 
     objects = ActionManager()
     history = HistoricalRecords(excluded_fields=["updated_at"])

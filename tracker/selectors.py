@@ -32,6 +32,10 @@ def force_summaries(
         verified_count=Count("actions", filter=Q(actions__status=Action.Status.VERIFIED)),
         completed_count=Count("actions", filter=Q(actions__completed_at__isnull=False)),
         completed_late_count=Count("actions", filter=completed_late),
+        priority_open_count=Count("actions", filter=open_q & Q(actions__recommendation__is_priority=True)),
+        red_count=Count("actions", filter=open_q & Q(actions__rag="red")),
+        amber_count=Count("actions", filter=open_q & Q(actions__rag="amber")),
+        green_count=Count("actions", filter=open_q & Q(actions__rag="green")),
     )
     on_time = counted.annotate(completed_on_time_count=F("completed_count") - F("completed_late_count"))
     return on_time.annotate(
@@ -165,7 +169,8 @@ def action_list_queryset(user, slug: str, *, days: int = 30, today: datetime.dat
     """Return the named list's actions for `user`: scoped first, then narrowed and ordered."""
     today = today or timezone.localdate()
     actions = Action.objects.visible_to(user).select_related(*ACTION_LIST_RELATED).with_effective_due_date()
-    by_due = (F("effective_due").asc(nulls_last=True), "pk")
+    # Priority recommendations come first in every list, then the soonest due.
+    by_due = ("-recommendation__is_priority", F("effective_due").asc(nulls_last=True), "pk")
     if slug == "overdue":
         return actions.overdue(today).order_by("force__name", *by_due)
     if slug == "upcoming":

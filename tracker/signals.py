@@ -4,29 +4,39 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from tracker.models import Action, Recommendation
+from tracker.models import Action, Recommendation, Report
 
-# Fields a fixture never sets: the force's and HMIC's work on the action.
-_WORKFLOW_FIELDS = [
-    "owner_id",
-    "status",
-    "revised_due_date",
-    "version",
-    "created_at",
-    "updated_at",
-    "started_at",
-    "completed_at",
-    "verified_at",
-    "closed_at",
-]
+# Fields a report fixture never sets: the forces' and HMIC's work since the report was imported.
+KEPT_ON_RELOAD = {
+    Action: [
+        "owner_id",
+        "status",
+        "revised_due_date",
+        "version",
+        "created_at",
+        "updated_at",
+        "started_at",
+        "completed_at",
+        "verified_at",
+        "closed_at",
+        "rag",
+        "rag_reason",
+        "is_publishable",
+    ],
+    Recommendation: ["theme_id", "is_priority", "follows_id", "follow_kind"],
+    Report: ["is_publishable"],
+}
 
 
 @receiver(pre_save, sender=Action)
-def keep_workflow_state_on_fixture_reload(sender, instance: Action, raw: bool, **kwargs) -> None:
-    """On `loaddata` of an action that already exists, keep its status, owner and dates."""
+@receiver(pre_save, sender=Recommendation)
+@receiver(pre_save, sender=Report)
+def keep_work_done_on_fixture_reload(sender, instance, raw: bool, **kwargs) -> None:
+    """On `loaddata` of a row that already exists, keep what people have changed since it was imported."""
     if not raw or instance.pk is None:
         return
-    existing = Action.objects.filter(pk=instance.pk).values(*_WORKFLOW_FIELDS).first()
+    fields = KEPT_ON_RELOAD[sender]
+    existing = sender.objects.filter(pk=instance.pk).values(*fields).first()
     if existing:
         for name, value in existing.items():
             setattr(instance, name, value)
@@ -34,6 +44,7 @@ def keep_workflow_state_on_fixture_reload(sender, instance: Action, raw: bool, *
 
 @receiver(post_save, sender=Action)
 @receiver(post_save, sender=Recommendation)
+@receiver(post_save, sender=Report)
 def record_fixture_creation(sender, instance, raw: bool, created: bool, **kwargs) -> None:
     """Give rows first created by `loaddata` a history row, which simple-history skips for raw saves."""
     if not (raw and created):

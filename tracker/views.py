@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -20,8 +21,19 @@ from tracker import workflow
 from tracker.access import get_action_for_user, get_extension_request_for_user, get_force_for_user
 from tracker.exports import export_links
 from tracker.filters import ActionFilter
-from tracker.forms import ExtensionDecisionForm, ExtensionRequestForm, NoteForm, OwnerForm, TransitionForm
-from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Report
+from tracker.forms import (
+    BulkActionForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    NoteForm,
+    OwnerForm,
+    PriorityForm,
+    PublishForm,
+    RagForm,
+    RecurrenceForm,
+    TransitionForm,
+)
+from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Recommendation, Report
 from tracker.selectors import (
     ACTION_LIST_RELATED,
     ACTION_LISTS,
@@ -67,6 +79,8 @@ DASHBOARD_COLUMNS = {
     "awaiting_review": ("Awaiting review", "-awaiting_review_count"),
     "verified": ("Verified", "-verified_count"),
     "on_time": ("Completed on time", "-on_time_rate"),
+    "priority": ("Open priority", "-priority_open_count"),
+    "rag": ("Red / amber / green", "-red_count"),
 }
 
 
@@ -84,7 +98,14 @@ def dashboard(request):
         force.overdue_bar_percent = round(100 * force.overdue_count / most_overdue) if most_overdue else 0
     totals = {
         key: sum(getattr(f, key) for f in rows)
-        for key in ("open_count", "overdue_count", "due_soon_count", "awaiting_review_count", "verified_count")
+        for key in (
+            "open_count",
+            "overdue_count",
+            "due_soon_count",
+            "awaiting_review_count",
+            "verified_count",
+            "priority_open_count",
+        )
     }
     columns = [(key, label, key == sort) for key, (label, _) in DASHBOARD_COLUMNS.items()]
     context = {
@@ -112,7 +133,14 @@ def force_detail(request, slug: str):
     for action in actions:
         reports.setdefault(action.recommendation.report, []).append(action)
     for group in reports.values():
-        group.sort(key=lambda a: (not a.is_overdue, not a.is_open, a.effective_due_date or today.max))
+        group.sort(
+            key=lambda a: (
+                not a.recommendation.is_priority,
+                not a.is_overdue,
+                not a.is_open,
+                a.effective_due_date or today.max,
+            )
+        )
     summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS).get()
     return render(request, "tracker/force_detail.html", {"force": force, "reports": reports, "summary": summary})
 
@@ -128,6 +156,7 @@ def _action_list_page(request, slug: str):
         "list": ACTION_LISTS[slug],
         "days": days,
         "export_urls": export_links(request, slug),
+        "bulk_form": BulkActionForm(actions=Action.objects.none()) if request.user.is_reviewer else None,
     }
     return render(request, "tracker/action_list.html", context)
 
@@ -206,6 +235,23 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
         "decision_form": (bound_forms.get("decision_form") or ExtensionDecisionForm())
         if role == workflow.REVIEWER and pending
         else None,
+        "rag_form": (
+            bound_forms.get("rag_form")
+            or RagForm(initial={"version": action.version, "rag": action.rag, "reason": action.rag_reason})
+        )
+        if role == workflow.PSD_LEAD and action.is_open
+        else None,
+        "recurrence_form": (
+            bound_forms.get("recurrence_form")
+            or RecurrenceForm(
+                initial={"earlier": action.recommendation.follows_id, "kind": action.recommendation.follow_kind},
+                recommendation=action.recommendation,
+                force=action.force,
+            )
+        )
+        if role == workflow.REVIEWER
+        else None,
+        "followed_by": list(action.recommendation.followed_by.select_related("report")),
         "timeline": action_timeline(action),
         "also_recommended_to": also_recommended_to(user, action),
         "error": error,
@@ -389,3 +435,118 @@ def report_detail(request, slug: str):
         "tracker/report_detail.html",
         {"report": report, "recommendations": recommendations, "key_figures": report.key_figures.all()},
     )
+
+
+@login_required
+@require_POST
+def action_set_rag(request, pk: int):
+    """Record the force's red/amber/green confidence in an action."""
+    action = get_action_for_user(request.user, pk)
+    form = RagForm(request.POST)
+    if not form.is_valid():
+        return _action_page(request, action, status=400, rag_form=form)
+    try:
+        workflow.set_rag(
+            action,
+            by=request.user,
+            rag=form.cleaned_data["rag"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except workflow.StaleActionError as exc:
+        return _action_page(
+            request, get_action_for_user(request.user, pk), status=409, error=exc.messages[0], rag_form=form
+        )
+    except workflow.WorkflowError as exc:
+        form.add_error(None, exc.messages[0])
+        return _action_page(request, action, status=400, rag_form=form)
+    messages.success(request, "RAG rating saved.")
+    return redirect(action)
+
+
+@reviewer_required
+@require_POST
+def action_set_publishable(request, pk: int):
+    """Show or hide an action on the public register."""
+    action = get_action_for_user(request.user, pk)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        workflow.set_publishable(action, by=request.user, publishable=form.cleaned_data["publishable"])
+        messages.success(request, "Public register updated.")
+    return redirect(_next_url(request) or action)
+
+
+@reviewer_required
+@require_POST
+def recommendation_set_priority(request, pk: int):
+    """Flag or unflag a recommendation as a priority."""
+    recommendation = get_object_or_404(Recommendation, pk=pk)
+    form = PriorityForm(request.POST)
+    if form.is_valid():
+        workflow.set_priority(
+            recommendation, by=request.user, priority=form.cleaned_data["priority"], reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, "Priority updated.")
+    return redirect(_next_url(request) or recommendation.report)
+
+
+@reviewer_required
+@require_POST
+def action_link_recurrence(request, pk: int):
+    """Link the action's recommendation to an earlier one it repeats or supersedes."""
+    action = get_action_for_user(request.user, pk)
+    recommendation = action.recommendation
+    form = RecurrenceForm(request.POST, recommendation=recommendation, force=action.force)
+    if not form.is_valid():
+        return _action_page(request, action, status=400, recurrence_form=form)
+    try:
+        workflow.link_recurrence(
+            recommendation, by=request.user, earlier=form.cleaned_data["earlier"], kind=form.cleaned_data["kind"]
+        )
+    except workflow.WorkflowError as exc:
+        form.add_error(None, exc.messages[0])
+        return _action_page(request, action, status=400, recurrence_form=form)
+    messages.success(request, "Link saved.")
+    return redirect(action)
+
+
+@reviewer_required
+@require_POST
+def report_set_publishable(request, slug: str):
+    """Show or hide a whole report on the public register."""
+    report = get_object_or_404(Report, slug=slug)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        workflow.set_report_publishable(report, by=request.user, publishable=form.cleaned_data["publishable"])
+        messages.success(request, "Public register updated.")
+    return redirect(report)
+
+
+@reviewer_required
+@require_POST
+def actions_bulk(request):
+    """Apply one change (owner, publish, priority) to the actions ticked on a list page."""
+    form = BulkActionForm(request.POST, actions=Action.objects.visible_to(request.user))
+    back = _next_url(request) or reverse("tracker:action_list")
+    if not form.is_valid():
+        messages.error(request, "Tick at least one action and choose a change.")
+        return redirect(back)
+    operation = form.cleaned_data["operation"]
+    changes = {
+        "owner": {"set_owner": True, "owner": form.cleaned_data["owner"]},
+        "publish": {"publishable": True},
+        "unpublish": {"publishable": False},
+        "priority": {"priority": True},
+        "unpriority": {"priority": False},
+    }[operation]
+    try:
+        count = workflow.bulk_update(
+            form.cleaned_data["actions"].select_related("recommendation"), by=request.user, **changes
+        )
+    except workflow.WorkflowError as exc:
+        messages.error(request, f"Nothing was changed: {exc.messages[0]}")
+        return redirect(back)
+    messages.success(
+        request, f"{dict(BulkActionForm.OPERATIONS)[operation]}: {count} action{'s' if count != 1 else ''} changed."
+    )
+    return redirect(back)

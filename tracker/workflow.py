@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import Action, ExtensionRequest, ProgressNote, User
+from tracker.models import Action, ExtensionRequest, ProgressNote, Recommendation, Report, User
 
 Status = Action.Status
 
@@ -287,3 +287,126 @@ def decide_extension(request: ExtensionRequest, *, by: User, approve: bool, reas
         label = f"Extension approved: due date revised to {request.requested_due_date:%-d %B %Y}"
         _save(action, by=by, reason=f"{label}. {reason}" if reason else label, fields=["revised_due_date"])
     return request
+
+
+RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
+
+
+@transaction.atomic
+def set_rag(action: Action, *, by: User, rag: str, reason: str, expected_version: int | None = None) -> Action:
+    """Record the force's red/amber/green confidence in an open action, with a one-line reason."""
+    current = _locked(action, expected_version)
+    if role_for(by, current) != PSD_LEAD:
+        raise PermissionDenied("Only the force's PSD lead can give the action a RAG rating.")
+    if not current.is_open:
+        raise WorkflowError("Only an open action has a RAG rating.")
+    if rag not in RAG_LABELS:
+        raise WorkflowError("Choose red, amber or green.", code="required")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise WorkflowError("Give a one-line reason for the rating.", code="required")
+    if (current.rag, current.rag_reason) == (rag, reason[:200]):
+        return _sync(action, current)
+    old = RAG_LABELS.get(current.rag, "none")
+    current.rag, current.rag_reason = rag, reason[:200]
+    _save(current, by=by, reason=f"RAG rating {old} → {RAG_LABELS[rag]}: {reason}", fields=["rag", "rag_reason"])
+    return _sync(action, current)
+
+
+@transaction.atomic
+def set_publishable(action: Action, *, by: User, publishable: bool) -> Action:
+    """Show (or hide) an action's status on the public register."""
+    current = _locked(action, None)
+    if role_for(by, current) != REVIEWER:
+        raise PermissionDenied("Only an HMIC reviewer can publish an action.")
+    if current.is_publishable == publishable:
+        return _sync(action, current)
+    current.is_publishable = publishable
+    reason = "Published on the public register" if publishable else "Removed from the public register"
+    _save(current, by=by, reason=reason, fields=["is_publishable"])
+    return _sync(action, current)
+
+
+def _require_reviewer(user: User) -> None:
+    if not (user.is_authenticated and user.is_reviewer):
+        raise PermissionDenied("Only an HMIC reviewer can do this.")
+
+
+@transaction.atomic
+def set_report_publishable(report: Report, *, by: User, publishable: bool) -> Report:
+    """Show (or hide) a report and every force's status on it on the public register."""
+    _require_reviewer(by)
+    if report.is_publishable != publishable:
+        report.is_publishable = publishable
+        report._history_user = by
+        report._change_reason = (
+            "Published on the public register" if publishable else "Removed from the public register"
+        )
+        report.save(update_fields=["is_publishable"])
+    return report
+
+
+@transaction.atomic
+def set_priority(recommendation: Recommendation, *, by: User, priority: bool, reason: str = "") -> Recommendation:
+    """Flag (or unflag) a recommendation as a priority, a cause of concern."""
+    _require_reviewer(by)
+    if recommendation.is_priority != priority:
+        recommendation.is_priority = priority
+        recommendation._history_user = by
+        label = "Flagged as a priority" if priority else "Priority flag removed"
+        recommendation._change_reason = f"{label}: {reason.strip()}" if reason.strip() else label
+        recommendation.save(update_fields=["is_priority"])
+    return recommendation
+
+
+@transaction.atomic
+def link_recurrence(
+    later: Recommendation, *, by: User, earlier: Recommendation | None, kind: str = ""
+) -> Recommendation:
+    """Record that `later` repeats or supersedes `earlier` (or clear the link when `earlier` is None)."""
+    _require_reviewer(by)
+    if earlier is not None:
+        if kind not in ("repeats", "supersedes"):
+            raise WorkflowError("Say whether the later recommendation repeats or supersedes the earlier one.")
+        if earlier.pk == later.pk:
+            raise WorkflowError("A recommendation cannot repeat itself.")
+        if earlier.report_id == later.report_id:
+            raise WorkflowError("Link recommendations of different reports.")
+        step, seen = earlier, {later.pk}
+        while step is not None:  # refuse a loop: the earlier one must not (indirectly) follow the later one
+            if step.pk in seen:
+                raise WorkflowError("That link would make a loop of recommendations.")
+            seen.add(step.pk)
+            step = step.follows
+    later.follows = earlier
+    later.follow_kind = kind if earlier is not None else ""
+    later._history_user = by
+    later._change_reason = (
+        f"Linked: {kind} recommendation {earlier.number} of {earlier.report}" if earlier else "Recurrence link removed"
+    )
+    later.save(update_fields=["follows", "follow_kind"])
+    return later
+
+
+@transaction.atomic
+def bulk_update(
+    actions,
+    *,
+    by: User,
+    owner: User | None = None,
+    set_owner: bool = False,
+    publishable: bool | None = None,
+    priority: bool | None = None,
+) -> int:
+    """Apply one reviewer change to many actions at once, leaving a history row for each; return how many."""
+    _require_reviewer(by)
+    count = 0
+    for action in actions:
+        if set_owner:
+            assign_owner(action, by=by, owner=owner)
+        if publishable is not None:
+            set_publishable(action, by=by, publishable=publishable)
+        if priority is not None:
+            set_priority(action.recommendation, by=by, priority=priority)
+        count += 1
+    return count

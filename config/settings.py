@@ -169,3 +169,6 @@ DUE_SOON_DAYS = env_int("TRACKER_DUE_SOON_DAYS", 30)
 # to be grouped as one theme, and whether PSD leads see which other forces got the same recommendation.
 THEME_SIMILARITY_THRESHOLD = env_float("TRACKER_THEME_SIMILARITY", 0.62)
 THEMES_SHOW_OTHER_FORCES_TO_PSD_LEADS = env_bool("TRACKER_SHOW_OTHER_FORCES_TO_PSD_LEADS", default=False)
+
+# A change's reason is the user's own words (a completion note, a reason to reopen): keep it whole.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -158,3 +158,10 @@ def test_available_transitions_are_those_of_the_users_role(force_a, psd_lead_a, 
     assert [t.name for t in workflow.available_transitions(psd_lead_a, action)] == ["complete"]
     assert [t.name for t in workflow.available_transitions(reviewer, action)] == ["supersede", "not_accept"]
     assert workflow.available_transitions(psd_lead_b, action) == []
+
+
+def test_a_long_completion_note_is_kept_whole_in_history(force_a, psd_lead_a):
+    action = ActionFactory(recommendation__report__subject_force=force_a, status=S.IN_PROGRESS)
+    note = "Evidence: " + "the policy was briefed to every team. " * 40
+    action.complete(by=psd_lead_a, note=note)
+    assert action.history.latest().history_change_reason.endswith(note.strip())

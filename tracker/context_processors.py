@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 
 @dataclass(frozen=True)
@@ -14,9 +15,15 @@ class NavItem:
 
 def navigation(request) -> dict:
     """Return the service navigation for the signed-in user, marking the current section."""
+    # Lazy, so a page that never shows it (the public register) does not read the session for it: reading the
+    # session adds "Vary: Cookie", which stops shared caches serving one copy of the page to everyone.
+    return {"navigation": SimpleLazyObject(lambda: _navigation_items(request))}
+
+
+def _navigation_items(request) -> list[NavItem]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"navigation": []}
+        return []
     items = []
     if user.is_reviewer:
         items += [
@@ -33,6 +40,7 @@ def navigation(request) -> dict:
         ("Upcoming", reverse("tracker:upcoming")),
         ("All actions", reverse("tracker:action_list")),
         ("Reports", reverse("tracker:report_list")),
+        ("Trends", reverse("tracker:trends")),
         ("Calendar", reverse("tracker:calendar")),
     ]
     if user.is_staff:
@@ -41,4 +49,4 @@ def navigation(request) -> dict:
     path = request.path
     matches = [url for _, url in items if path == url or (url != "/" and path.startswith(url))]
     current = max(matches, key=len) if matches else None
-    return {"navigation": [NavItem(label, url, url == current) for label, url in items]}
+    return [NavItem(label, url, url == current) for label, url in items]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import exports, ical, views, views_national
+from tracker import exports, ical, register, trends, views, views_national
 
 app_name = "tracker"
 
@@ -40,4 +40,10 @@ urlpatterns = [
     path("calendar/", ical.calendar_page, name="calendar"),
     path("calendar/regenerate/", ical.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<slug:token>.ics", ical.calendar_feed, name="calendar_feed"),
+    # The public register: no sign-in, published items only (tracker/register.py).
+    path("register/", register.register_home, name="register"),
+    path("register/export.csv", register.register_export, name="register_export"),
+    path("register/reports/<slug:slug>/", register.register_report, name="register_report"),
+    path("register/actions/<int:pk>/", register.register_action, name="register_action"),
+    path("trends/", trends.trends_page, name="trends"),
 ]

@@ -1,0 +1,228 @@
+"""
+Trends: how many actions were open, overdue and completed at each month end, and on-time completion per
+inspection round.
+
+The month-end counts come from history, not from a counter: an action's status and due dates at a
+moment are those of its latest history row at or before that moment.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tracker.access import get_force_for_user
+from tracker.models import Action, Force, completed_late_q
+
+Status = Action.Status
+DEFAULT_MONTHS = 24
+MAX_MONTHS = 120
+HISTORY_CHUNK_SIZE = 20_000
+
+# What each status counts as at a month end; the closures without completion count as neither.
+_OPEN, _COMPLETED = 0, 1
+_CATEGORY = {
+    Status.NOT_STARTED: _OPEN,
+    Status.IN_PROGRESS: _OPEN,
+    Status.COMPLETED: _COMPLETED,
+    Status.VERIFIED: _COMPLETED,
+}
+
+
+@dataclass(frozen=True)
+class MonthCounts:
+    day: datetime.date
+    open: int
+    overdue: int
+    completed: int
+
+
+def month_ends(today: datetime.date, months: int = DEFAULT_MONTHS) -> list[datetime.date]:
+    """Return the last day of each of the `months` - 1 months before today's month, then today, oldest first."""
+    days = [today]
+    for _ in range(months - 1):
+        days.append(days[-1].replace(day=1) - datetime.timedelta(days=1))
+    return days[::-1]
+
+
+def months_param(raw: str | None) -> int:
+    """Return the number of months asked for in the address, between 1 and MAX_MONTHS, else the default."""
+    try:
+        return min(max(int(raw), 1), MAX_MONTHS) if raw else DEFAULT_MONTHS
+    except ValueError:
+        return DEFAULT_MONTHS
+
+
+def monthly_counts(
+    days: list[datetime.date], force_ids: Iterable[int] | None = None
+) -> dict[int | None, list[MonthCounts]]:
+    """
+    Return how many actions were open, overdue and completed at the end of each of `days` (ascending), per
+    force id and in total (key None), from the actions' history; only the forces `force_ids` when given.
+    """
+    # One pass over the history rows in time order, keeping each action's latest state in a dict and the
+    # per-force counts up to date as it goes; at each month end the counts are copied out. A window-function
+    # query ("the latest row of each action before each month end") would sort or probe the history once
+    # per month end; this reads each row once, in one query streamed in chunks, with memory of one small
+    # tuple per action. Two CASE expressions do the date work in the database, so no datetime or date is
+    # built in Python (that conversion alone costs seconds at a million rows): the month end a row first
+    # counts at, and the first month end its effective due date (revised, else original) is overdue at —
+    # overdue at month end k when due < days[k]. Each open action is counted under that index, so the
+    # overdue count at month end k is the sum of those counters up to k and no month end rescans the
+    # actions. Scoping is by the force on each history row, which is what visible_to() scopes by, and
+    # keeps the national query a plain range scan of the history_date index (the table is appended to in
+    # time order) rather than a probe per action.
+    tz = timezone.get_current_timezone()
+    ends = [datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz) for day in days]
+    history = Action.history.model.objects.filter(history_date__lt=ends[-1])
+    if force_ids is not None:
+        history = history.filter(force_id__in=list(force_ids))
+    rows = (
+        history.annotate(effective_due=Coalesce("revised_due_date", "due_date"))
+        .annotate(
+            month=Case(*(When(history_date__lt=end, then=Value(k)) for k, end in enumerate(ends))),
+            first_overdue=Case(
+                *(When(effective_due__lt=day, then=Value(k)) for k, day in enumerate(days)),
+                default=Value(len(days)),  # no due date: never overdue
+            ),
+        )
+        .order_by("history_date", "history_id")
+        .values_list("id", "month", "history_type", "status", "force_id", "first_overdue")
+        .iterator(chunk_size=HISTORY_CHUNK_SIZE)
+    )
+    # Per force: [open, completed, open actions first overdue at month end 0, 1, …, never].
+    tallies: dict[int, list[int]] = {}
+    state: dict[int, tuple[int, int, int]] = {}  # action id -> (force id, category, tally index)
+    snapshots: list[dict[int, tuple[int, int, int]]] = []
+
+    def snapshot() -> None:
+        k = len(snapshots)
+        snapshots.append({force: (t[0], sum(t[2 : 3 + k]), t[1]) for force, t in tallies.items()})
+
+    for action_id, month, kind, status, force_id, first_overdue in rows:
+        while len(snapshots) < month:
+            snapshot()
+        previous = state.pop(action_id, None)
+        if previous is not None:
+            tally = tallies[previous[0]]
+            tally[previous[1]] -= 1
+            if previous[1] == _OPEN:
+                tally[previous[2]] -= 1
+        category = _CATEGORY.get(status)
+        if kind == "-" or category is None:
+            continue  # deleted, or closed without completion: counted nowhere from now on
+        tally = tallies.get(force_id)
+        if tally is None:
+            tally = tallies[force_id] = [0] * (3 + len(days))
+        tally[category] += 1
+        if category == _OPEN:
+            tally[2 + first_overdue] += 1
+        state[action_id] = (force_id, category, 2 + first_overdue)
+    while len(snapshots) < len(days):
+        snapshot()
+
+    forces = {force for counts in snapshots for force in counts}
+    result: dict[int | None, list[MonthCounts]] = {force: [] for force in forces}
+    result[None] = []
+    for day, counts in zip(days, snapshots, strict=True):
+        total = [0, 0, 0]
+        for force in forces:
+            open_count, overdue, completed = counts.get(force, (0, 0, 0))
+            result[force].append(MonthCounts(day, open_count, overdue, completed))
+            total = [total[0] + open_count, total[1] + overdue, total[2] + completed]
+        result[None].append(MonthCounts(day, *total))
+    return result
+
+
+@dataclass(frozen=True)
+class RoundRate:
+    series: str
+    completed: int
+    late: int
+
+    @property
+    def on_time(self) -> int:
+        return self.completed - self.late
+
+
+def on_time_by_round(actions: QuerySet[Action]) -> list[RoundRate]:
+    """Return, per inspection round, how many of `actions` were completed and how many of those late."""
+    rows = (
+        actions.order_by()
+        .values("recommendation__report__series")
+        .annotate(
+            completed=Count("pk", filter=Q(completed_at__isnull=False)), late=Count("pk", filter=completed_late_q())
+        )
+        .order_by("recommendation__report__series")
+    )
+    return [RoundRate(row["recommendation__report__series"], row["completed"], row["late"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    counts: MonthCounts
+    open_percent: int
+    overdue_percent: int
+    completed_percent: int
+
+
+def chart_rows(series: list[MonthCounts]) -> list[ChartRow]:
+    """Return the month rows with each count's bar length, as a percentage of the largest count."""
+    largest = max((max(m.open, m.overdue, m.completed) for m in series), default=0)
+
+    def percent(value: int) -> int:
+        return round(100 * value / largest) if largest else 0
+
+    return [ChartRow(m, percent(m.open), percent(m.overdue), percent(m.completed)) for m in series]
+
+
+@login_required
+@require_GET
+def trends_page(request):
+    """Show open, overdue and completed actions at each month end, nationally or for one force, and on-time rates."""
+    user = request.user
+    actions = Action.objects.visible_to(user)
+    slug = request.GET.get("force")
+    force = get_force_for_user(user, slug) if slug else None
+    member_forces = None if user.is_reviewer else list(Force.objects.filter(pk__in=user.member_force_ids()))
+    if force is None and member_forces is not None and len(member_forces) == 1:
+        force = member_forces[0]
+    if force is not None:
+        actions = actions.filter(force=force)
+        force_ids = [force.pk]
+    else:  # the forces visible_to() scopes by: every force for reviewers, their own for PSD leads
+        force_ids = None if user.is_reviewer else sorted(user.member_force_ids())
+    months = months_param(request.GET.get("months"))
+    today = timezone.localdate()
+    counts = monthly_counts(month_ends(today, months), force_ids)
+    series = counts.pop(None)
+    by_force = []
+    if force is None:
+        names = Force.objects.filter(pk__in=list(counts)).order_by("name")
+        by_force = [(f, counts[f.pk][-1]) for f in names]
+    if member_forces is not None:
+        choices = member_forces
+    else:
+        choices = list(Force.objects.filter(actions__isnull=False).distinct().order_by("name"))
+    context = {
+        "force": force,
+        "scope": force.name if force else ("England and Wales" if user.is_reviewer else "Your forces"),
+        "months": months,
+        "today": today,
+        "series": series,
+        "chart": chart_rows(series),
+        "latest": series[-1],
+        "by_force": by_force,
+        "rounds": on_time_by_round(actions),
+        "force_choices": choices,
+        "show_all_option": member_forces is None or len(member_forces) > 1,
+    }
+    return render(request, "tracker/trends.html", context)

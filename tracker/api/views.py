@@ -1,0 +1,243 @@
+"""
+The API's views: read-only viewsets scoped like the web pages, one workflow action, and the token page.
+
+Every queryset starts from Action.objects.visible_to(user), so another force's action (and its history)
+is a 404 here exactly as on the web; status changes go through tracker.workflow.transition.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from csp.decorators import csp_update
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
+from django.db.models import Count, F, Prefetch, QuerySet
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tracker import workflow
+from tracker.api.serializers import (
+    ActionSerializer,
+    ErrorSerializer,
+    HistoryRowSerializer,
+    RecommendationSerializer,
+    ReportSerializer,
+    StaleErrorSerializer,
+    TransitionSerializer,
+)
+from tracker.filters import ActionFilter
+from tracker.models import Action, Recommendation, Report, User
+from tracker.selectors import ACTION_LIST_RELATED
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ReportFilter(django_filters.FilterSet):
+    force = django_filters.CharFilter(field_name="subject_force__slug", label="Slug of the force inspected")
+    series = django_filters.CharFilter(label="Inspection round, e.g. Police Integrity and Corruption 2014")
+
+    class Meta:
+        model = Report
+        fields = ["force", "series"]
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    # Slugs and ids rather than choices: an unknown or invisible report filters to nothing, never a 400
+    # that would tell a PSD lead which other reports exist.
+    report = django_filters.CharFilter(field_name="report__slug", label="Report slug")
+    theme = IntegerFilter(field_name="theme", label="Theme id")
+    priority = django_filters.BooleanFilter(field_name="is_priority", label="Priority recommendations only")
+
+    class Meta:
+        model = Recommendation
+        fields = ["report", "theme", "priority"]
+
+
+class UserFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, giving the FilterSet the signed-in user (ActionFilter needs it)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
+
+
+def visible_reports(user) -> QuerySet[Report]:
+    """Return the reports with at least one action `user` may see, as the web's report list does."""
+    return Report.objects.filter(recommendations__actions__in=Action.objects.visible_to(user)).distinct()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Reports with at least one action you can see"),
+    retrieve=extend_schema(
+        summary="One report",
+        parameters=[
+            OpenApiParameter(
+                "slug", str, OpenApiParameter.PATH, pattern=r"^[-a-zA-Z0-9_]+$", description="The report's slug."
+            )
+        ],
+    ),
+)
+class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ReportSerializer
+    lookup_field = "slug"
+    lookup_value_converter = "slug"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReportFilter
+
+    def get_queryset(self) -> QuerySet[Report]:
+        visible = Action.objects.visible_to(self.request.user)
+        # The count reuses the filter's join, so it counts only the actions this user can see.
+        return (
+            Report.objects.filter(recommendations__actions__in=visible)
+            .select_related("subject_force")
+            .annotate(action_count=Count("recommendations__actions", distinct=True))
+            .order_by("-published_on", "title", "pk")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Recommendations of the reports you can see"),
+    retrieve=extend_schema(summary="One recommendation"),
+)
+class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = RecommendationSerializer
+    lookup_value_converter = "int"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RecommendationFilter
+
+    def get_queryset(self) -> QuerySet[Recommendation]:
+        user = self.request.user
+        return (
+            Recommendation.objects.filter(report__in=visible_reports(user).values("pk"))
+            .select_related("report")
+            .prefetch_related(
+                Prefetch(
+                    "actions",
+                    queryset=Action.objects.visible_to(user).only("pk", "recommendation_id").order_by("pk"),
+                    to_attr="visible_actions",
+                )
+            )
+            .order_by(F("report__published_on").desc(nulls_last=True), "report__slug", "number")
+        )
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Not allowed from the action's current status, or invalid."),
+    403: OpenApiResponse(ErrorSerializer, description="Your role may not make this change."),
+    404: OpenApiResponse(ErrorSerializer, description="No such action, or another force's action."),
+    409: OpenApiResponse(StaleErrorSerializer, description="The action changed since you read its version."),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Actions you can see, filtered"),
+    retrieve=extend_schema(summary="One action"),
+)
+class ActionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ActionSerializer
+    lookup_value_converter = "int"
+    filter_backends = [UserFilterBackend]
+    filterset_class = ActionFilter
+
+    def get_queryset(self) -> QuerySet[Action]:
+        # Priority recommendations first, then the soonest due, as in the web's lists; ?sort= overrides.
+        return (
+            Action.objects.visible_to(self.request.user)
+            .select_related(*ACTION_LIST_RELATED)
+            .with_effective_due_date()
+            .order_by("-recommendation__is_priority", F("effective_due").asc(nulls_last=True), "pk")
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Action]) -> QuerySet[Action]:
+        # The list filters narrow lists only: an action's own address must not depend on ?status= and friends.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    @extend_schema(
+        summary="The action's history: who changed what, when and why (oldest first)",
+        responses={200: HistoryRowSerializer(many=True), 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request: Request, pk: int) -> Response:
+        rows = list(self.get_object().history.select_related("history_user").order_by("history_date", "history_id"))
+        for previous, row in zip([None, *rows], rows, strict=False):
+            row.previous_row = previous
+        return Response(HistoryRowSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Change the action's status through the workflow",
+        request=TransitionSerializer,
+        responses={200: ActionSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: int) -> Response:
+        target = self.get_object()
+        form = TransitionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            workflow.transition(
+                target,
+                form.validated_data["transition"],
+                by=request.user,
+                text=form.validated_data["text"],
+                expected_version=form.validated_data["version"],
+            )
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from exc
+        except workflow.StaleActionError as exc:
+            return Response(
+                {"detail": exc.messages[0], "current_version": exc.current.version}, status=status.HTTP_409_CONFLICT
+            )
+        except workflow.WorkflowError as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.get_serializer(target).data)  # transition() gave `target` the saved state
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, its files served by the app (drf-spectacular-sidecar) and its script kept out of the page."""
+
+    url_name = "api:schema"
+
+
+# The docs page's one inline <style> block (drf-spectacular's swagger_ui.html), allowed by its hash alone;
+# tests/test_api.py checks the hash still matches the page after an upgrade.
+SWAGGER_UI_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
+docs = csp_update({"style-src": [SWAGGER_UI_STYLE_HASH]})(DocsView.as_view())
+
+
+@login_required
+@require_GET
+def token_page(request):
+    """Show the user's API token, if they have one, and how to use it."""
+    token = Token.objects.filter(user=request.user).first()
+    example_url = settings.SITE_URL.rstrip("/") + reverse("api:action-list") + "?overdue=true"
+    return render(request, "tracker/api_token.html", {"token": token, "example_url": example_url})
+
+
+@login_required
+@require_POST
+def token_regenerate(request):
+    """Give the user a new API token; any old one stops working at once."""
+    with transaction.atomic():
+        # Lock the user, so two clicks at once cannot both create a token (one per user).
+        User.objects.select_for_update().filter(pk=request.user.pk).first()
+        had_token = Token.objects.filter(user=request.user).delete()[0] > 0
+        Token.objects.create(user=request.user)
+    message = "Your new API token is below. The old one no longer works." if had_token else "Your API token is below."
+    messages.success(request, message)
+    return redirect("api:token")

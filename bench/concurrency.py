@@ -1,0 +1,203 @@
+"""
+Throughput and tail latency under gunicorn (2 sync workers) with 20 concurrent clients on loopback.
+
+Two runs of BENCH_CONCURRENCY_SECONDS each (default 20): reviewers loading the national dashboard, and
+PSD leads updating actions (alternately adding a progress note and handing the action to a colleague, which
+locks the row, checks its version and writes a history row). The clients are plain threads with one new
+connection per request, as gunicorn's sync workers close each connection. Prints one JSON list.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from tracker.models import Action, Force, ProgressNote, User  # noqa: E402
+
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
+SECONDS = float(os.environ.get("BENCH_CONCURRENCY_SECONDS", "20"))
+WORKERS = 2
+FORCE = "west-midlands"
+NOTE = "Benchmark progress note (concurrency)."
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def session_cookie(username: str) -> str:
+    client = Client()
+    client.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
+    return client.cookies["sessionid"].value
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "config.wsgi",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+        cwd=Path(__file__).resolve().parent.parent,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/accounts/login/")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise RuntimeError("gunicorn did not answer within 30 seconds")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def request(port: int, method: str, path: str, cookies: dict, body: dict | None = None) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Connection": "close"}
+    data = None
+    if body is not None:
+        data = urllib.parse.urlencode(body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def load(port: int, make_request) -> dict:
+    """Run CLIENTS threads calling make_request(client_index, iteration) for SECONDS; return the figures."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + SECONDS
+
+    def client(index: int) -> None:
+        iteration = 0
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                status = make_request(index, iteration)
+            except OSError:
+                status = 0
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+            iteration += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    duration = time.monotonic() - began
+    ok = sum(n for status, n in statuses.items() if 200 <= status < 400)
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "requests": len(latencies),
+        "errors": len(latencies) - ok,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "throughput_rps": round(ok / duration, 1),
+        "median_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(quantiles[94], 1),
+        "p99_ms": round(quantiles[98], 1),
+        "seconds": round(duration, 1),
+    }
+
+
+def main() -> None:
+    force = Force.objects.get(slug=FORCE)
+    leads = list(User.objects.filter(forces=force, username__startswith="demo.psd.").order_by("username"))
+    targets = list(
+        Action.objects.filter(force=force, status=Action.Status.NOT_STARTED)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:CLIENTS]
+    )
+    versions = dict(Action.objects.filter(pk__in=targets).values_list("pk", "version"))
+    owners = dict(Action.objects.filter(pk__in=targets).values_list("pk", "owner_id"))
+    csrf = secrets.token_hex(16)  # an unmasked 32-character secret: the cookie and the form field must match
+    reviewer = {"sessionid": session_cookie("demo.reviewer")}
+    lead = {"sessionid": session_cookie(leads[0].username), "csrftoken": csrf}
+    connection.close()  # gunicorn's workers do the work from here on
+
+    port = free_port()
+    process = start_gunicorn(port)
+    results = []
+    try:
+        dashboard = load(port, lambda i, n: request(port, "GET", "/dashboard/", reviewer))
+        results.append({"name": f"Dashboard, {CLIENTS} clients, gunicorn ×{WORKERS}", **dashboard})
+
+        def update(index: int, iteration: int) -> int:
+            pk = targets[index % len(targets)]
+            if iteration % 2 == 0:
+                return request(port, "POST", f"/actions/{pk}/notes/", lead, {"text": NOTE, "csrfmiddlewaretoken": csrf})
+            owner = next(u for u in leads[iteration % len(leads) :] + leads if u.pk != owners[pk])
+            status = request(
+                port,
+                "POST",
+                f"/actions/{pk}/owner/",
+                lead,
+                {"owner": owner.pk, "version": versions[pk], "csrfmiddlewaretoken": csrf},
+            )
+            if status == 302:  # each thread changes its own action, so it knows the next version
+                versions[pk] += 1
+                owners[pk] = owner.pk
+            return status
+
+        updates = load(port, update)
+        results.append({"name": f"Action update, {CLIENTS} clients, gunicorn ×{WORKERS}", **updates})
+    finally:
+        stop(process)
+    ProgressNote.objects.filter(text=NOTE).delete()
+    for result in results:
+        result.update({"database": connection.vendor, "rows": Action.objects.count(), "queries": None})
+    json.dump(results, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""
+`make bench`: build the national data set where missing, time every page and task on SQLite and PostgreSQL,
+print one table and write bench/results.json.
+
+Each step runs in its own process (settings are per process, and the export's peak memory must be its own):
+bench.data builds or reuses the data set, bench.measure times the pages, bench.export_memory streams the CSV
+export, bench.concurrency drives gunicorn. Databases: BENCH_SQLITE_URL (default var/bench.sqlite3) and
+BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/tracker_bench), never the development ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"  # one object per page or task
+LOADTEST = ROOT / "bench" / "loadtest.json"  # the run: when, where, how loaded, the gunicorn figures
+DATABASES = {
+    "sqlite": os.environ.get("BENCH_SQLITE_URL") or f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}",
+    "postgresql": os.environ.get("BENCH_POSTGRES_URL") or "postgres://postgres@127.0.0.1:5432/tracker_bench",
+}
+MEMORY_BUDGET_MB = 150
+
+
+def step(module: str, url: str) -> str:
+    """Run `python -m module` against the database `url`; return what it printed on stdout."""
+    env = {
+        **os.environ,
+        "BENCH_DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONWARNINGS": "ignore",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", module], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=True
+    )
+    return done.stdout
+
+
+def bench_database(vendor: str, url: str, concurrency: bool) -> list[dict]:
+    print(f"\n== {vendor}: {url}", flush=True)
+    print(step("bench.data", url).strip(), flush=True)
+    rows = json.loads(step("bench.measure", url))
+    memory = json.loads(step("bench.export_memory", url))
+    for row in rows:
+        if row["name"].startswith("CSV export"):
+            row.update({"peak_rss_mb": memory["peak_rss_mb"], "streamed": memory["streamed"]})
+    if concurrency:
+        rows += json.loads(step("bench.concurrency", url))
+    return rows
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}" if a and b else ""
+
+
+def table(rows: list[dict]) -> str:
+    header = (
+        f"{'page or task':<44} {'db':<10} {'rows':>7} {'median':>8} {'p95':>8} {'p99':>8} {'queries':>7} "
+        f"{'floor':>8} {'÷floor':>6} {'admin':>8} {'admin÷':>6} {'req/s':>6} {'RSS MB':>6}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(
+            f"{r['name'][:44]:<44} {r['database']:<10} {r['rows']:>7} {r['median_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+            f"{r.get('p99_ms', ''):>8} {'' if r.get('queries') is None else r['queries']:>7} "
+            f"{r.get('floor_sql_ms', ''):>8} {ratio(r['median_ms'], r.get('floor_sql_ms')):>6} "
+            f"{r.get('admin_ms', ''):>8} {ratio(r.get('admin_ms'), r['median_ms']):>6} "
+            f"{r.get('throughput_rps', ''):>6} {r.get('peak_rss_mb', ''):>6}"
+        )
+    lines.append(
+        "times in ms; ÷floor = page ÷ hand-written SQL; admin÷ = admin changelist ÷ page (above 1: page faster)"
+    )
+    return "\n".join(lines)
+
+
+def targets(rows: list[dict]) -> list[str]:
+    """Return one line per target of the performance issue: met or missed, with the figures."""
+    out = []
+    for r in rows:
+        where = f"{r['name']} ({r['database']})"
+        if r["name"] in ("National dashboard", "Overdue report"):
+            within = r["median_ms"] <= 2 * r["floor_sql_ms"]
+            faster = r["median_ms"] < r["admin_ms"]
+            out.append(
+                f"{'met   ' if within and faster else 'MISSED'} {where}: {ratio(r['median_ms'], r['floor_sql_ms'])}× "
+                f"the SQL floor (target ≤ 2), admin {ratio(r['admin_ms'], r['median_ms'])}× slower (target > 1)"
+            )
+        elif r["name"].startswith("CSV export"):
+            ok = r.get("streamed") and r.get("peak_rss_mb", 1e9) < MEMORY_BUDGET_MB
+            out.append(
+                f"{'met   ' if ok else 'MISSED'} {where}: streamed={r.get('streamed')}, "
+                f"peak RSS {r.get('peak_rss_mb')} MB (target < {MEMORY_BUDGET_MB})"
+            )
+        elif r["name"] == "Import a seed report":
+            out.append(
+                f"{'met   ' if r['median_ms'] < 1000 else 'MISSED'} {where}: {r['median_ms']:.0f} ms (target < 1000)"
+            )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=sorted(DATABASES), help="Benchmark one database.")
+    parser.add_argument("--no-concurrency", action="store_true", help="Skip the gunicorn run.")
+    args = parser.parse_args()
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    rows: list[dict] = []
+    for vendor, url in DATABASES.items():
+        if args.only in (None, vendor):
+            rows += bench_database(vendor, url, concurrency=not args.no_concurrency)
+    minutes = (time.monotonic() - started) / 60
+    print("\n" + table(rows))
+    print("\nTargets:\n" + "\n".join(targets(rows)))
+    print(
+        f"\nmake bench took {minutes:.1f} minutes; "
+        f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)"
+    )
+    RESULTS.write_text(json.dumps(rows, indent=2) + "\n")
+    LOADTEST.write_text(
+        json.dumps(
+            {
+                "when": datetime.datetime.now().isoformat(timespec="seconds"),
+                "actions": int(os.environ.get("BENCH_ACTIONS", "100000")),
+                "cpus": os.cpu_count(),
+                "machine": platform.platform(),
+                "load_average_before": round(load_before[0], 2),
+                "load_average_after": round(os.getloadavg()[0], 2),
+                "minutes": round(minutes, 1),
+                "gunicorn": [r for r in rows if "throughput_rps" in r],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"Wrote {RESULTS.relative_to(ROOT)} and {LOADTEST.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

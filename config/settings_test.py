@@ -19,3 +19,5 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Login throttling stays out of the way of the suite's sign-ins; tests/test_hardening.py turns it on.
+AXES_ENABLED = False

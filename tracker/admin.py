@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
@@ -16,6 +17,29 @@ from tracker.models import (
     User,
     overdue_q,
 )
+
+
+class AppendOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Show an object's past versions, but never write one back: history only grows."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # SIMPLE_HISTORY_REVERT_DISABLED only hides the Revert button; a POST would still revert.
+        if request.method == "POST":
+            raise PermissionDenied("History is append-only: a past version cannot be restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """List and show records that are made on the action page (where they are checked), never change them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -102,7 +126,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(AppendOnlyHistoryAdmin):
     list_display = ["report", "number", "short_text", "timeframe", "due_date"]
     list_filter = ["report__series", "report"]
     search_fields = ["text", "inspection_question"]
@@ -114,14 +138,37 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(AppendOnlyHistoryAdmin):
     list_display = ["__str__", "force", "status", "due_date", "revised_due_date", "owner", "is_overdue_display"]
     list_filter = [OverdueFilter, "status", "force", "recommendation__report__series"]
     search_fields = ["recommendation__text", "force__name"]
     list_select_related = ["force", "owner", "recommendation", "recommendation__report"]
     raw_id_fields = ["recommendation", "owner"]
     readonly_fields = ["version", "created_at", "updated_at", "started_at", "completed_at", "verified_at", "closed_at"]
+    # Changed only through the workflow on the action page: version-checked, with a reason in the history.
+    workflow_fields = ["recommendation", "force", "owner", "status", "revised_due_date"]
     date_hierarchy = "due_date"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.workflow_fields, *self.readonly_fields] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an action would take its notes and extension requests with it: only untouched ones may go.
+        if obj is not None and (obj.version > 1 or obj.notes.exists() or obj.extension_requests.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # An admin's correction is a change like any other: raise the version so stale pages are refused.
+        current = Action.objects.select_for_update().get(pk=obj.pk)
+        for name in form.changed_data:
+            setattr(current, name, getattr(obj, name))
+        current.version += 1
+        current.updated_at = timezone.now()
+        current.save(update_fields=[*form.changed_data, "version", "updated_at"])
+        obj.version, obj.updated_at = current.version, current.updated_at
 
     @admin.display(description="Overdue", boolean=True)
     def is_overdue_display(self, obj):
@@ -129,7 +176,7 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressNote)
-class ProgressNoteAdmin(admin.ModelAdmin):
+class ProgressNoteAdmin(ReadOnlyAdmin):
     list_display = ["action", "author", "created_at", "attachment_name"]
     search_fields = ["text"]
     raw_id_fields = ["action", "author"]
@@ -137,7 +184,7 @@ class ProgressNoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(SimpleHistoryAdmin):
+class ExtensionRequestAdmin(ReadOnlyAdmin, AppendOnlyHistoryAdmin):
     list_display = ["action", "requested_due_date", "decision", "requested_by", "decided_by"]
     list_filter = ["decision"]
     raw_id_fields = ["action", "requested_by", "decided_by"]

@@ -286,7 +286,11 @@ def action_transition(request, pk: int, name: str):
         action = get_action_for_user(request.user, pk)
         form = TransitionForm(request.POST | {"version": action.version}, transition=spec)
         form.is_valid()
-        return _action_page(request, action, status=409, error=exc.messages[0], **{f"transition_{name}": form})
+        kept = {f"transition_{name}": form}
+        if spec not in workflow.available_transitions(request.user, action) and form.cleaned_data.get("text"):
+            # That change is no longer on offer, so its form is not shown: keep their words in the note box.
+            kept["note_form"] = NoteForm(initial={"text": form.cleaned_data["text"]})
+        return _action_page(request, action, status=409, error=exc.messages[0], **kept)
     except workflow.WorkflowError as exc:
         form.add_error("text" if exc.code == "required" else None, exc.messages[0])
         return _action_page(request, action, status=400, **{f"transition_{name}": form})
@@ -379,7 +383,8 @@ def extension_decide(request, pk: int):
 def _next_url(request) -> str | None:
     """Return the local page to go back to after a change (e.g. the review queue), if one was given."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path on this site: redirect() would take a bare word such as "0" for a view name (a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -1,0 +1,148 @@
+"""axe-core finds no serious or critical problems on the main pages; the keyboard and labels work."""
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import BASE_DIR, FollowUp
+
+pytestmark = pytest.mark.browser
+
+AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+# The main pages, by who looks at them: (name, also the screenshot's; address). One sign-in per user keeps
+# the number of live-server tests, each with its own database flush, small.
+PAGES: dict[str, list[tuple[str, Callable[[FollowUp], str]]]] = {
+    "anonymous": [("login", lambda data: "/accounts/login/")],
+    "psd_lead_a": [
+        ("force", lambda data: data.action.force.get_absolute_url()),
+        ("action-psd-lead-forms", lambda data: data.action.get_absolute_url()),
+        ("action-list-filtered", lambda data: "/actions/?q=the+force&status=not_started&status=in_progress&sort=due"),
+        ("report", lambda data: data.report.get_absolute_url()),
+        ("my-actions", lambda data: "/actions/mine/"),
+        ("upcoming", lambda data: "/actions/upcoming/?days=60"),
+    ],
+    "reviewer": [
+        ("dashboard", lambda data: "/dashboard/"),
+        ("review-queue-forms", lambda data: "/review/"),
+        ("overdue", lambda data: "/actions/overdue/"),
+        ("action-list-reviewer-bulk", lambda data: "/actions/"),
+        ("action-reviewer-extension", lambda data: data.with_extension.get_absolute_url()),
+    ],
+}
+
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(el => el.type !== 'hidden')
+  .filter(el => {
+    const byLabel = [...(el.labels || [])].some(label => label.textContent.trim());
+    const byAria = (el.getAttribute('aria-label') || '').trim() ||
+      (el.getAttribute('aria-labelledby') || '').split(/\\s+/)
+        .some(id => id && (document.getElementById(id)?.textContent || '').trim());
+    return !(byLabel || byAria);
+  })
+  .map(el => el.outerHTML.slice(0, 160))"""
+
+
+def visit(page: Page, url: str) -> Page:
+    """Open `url`, check it loaded with its stylesheet, and expand every <details> so the forms inside count."""
+    response = page.goto(url)
+    assert response.ok, f"{url}: HTTP {response.status}"
+    stylesheet_loaded = page.evaluate(
+        "[...document.styleSheets].some(s => s.href && s.href.endsWith('/static/dist/app.css') && s.cssRules.length)"
+    )
+    assert stylesheet_loaded, f"{url}: static/dist/app.css did not load, so colour contrast cannot be checked"
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+    return page
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Run axe-core on the page and return its serious and critical violations."""
+    page.add_script_tag(path=AXE)
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
+
+
+def describe(url: str, violations: list[dict]) -> str:
+    lines = [url]
+    for violation in violations:
+        lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']} – {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"      {' > '.join(map(str, node['target']))}: {summary}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("user", PAGES)
+def test_main_pages_have_no_serious_axe_violations(request, user, new_page, login, screenshot, follow_up):
+    assert AXE.is_file(), f"{AXE.relative_to(BASE_DIR)} is missing: run `npm ci` (or `make assets`)."
+    page = new_page(bypass_csp=True)  # the site's CSP would block the injected axe-core
+    if user != "anonymous":
+        login(page, request.getfixturevalue(user))
+    problems = []
+    for name, address in PAGES[user]:
+        visit(page, address(follow_up))
+        screenshot(page, name)
+        if violations := axe_violations(page):
+            problems.append(describe(page.url, violations))
+    assert not problems, "axe-core found serious or critical problems:\n" + "\n".join(problems)
+
+
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main_content(
+    new_page, login, follow_up, psd_lead_a, browser_errors
+):
+    page = new_page()
+    for sign_in in (False, True):
+        if sign_in:
+            login(page, psd_lead_a, next_url=follow_up.action.get_absolute_url())  # header, nav and breadcrumbs
+        else:
+            page.goto("/accounts/login/")
+        page.keyboard.press("Tab")
+        skip_link = page.get_by_role("link", name="Skip to main content")
+        expect(skip_link).to_be_focused()
+        expect(skip_link).to_be_visible()
+        page.keyboard.press("Enter")
+        expect(page.locator("main#main-content")).to_be_focused()
+    assert not browser_errors, "\n".join(browser_errors)  # GOV.UK Frontend's scripts ran under the site's CSP
+
+
+def test_every_form_control_has_a_label(new_page, login, follow_up, psd_lead_a, reviewer):
+    problems = []
+    for user, urls in (
+        (None, ["/accounts/login/"]),
+        (psd_lead_a, ["/actions/?q=the+force", "/actions/upcoming/"]),
+        (reviewer, ["/review/"]),
+    ):
+        page = new_page()
+        if user:
+            login(page, user)
+        for url in urls:
+            visit(page, url)
+            problems += [f"{url}: {control}" for control in page.evaluate(UNLABELLED_CONTROLS)]
+    assert not problems, "Form controls without a label:\n" + "\n".join(problems)
+
+
+# Pages that show several forms whose fields share names get the same ids twice (the action page: the transition
+# and note forms' "text", the extension and RAG forms' "reason"; a reviewer's action list: the filter's and the bulk
+# form's "owner"), so the later labels point at the first field. axe-core misses this (it only checks that some
+# label[for] names the id). Fix in tracker/forms.py: give each such form its own auto_id (f"id_{transition.name}_%s",
+# "id_note_%s", "id_bulk_%s", ...), then drop the xfail.
+@pytest.mark.xfail(strict=True, reason="forms on one page share ids (id_text, id_reason, id_owner)")
+@pytest.mark.parametrize(
+    ("user", "address"),
+    [
+        ("psd_lead_a", lambda data: data.action.get_absolute_url()),
+        ("reviewer", lambda data: data.with_extension.get_absolute_url()),
+        ("reviewer", lambda data: "/actions/"),
+    ],
+    ids=["psd-lead-action-page", "reviewer-action-page", "reviewer-action-list"],
+)
+def test_every_form_control_has_a_label_where_forms_share_field_names(
+    request, user, address, new_page, login, follow_up
+):
+    page = new_page()
+    login(page, request.getfixturevalue(user), next_url=address(follow_up))
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+    unlabelled = page.evaluate(UNLABELLED_CONTROLS)
+    assert not unlabelled, f"Form controls without a label on {page.url}:\n" + "\n".join(unlabelled)

@@ -1,0 +1,409 @@
+"""
+Every URL the project serves × every role × GET and POST, against a table of expected outcomes.
+
+The URLs come from the resolver, not from a list: a new URL that is not in MATRIX fails
+test_every_url_is_in_the_matrix (and its own case) with its name. Admin URLs follow one rule
+(staff only; everyone else is sent to the admin's sign-in page), with the history and delete
+exceptions written out in ADMIN_EXCEPTIONS.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests.factories import ActionFactory, ExtensionRequestFactory, RecommendationFactory, ReportFactory
+from tracker import workflow
+
+ROLES = ("anonymous", "psd_lead_a", "psd_lead_b", "reviewer", "admin")
+METHODS = ("GET", "POST")
+LOGIN = "login"  # 302 to the sign-in page
+ADMIN_LOGIN = "admin login"  # 302 to the admin's sign-in page
+
+
+def _row(*outcomes):
+    assert len(outcomes) == len(ROLES)
+    return dict(zip(ROLES, outcomes, strict=True))
+
+
+def _both(get, post):
+    return {"GET": _row(*get), "POST": _row(*post)}
+
+
+L = LOGIN
+ANY_USER_GET = _both((L, 200, 200, 200, 200), (L, 405, 405, 405, 405))
+REVIEWER_GET = _both((L, 403, 403, 200, 200), (L, 403, 403, 405, 405))
+REVIEWER_POST = _both((L, 403, 403, 405, 405), (L, 403, 403, 302, 302))
+PUBLIC_GET = _both((200, 200, 200, 200, 200), (405, 405, 405, 405, 405))
+API_GET = _both((401, 200, 200, 200, 200), (401, 405, 405, 405, 405))
+API_FORCE_A_GET = _both((401, 200, 404, 200, 200), (401, 405, 405, 405, 405))
+# The action, report, force and evidence of force A: force B's PSD lead gets 404, as if it did not exist.
+FORCE_A_GET = _both((L, 200, 404, 200, 200), (L, 405, 405, 405, 405))
+
+# url name: {method: {role: expected}}. An int is the status code; LOGIN is a redirect to sign in.
+MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
+    "login": _both((200, 302, 302, 302, 302), (200, 302, 302, 302, 302)),
+    "logout": _both((405, 405, 405, 405, 405), (302, 302, 302, 302, 302)),
+    "tracker:home": _both((L, 302, 302, 302, 302), (L, 405, 405, 405, 405)),
+    "tracker:dashboard": REVIEWER_GET,
+    "tracker:review_queue": REVIEWER_GET,
+    "tracker:force": FORCE_A_GET,
+    "tracker:action_list": ANY_USER_GET,
+    "tracker:overdue": ANY_USER_GET,
+    "tracker:upcoming": ANY_USER_GET,
+    "tracker:my_actions": ANY_USER_GET,
+    "tracker:action": FORCE_A_GET,
+    # Only the force's PSD lead may start an action; a reviewer may see it but not start it.
+    "tracker:action_transition": _both((L, 405, 405, 405, 405), (L, 302, 404, 403, 403)),
+    "tracker:action_add_note": _both((L, 405, 405, 405, 405), (L, 302, 404, 302, 302)),
+    "tracker:action_set_owner": _both((L, 405, 405, 405, 405), (L, 302, 404, 302, 302)),
+    "tracker:action_request_extension": _both((L, 405, 405, 405, 405), (L, 302, 404, 403, 403)),
+    "tracker:extension_decide": _both((L, 405, 405, 405, 405), (L, 403, 404, 302, 302)),
+    "tracker:evidence": FORCE_A_GET,
+    "tracker:report_list": ANY_USER_GET,
+    "tracker:report": FORCE_A_GET,
+    "tracker:action_export": ANY_USER_GET,
+    "tracker:calendar": ANY_USER_GET,
+    "tracker:calendar_regenerate": _both((L, 405, 405, 405, 405), (L, 302, 302, 302, 302)),
+    # No sign-in: the secret token in the address (psd_lead_a's) is the key, whoever holds it.
+    "tracker:calendar_feed": _both((200, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
+    "tracker:theme_list": REVIEWER_GET,
+    "tracker:theme_export": REVIEWER_GET,
+    "tracker:theme": REVIEWER_GET,
+    "tracker:theme_rename": _both((L, 403, 403, 405, 405), (L, 403, 403, 302, 302)),
+    "tracker:theme_confirm": _both((L, 403, 403, 405, 405), (L, 403, 403, 302, 302)),
+    "tracker:theme_merge": _both((L, 403, 403, 405, 405), (L, 403, 403, 302, 302)),
+    # Posted empty, so the form is refused (400) once the reviewer is let in.
+    "tracker:theme_split": _both((L, 403, 403, 405, 405), (L, 403, 403, 400, 400)),
+    "tracker:figures": REVIEWER_GET,
+    "tracker:trends": ANY_USER_GET,
+    # The force's own confidence rating: its PSD lead only.
+    "tracker:action_set_rag": _both((L, 405, 405, 405, 405), (L, 302, 404, 403, 403)),
+    "tracker:action_set_publishable": REVIEWER_POST,
+    "tracker:report_set_publishable": REVIEWER_POST,
+    "tracker:recommendation_set_priority": REVIEWER_POST,
+    "tracker:actions_bulk": REVIEWER_POST,
+    "tracker:action_link_recurrence": REVIEWER_POST,
+    # The public register: anyone, read-only, published items only (the world's report is published).
+    "tracker:register": PUBLIC_GET,
+    "tracker:register_export": PUBLIC_GET,
+    "tracker:register_report": PUBLIC_GET,
+    "tracker:register_action": PUBLIC_GET,
+    # The API: token or session; no sign-in is 401, another force's object 404, a read-only endpoint 405.
+    "api:api-root": API_GET,
+    "api:schema": API_GET,
+    "api:docs": API_GET,
+    "api:report-list": API_GET,
+    "api:recommendation-list": API_GET,
+    "api:action-list": API_GET,
+    "api:report-detail": API_FORCE_A_GET,
+    "api:recommendation-detail": API_FORCE_A_GET,
+    "api:action-detail": API_FORCE_A_GET,
+    "api:action-history": API_FORCE_A_GET,
+    "api:action-transition": _both((401, 405, 405, 405, 405), (401, 200, 404, 403, 403)),
+    "api:token": ANY_USER_GET,
+    "api:token_regenerate": _both((L, 405, 405, 405, 405), (L, 302, 302, 302, 302)),
+}
+
+ADMIN_NAMESPACE = "admin"
+NON_STAFF = ("anonymous", "psd_lead_a", "psd_lead_b", "reviewer")
+# What the admin user may get from a generic admin URL: a page, a redirect (after a POST, or to the index
+# for an object that does not exist), 403 (a read-only model; autocomplete without parameters), 404 (the
+# catch-all), 405 (GET on the import's POST-only steps, POST on read-only pages) — never a 5xx.
+ADMIN_OK = {200, 302, 403, 404, 405}
+ADMIN_EXCEPTIONS: dict[str, dict[str, dict[str, int | str]]] = {
+    "admin:login": _both((200, 200, 200, 200, 302), (200, 200, 200, 200, 200)),
+    # Django sends anyone who is not staff from the admin's sign-out to the admin index (302).
+    "admin:logout": _both((302, 302, 302, 302, 405), (302, 302, 302, 302, 302)),
+    # History is append-only: a past version can be shown, never written back.
+    "admin:tracker_action_simple_history": _both((ADMIN_LOGIN,) * 4 + (200,), (ADMIN_LOGIN,) * 4 + (403,)),
+    "admin:tracker_recommendation_simple_history": _both((ADMIN_LOGIN,) * 4 + (200,), (ADMIN_LOGIN,) * 4 + (403,)),
+    "admin:tracker_extensionrequest_simple_history": _both((ADMIN_LOGIN,) * 4 + (200,), (ADMIN_LOGIN,) * 4 + (403,)),
+    # Notes and extension requests are part of an action's history: not deletable or editable in the admin.
+    "admin:tracker_progressnote_delete": _both((ADMIN_LOGIN,) * 4 + (403,), (ADMIN_LOGIN,) * 4 + (403,)),
+    "admin:tracker_extensionrequest_delete": _both((ADMIN_LOGIN,) * 4 + (403,), (ADMIN_LOGIN,) * 4 + (403,)),
+    # The action used here has notes and history, so it cannot be deleted.
+    "admin:tracker_action_delete": _both((ADMIN_LOGIN,) * 4 + (403,), (ADMIN_LOGIN,) * 4 + (403,)),
+}
+
+
+@dataclass(frozen=True)
+class Url:
+    key: str  # "namespace:name", or the route for an unnamed pattern
+    route: str
+    namespace: str
+    name: str | None
+    params: tuple[str, ...]
+
+
+def _walk(patterns, prefix: str = "", namespace: str = "") -> list[Url]:
+    urls = []
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, [namespace, entry.namespace])) if entry.namespace else namespace
+            urls += _walk(entry.url_patterns, route, inner)
+        elif isinstance(entry, URLPattern):
+            regex = entry.pattern.regex
+            # django-simple-history's version page uses unnamed groups: (object_id)/history/(version_id)/.
+            params = tuple(regex.groupindex) or ("object_id", "version_id")[: regex.groups]
+            key = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name or route
+            urls.append(Url(key, route, namespace, entry.name, params))
+    return urls
+
+
+def all_urls() -> list[Url]:
+    """Return every URL pattern the project serves, from the root URLconf."""
+    return _walk(get_resolver().url_patterns)
+
+
+def is_admin(url: Url) -> bool:
+    return url.namespace == ADMIN_NAMESPACE or url.route.startswith("admin/")
+
+
+def expected(url: Url, method: str, role: str) -> int | str:
+    """Return what `role` should get from `url` by `method`, from MATRIX or the admin rule."""
+    if url.key in MATRIX:
+        return MATRIX[url.key][method][role]
+    if url.key in ADMIN_EXCEPTIONS:
+        return ADMIN_EXCEPTIONS[url.key][method][role]
+    if is_admin(url):
+        return ADMIN_LOGIN if role in NON_STAFF else "admin ok"
+    pytest.fail(f"{url.key} ({url.route}) is not in the permission matrix: add it to MATRIX in {__file__}")
+
+
+@dataclass
+class World:
+    users: dict[str, object]
+    action: object
+    other_action: object
+    report: object
+    note: object
+    extension: object
+    theme: object | None
+    other_theme: object | None
+
+
+@pytest.fixture
+def world(force_a, force_b, psd_lead_a, psd_lead_b, reviewer, admin_user) -> World:
+    report = ReportFactory(slug="report-a", subject_force=force_a)
+    if hasattr(report, "is_publishable"):
+        report.is_publishable = True  # on the public register
+        report.save()
+    action = ActionFactory(recommendation=RecommendationFactory(report=report, number=1), force=force_a)
+    other_action = ActionFactory(recommendation=RecommendationFactory(report=report, number=2), force=force_a)
+    ActionFactory(recommendation__report__subject_force=force_b)
+    note = workflow.add_note(
+        action, by=psd_lead_a, text="Evidence", attachment=SimpleUploadedFile("policy.pdf", b"%PDF-1.4 test")
+    )
+    extension = ExtensionRequestFactory(action=other_action, requested_by=psd_lead_a)
+    theme = other_theme = None
+    if apps.all_models["tracker"].get("theme"):
+        theme_model = apps.get_model("tracker", "Theme")
+        theme = theme_model.objects.create(title="Gifts and hospitality", canonical_wording="Publish the register.")
+        other_theme = theme_model.objects.create(title="Vetting", canonical_wording="Vet staff.")
+        action.recommendation.theme = theme
+        action.recommendation.save()
+    users = {
+        "anonymous": None,
+        "psd_lead_a": psd_lead_a,
+        "psd_lead_b": psd_lead_b,
+        "reviewer": reviewer,
+        "admin": admin_user,
+    }
+    return World(users, action, other_action, report, note, extension, theme, other_theme)
+
+
+def _admin_model(url: Url):
+    """Return the model an admin URL name like tracker_action_change refers to, if any."""
+    for model in admin.site._registry:
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        if url.name and url.name.startswith(prefix):
+            return model
+    return None
+
+
+def url_kwargs(url: Url, world: World) -> dict[str, object]:
+    """Return arguments that make `url` name real objects (all of force A)."""
+    action = world.action
+    recommendation, report = {"pk": action.recommendation.pk}, {"slug": world.report.slug}
+    by_name = {
+        "tracker:extension_decide": {"pk": world.extension.pk},
+        "tracker:evidence": {"pk": world.note.pk},
+        "tracker:theme": {"pk": getattr(world.theme, "pk", 0)},
+        "tracker:recommendation_set_priority": recommendation,
+        "api:recommendation-detail": recommendation,
+        "tracker:report": report,
+        "tracker:report_set_publishable": report,
+        "tracker:register_report": report,
+        "api:report-detail": report,
+    }
+    if url.key in by_name:
+        return by_name[url.key]
+    if url.key.startswith("tracker:theme_") and "pk" in url.params:
+        return {"pk": getattr(world.theme, "pk", 0)}
+    model = _admin_model(url) if is_admin(url) else None
+    values: dict[str, object] = {}
+    for param in url.params:
+        if param == "pk":
+            values[param] = action.pk
+        elif param == "slug":
+            values[param] = action.force.slug
+        elif param == "name":
+            values[param] = "start"
+        elif param == "fmt":
+            values[param] = "csv"
+        elif param == "token":
+            values[param] = world.users["psd_lead_a"].calendar_token
+        elif param in ("object_id", "id"):
+            values[param] = _admin_object(model, world).pk if model else action.pk
+        elif param == "version_id":
+            values[param] = _admin_object(model, world).history.order_by("-history_id").first().history_id
+        elif param == "content_type_id":
+            from django.contrib.contenttypes.models import ContentType
+
+            values[param] = ContentType.objects.get_for_model(type(action)).pk
+        elif param == "app_label":
+            values[param] = "tracker"
+        elif param == "url":
+            values[param] = "no-such-page/"
+        else:
+            pytest.fail(f"{url.key}: no value for the URL argument {param!r}; add one in url_kwargs")
+    return values
+
+
+def _admin_object(model, world: World):
+    preferred = {
+        "action": world.action,
+        "progressnote": world.note,
+        "extensionrequest": world.extension,
+        "report": world.report,
+        "recommendation": world.action.recommendation,
+        "force": world.action.force,
+        "user": world.users["psd_lead_a"],
+    }
+    return preferred.get(model._meta.model_name) or model._default_manager.first() or world.action
+
+
+def post_data(url: Url, world: World) -> dict[str, object]:
+    """Return a valid submission for the tracker's POST URLs (empty for the rest)."""
+    later = timezone.localdate() + datetime.timedelta(days=400)
+    return {
+        "tracker:action_transition": {"version": world.action.version},
+        "tracker:action_add_note": {"text": "A note from the matrix"},
+        "tracker:action_set_owner": {"version": world.action.version, "owner": ""},
+        "tracker:action_request_extension": {"requested_due_date": f"{later:%d/%m/%Y}", "reason": "Needs more time"},
+        "tracker:extension_decide": {"decision": "approve", "reason": ""},
+        "tracker:theme_rename": {"title": "Renamed", "canonical_wording": "New wording."},
+        "tracker:theme_merge": {"other": getattr(world.other_theme, "pk", "")},
+        "tracker:action_set_rag": {"version": world.action.version, "rag": "green", "reason": "On track"},
+        "tracker:action_set_publishable": {"publishable": "1"},
+        "tracker:report_set_publishable": {"publishable": "0"},
+        "tracker:recommendation_set_priority": {"priority": "1", "reason": "Repeated in three reports"},
+        "api:action-transition": {"transition": "start", "version": world.action.version},
+    }.get(url.key, {})
+
+
+def address(url: Url, world: World) -> str:
+    kwargs = url_kwargs(url, world)
+    if url.name:
+        name = f"{url.namespace}:{url.name}" if url.namespace else url.name
+        if url.key.endswith("_simple_history"):
+            return reverse(name, args=list(kwargs.values()))
+        return reverse(name, kwargs=kwargs)
+    path = url.route.lstrip("^").rstrip("$")
+    return "/" + path.replace("(?P<url>.*)", str(kwargs.get("url", "")))
+
+
+def outcome_matches(response, want: int | str) -> bool:
+    if want == LOGIN:
+        return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    if want == ADMIN_LOGIN:
+        return response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    if want == "admin ok":
+        return response.status_code in ADMIN_OK
+    return response.status_code == want
+
+
+URLS = all_urls()
+
+
+def test_every_url_is_in_the_matrix():
+    missing = [f"{u.key} ({u.route})" for u in URLS if not is_admin(u) and u.key not in MATRIX]
+    assert not missing, "URLs missing from the permission matrix in tests/test_permission_matrix.py: " + ", ".join(
+        missing
+    )
+    stale = set(MATRIX) - {u.key for u in URLS}
+    assert not stale, f"MATRIX names URLs that no longer exist: {sorted(stale)}"
+
+
+def test_the_matrix_covers_the_admin_and_sign_in():
+    keys = {u.key for u in URLS}
+    assert {"login", "logout", "admin:index", "admin:tracker_action_change", "admin:tracker_report_import"} <= keys
+
+
+def _clients(world: World) -> dict[str, Client]:
+    clients = {}
+    for role in ROLES:
+        clients[role] = Client()
+        if world.users[role] is not None:
+            clients[role].force_login(world.users[role])
+    return clients
+
+
+def _check(url: Url, world: World) -> list[str]:
+    """Request `url` as every role by GET and POST, each in a rolled-back savepoint; return the mismatches."""
+    failures = []
+    clients = _clients(world)  # fresh for each URL: a sign-out URL signs its client out
+    for method in METHODS:
+        for role in ROLES:
+            want = expected(url, method, role)
+            with transaction.atomic():
+                target = address(url, world)
+                if method == "GET":
+                    response = clients[role].get(target)
+                else:
+                    response = clients[role].post(target, post_data(url, world))
+                transaction.set_rollback(True)
+            if response.status_code >= 500 or not outcome_matches(response, want):
+                location = f" → {response['Location']}" if response.has_header("Location") else ""
+                failures.append(
+                    f"{url.key} ({url.route}): {method} as {role}: expected {want}, got "
+                    f"{response.status_code}{location}"
+                )
+            if url.key.endswith("logout"):
+                clients = _clients(world)
+    return failures
+
+
+@pytest.mark.django_db
+def test_every_url_answers_every_role_as_the_matrix_says(world):
+    """One world for all URLs (each request rolled back), so the whole matrix runs in seconds."""
+    failures = [failure for url in URLS for failure in _check(url, world)]
+    assert not failures, f"{len(failures)} outcomes differ from the matrix:\n  " + "\n  ".join(failures)
+
+
+@pytest.mark.django_db
+def test_calendar_feed_with_an_unknown_token_is_404(client, world):
+    assert client.get(reverse("tracker:calendar_feed", args=["not-a-real-token"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_post_from_another_force_changes_nothing(world):
+    action = world.action
+    client = Client()
+    client.force_login(world.users["psd_lead_b"])
+    for name in ("tracker:action_add_note", "tracker:action_set_owner", "tracker:action_request_extension"):
+        url = next(u for u in URLS if u.key == name)
+        assert client.post(address(url, world), post_data(url, world)).status_code == 404
+    action.refresh_from_db()
+    assert action.version == 1 and action.notes.count() == 1 and not action.extension_requests.exists()

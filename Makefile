@@ -15,11 +15,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 DEV_ENV := DJANGO_DEBUG=true
 SEEDS ?= ../shared/seeds
 
-.PHONY: help install assets migrate load-fixtures fixtures demo-users run test test-sqlite test-postgres lint check-deploy clean
+.PHONY: help install assets chromium migrate load-fixtures fixtures demo-users run test test-sqlite test-postgres bench loadtest lint check-deploy clean
 
 help:
 	@echo "make run    install, migrate, load the shipped fixtures and demo users, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL))"
+	@echo "make bench  time the main pages at national scale (100,000 actions) on SQLite and PostgreSQL"
+	@echo "make loadtest  gunicorn + PostgreSQL, 20 clients for 60 s; nothing may be lost"
 	@echo "make lint   ruff"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -39,6 +41,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 assets: node_modules/.package-lock.json
 	$(NPM) run --silent build
+
+# The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "error: $(CHROMIUM) is still missing; install Debian's chromium" >&2; exit 1; }
 
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
@@ -61,12 +72,21 @@ run: assets demo-users
 
 test: test-sqlite test-postgres
 
-test-sqlite: install assets
+test-sqlite: install assets chromium
 	$(PY) -m pytest
 
-test-postgres: install assets
+test-postgres: install assets chromium
 	@$(PY) scripts/require_postgres.py "$(TEST_DATABASE_URL)"
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest
+
+# Not part of `make test`: timings, not assertions. Builds its data set on first use (BENCH_ACTIONS=100000).
+bench: install
+	$(PY) -m bench.run
+
+# Bounded (20 clients × 60 s on 127.0.0.1), on its own database tracker_loadtest; writes bench/loadtest.json.
+loadtest: install
+	@$(PY) scripts/require_postgres.py "$(TEST_DATABASE_URL)"
+	$(PY) bench/loadtest.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -11,10 +11,8 @@ BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/tracker_bench), n
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -22,7 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"  # one object per page or task
-LOADTEST = ROOT / "bench" / "loadtest.json"  # the run: when, where, how loaded, the gunicorn figures
 DATABASES = {
     "sqlite": os.environ.get("BENCH_SQLITE_URL") or f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}",
     "postgresql": os.environ.get("BENCH_POSTGRES_URL") or "postgres://postgres@127.0.0.1:5432/tracker_bench",
@@ -125,23 +122,7 @@ def main() -> None:
         f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)"
     )
     RESULTS.write_text(json.dumps(rows, indent=2) + "\n")
-    LOADTEST.write_text(
-        json.dumps(
-            {
-                "when": datetime.datetime.now().isoformat(timespec="seconds"),
-                "actions": int(os.environ.get("BENCH_ACTIONS", "100000")),
-                "cpus": os.cpu_count(),
-                "machine": platform.platform(),
-                "load_average_before": round(load_before[0], 2),
-                "load_average_after": round(os.getloadavg()[0], 2),
-                "minutes": round(minutes, 1),
-                "gunicorn": [r for r in rows if "throughput_rps" in r],
-            },
-            indent=2,
-        )
-        + "\n"
-    )
-    print(f"Wrote {RESULTS.relative_to(ROOT)} and {LOADTEST.relative_to(ROOT)}")
+    print(f"Wrote {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
@@ -154,10 +153,6 @@ def test_report_to_fixture_writes_a_loadable_fixture_or_says_what_is_wrong(force
     _load_all_or_nothing(output.read_text(encoding="utf-8"))
 
 
-# What loaddata lets through today besides ImportProblem; see test_a_fixture_the_database_refuses_is_an_import_problem.
-DATABASE_REFUSALS = (DatabaseError, ValueError, TypeError, ValidationError)
-
-
 def _load_all_or_nothing(text: str) -> None:
     """Load fixture text in a savepoint: it loads, or it is refused and nothing changed."""
     with transaction.atomic():
@@ -165,7 +160,7 @@ def _load_all_or_nothing(text: str) -> None:
         try:
             with transaction.atomic():
                 load_fixture_text(text, label="The fixture")
-        except (ImportProblem, *DATABASE_REFUSALS):
+        except ImportProblem:
             assert _counts() == before, "a refused fixture left rows behind"
         transaction.set_rollback(True)
 
@@ -221,13 +216,6 @@ def test_a_damaged_fixture_loads_whole_or_not_at_all(forces, text):
     _load_all_or_nothing(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DATABASE_REFUSALS,
-    reason="tracker/importer.py load_fixture_text catches only DeserializationError and CommandError: loaddata's "
-    "IntegrityError/DataError/ValueError escape (a 500 in the admin's confirm, a traceback from load_reports). "
-    "Fix: catch (DatabaseError, ValueError, TypeError, ValidationError) there too and raise ImportProblem.",
-)
 @pytest.mark.django_db
 def test_a_fixture_the_database_refuses_is_an_import_problem(forces):
     with pytest.raises(ImportProblem, match="nothing was changed"):

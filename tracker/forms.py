@@ -20,13 +20,25 @@ class GovukDateInput(forms.DateInput):
         )
 
 
-class VersionedForm(forms.Form):
+class PageForm(forms.Form):
+    """A form that shares its page with others: ids carry the form's own prefix, so each label names its field."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(PageForm):
     """A form posted from an action page, carrying the version of the action the user saw."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class TransitionForm(VersionedForm):
+    id_prefix = "transition"
+
     text = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
@@ -34,6 +46,8 @@ class TransitionForm(VersionedForm):
     )
 
     def __init__(self, *args, transition=None, **kwargs):
+        if transition is not None:
+            kwargs.setdefault("auto_id", f"id_{transition.name}_%s")
         super().__init__(*args, **kwargs)
         self.transition = transition
         if transition is not None:
@@ -57,7 +71,9 @@ ALLOWED_EVIDENCE_TYPES = {
 }
 
 
-class NoteForm(forms.Form):
+class NoteForm(PageForm):
+    id_prefix = "note"
+
     text = forms.CharField(
         label="Progress note",
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
@@ -88,7 +104,9 @@ class NoteForm(forms.Form):
         return upload
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(PageForm):
+    id_prefix = "extension"
+
     requested_due_date = forms.DateField(
         label="Revised due date",
         help_text="For example, 30/09/2026",
@@ -103,7 +121,9 @@ class ExtensionRequestForm(forms.Form):
     )
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(PageForm):
+    id_prefix = "decision"
+
     decision = forms.ChoiceField(
         choices=[("approve", "Approve the revised due date"), ("refuse", "Refuse")],
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
@@ -117,6 +137,8 @@ class ExtensionDecisionForm(forms.Form):
 
 
 class OwnerForm(VersionedForm):
+    id_prefix = "owner"
+
     owner = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -131,14 +153,18 @@ class OwnerForm(VersionedForm):
         )
 
 
-class ThemeRenameForm(forms.Form):
+class ThemeRenameForm(PageForm):
+    id_prefix = "rename"
+
     title = forms.CharField(label="Title", max_length=200)
     canonical_wording = forms.CharField(
         label="Canonical wording", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000
     )
 
 
-class ThemeMergeForm(forms.Form):
+class ThemeMergeForm(PageForm):
+    id_prefix = "merge"
+
     other = forms.ModelChoiceField(
         queryset=None, label="Theme to merge into this one", empty_label="Choose a theme", to_field_name="pk"
     )
@@ -150,7 +176,9 @@ class ThemeMergeForm(forms.Form):
         self.fields["other"].queryset = Theme.objects.exclude(pk=theme.pk).order_by("title")
 
 
-class ThemeSplitForm(forms.Form):
+class ThemeSplitForm(PageForm):
+    id_prefix = "split"
+
     recommendations = forms.ModelMultipleChoiceField(
         queryset=None, label="Recommendations to split into a new theme", widget=forms.CheckboxSelectMultiple
     )
@@ -168,6 +196,8 @@ class ThemeSplitForm(forms.Form):
 
 
 class RagForm(VersionedForm):
+    id_prefix = "rag"
+
     rag = forms.ChoiceField(
         label="RAG rating",
         choices=[
@@ -180,16 +210,22 @@ class RagForm(VersionedForm):
     reason = forms.CharField(label="Reason, in one line", max_length=200)
 
 
-class PublishForm(forms.Form):
+class PublishForm(PageForm):
+    id_prefix = "publish"
+
     publishable = forms.TypedChoiceField(choices=[("1", "Publish"), ("0", "Unpublish")], coerce=lambda v: v == "1")
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(PageForm):
+    id_prefix = "priority"
+
     priority = forms.TypedChoiceField(choices=[("1", "Flag"), ("0", "Unflag")], coerce=lambda v: v == "1")
     reason = forms.CharField(label="Reason (optional)", required=False, max_length=500)
 
 
-class RecurrenceForm(forms.Form):
+class RecurrenceForm(PageForm):
+    id_prefix = "recurrence"
+
     earlier = forms.ModelChoiceField(
         queryset=None, required=False, label="Earlier recommendation", empty_label="None (remove the link)"
     )
@@ -218,7 +254,9 @@ class RecurrenceForm(forms.Form):
         )
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(PageForm):
+    id_prefix = "bulk"
+
     OPERATIONS = [
         ("owner", "Set the owner"),
         ("publish", "Publish on the public register"),

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from tracker.models import Force, Recommendation
@@ -227,9 +228,26 @@ def load_fixture_text(text: str, *, label: str = "fixture") -> int:
                 slugs = {row["fields"].get("slug") for row in rows if row.get("model") == "tracker.report"}
                 assign_themes(Recommendation.objects.filter(report__slug__in=slugs, theme__isnull=True).order_by("pk"))
         except (serializers.base.DeserializationError, CommandError) as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
-            raise ImportProblem(f"{label} could not be loaded, nothing was changed: {reason}") from None
+            # loaddata's own messages end with the reason (earlier lines name the file and the object).
+            raise ImportProblem(f"{label} could not be loaded, nothing was changed: {_last_line(exc)}") from None
+        except FIXTURE_REFUSALS as exc:
+            # What the database or a field refused while saving (a missing value, a duplicate, a bad type):
+            # the rollback above undid everything, so say why in one line.
+            raise ImportProblem(f"{label} could not be loaded, nothing was changed: {_first_line(exc)}") from None
     return len(rows)
+
+
+# What saving a well-formed but wrong fixture raises beyond loaddata's own errors.
+FIXTURE_REFUSALS = (DatabaseError, ValidationError, ValueError, TypeError, LookupError)
+
+
+def _first_line(exc: Exception) -> str:
+    text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return text.strip().splitlines()[0] if text.strip() else exc.__class__.__name__
+
+
+def _last_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
 
 
 def _check_forces_exist(rows: list, label: str) -> None:

@@ -1,4 +1,4 @@
-"""Keep fixture loads from rewinding work already done on an action."""
+"""Keep fixture loads from rewinding work already done on an action, and give new rows their first history row."""
 
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -33,7 +33,12 @@ KEPT_ON_RELOAD = {
 @receiver(pre_save, sender=Report)
 def keep_work_done_on_fixture_reload(sender, instance, raw: bool, **kwargs) -> None:
     """On `loaddata` of a row that already exists, keep what people have changed since it was imported."""
-    if not raw or instance.pk is None:
+    if not raw:
+        return
+    # A report fixture names rows by natural key only, so a new one arrives without a primary key. A backup
+    # (dumpdata) gives every row its primary key and carries the rows' own history, which must not be doubled.
+    instance._new_from_report_fixture = instance.pk is None
+    if instance.pk is None:
         return
     fields = KEPT_ON_RELOAD[sender]
     existing = sender.objects.filter(pk=instance.pk).values(*fields).first()
@@ -46,8 +51,8 @@ def keep_work_done_on_fixture_reload(sender, instance, raw: bool, **kwargs) -> N
 @receiver(post_save, sender=Recommendation)
 @receiver(post_save, sender=Report)
 def record_fixture_creation(sender, instance, raw: bool, created: bool, **kwargs) -> None:
-    """Give rows first created by `loaddata` a history row, which simple-history skips for raw saves."""
-    if not (raw and created):
+    """Give rows first created by loading a report fixture a history row, which simple-history skips for raw saves."""
+    if not (raw and created and getattr(instance, "_new_from_report_fixture", False)):
         return
     history_model = sender.history.model
     values = {

@@ -123,12 +123,9 @@ def test_every_form_control_has_a_label(new_page, login, follow_up, psd_lead_a, 
     assert not problems, "Form controls without a label:\n" + "\n".join(problems)
 
 
-# Pages that show several forms whose fields share names get the same ids twice (the action page: the transition
-# and note forms' "text", the extension and RAG forms' "reason"; a reviewer's action list: the filter's and the bulk
-# form's "owner"), so the later labels point at the first field. axe-core misses this (it only checks that some
-# label[for] names the id). Fix in tracker/forms.py: give each such form its own auto_id (f"id_{transition.name}_%s",
-# "id_note_%s", "id_bulk_%s", ...), then drop the xfail.
-@pytest.mark.xfail(strict=True, reason="forms on one page share ids (id_text, id_reason, id_owner)")
+# Pages that show several forms whose fields share names (the action page: the transition and note forms'
+# "text"; a reviewer's action list: the filter's and the bulk form's "owner") must still give each its own id:
+# axe-core misses this (it only checks that some label[for] names the id).
 @pytest.mark.parametrize(
     ("user", "address"),
     [

@@ -96,7 +96,34 @@ def overdue_sql() -> str:
 
 
 def force_sql() -> str:
-    return _rows_sql("a.force_id = %(force_id)s", "rep.published_on DESC, rep.id, r.number")
+    """The force page: its first ten reports (overdue, then open, first; newest first), counted, with their actions."""
+    t = _tables()
+    is_open = f"a.status IN {OPEN}"
+    return f"""
+        WITH page AS (
+            SELECT rep.id, rep.title, rep.slug, rep.published_on,
+                   COUNT(*) AS total,
+                   COUNT(*) FILTER (WHERE {is_open} AND {EFFECTIVE_DUE} < %(today)s) AS overdue_count,
+                   COUNT(*) FILTER (WHERE {is_open}) AS open_count,
+                   COUNT(*) FILTER (WHERE a.status = 'completed') AS awaiting_review_count
+            FROM {t["action"]} a
+            JOIN {t["rec"]} r ON r.id = a.recommendation_id
+            JOIN {t["report"]} rep ON rep.id = r.report_id
+            WHERE a.force_id = %(force_id)s
+            GROUP BY rep.id, rep.title, rep.slug, rep.published_on
+            ORDER BY CASE WHEN COUNT(*) FILTER (WHERE {is_open} AND {EFFECTIVE_DUE} < %(today)s) > 0 THEN 0
+                          WHEN COUNT(*) FILTER (WHERE {is_open}) > 0 THEN 1 ELSE 2 END,
+                     rep.published_on DESC, rep.title, rep.id
+            LIMIT 10
+        )
+        SELECT a.id, a.status, a.due_date, a.revised_due_date, a.updated_at, a.version,
+               r.number, r.text, r.due_precision, r.is_priority, page.*, u.first_name, u.last_name, u.username
+        FROM {t["action"]} a
+        JOIN {t["rec"]} r ON r.id = a.recommendation_id
+        JOIN page ON page.id = r.report_id
+        LEFT JOIN {t["user"]} u ON u.id = a.owner_id
+        WHERE a.force_id = %(force_id)s
+    """
 
 
 def force_open_list_sql() -> str:

@@ -178,7 +178,7 @@ def test_dumpdata_into_a_fresh_database_restores_every_row_and_history(populated
 
 def to_milliseconds(histories: dict) -> dict:
     """Return the history rows with every time cut to the millisecond."""
-    return json.loads(re.sub(r'(T\d\d:\d\d:\d\d\.\d{3})\d{3}', r"\1", json.dumps(histories)))
+    return json.loads(re.sub(r"(T\d\d:\d\d:\d\d\.\d{3})\d{3}", r"\1", json.dumps(histories)))
 
 
 @pytest.mark.skipif(not POSTGRES_LEG, reason="pg_dump and pg_restore are for the PostgreSQL leg")

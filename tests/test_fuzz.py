@@ -242,7 +242,8 @@ def test_admin_import_preview_never_fails_and_saves_nothing(forces, admin_user, 
     response = client.post(
         reverse("admin:tracker_report_import"), {"report": upload, "force": force, "published": published}
     )
-    assert response.status_code == 200
+    # 400: Django refuses a multipart body whose file name breaks its headers (a browser never sends one).
+    assert response.status_code in (200, 400)
     assert _counts() == before
 
 
@@ -327,7 +328,14 @@ dates = st.one_of(
 texts = st.one_of(st.text(max_size=300), st.just("<script>alert(1)</script>"), st.text(max_size=12_000).filter(bool))
 switches = st.one_of(st.sampled_from(["1", "0"]), st.text(max_size=6))
 ids = st.one_of(st.integers(-1, 10**6), st.text(max_size=6), st.just(""))
-uploads = st.tuples(file_names, st.binary(max_size=3000)).map(lambda f: SimpleUploadedFile(f[0] or "x", f[1]))
+
+
+def _upload(name: str, content: bytes) -> SimpleUploadedFile:
+    # Django's own upload objects refuse names with nothing after the last slash ("", ".", ".."), as a browser would.
+    return SimpleUploadedFile(name if os.path.basename(name) not in ("", ".", "..") else "x", content)
+
+
+uploads = st.tuples(file_names, st.binary(max_size=3000)).map(lambda f: _upload(*f))
 
 # url name → (who posts, url arguments from forms_world, strategy for the posted fields)
 FORMS = {

@@ -95,3 +95,62 @@ def test_report_of_another_force_is_not_found(client, force_b, psd_lead_a):
 
 def test_login_page_renders(client):
     assert client.get(reverse("login")).status_code == 200
+
+
+def test_force_page_shows_reports_with_overdue_actions_first(client, today, force_a, psd_lead_a):
+    done = ActionFactory(
+        recommendation__report__subject_force=force_a,
+        recommendation__report__published_on=today.replace(year=2015, month=3),
+        status="verified",
+    )
+    late = ActionFactory(
+        recommendation__report__subject_force=force_a,
+        recommendation__report__published_on=today.replace(year=2014, month=1),
+        due_date=today.replace(month=5),
+    )
+    client.force_login(psd_lead_a)
+    response = client.get(force_a.get_absolute_url())
+    reports = list(response.context["reports"])
+    assert reports == [late.recommendation.report, done.recommendation.report]
+    assert reports[0].overdue_count == 1 and reports[1].overdue_count == 0
+
+
+def test_force_page_pages_through_reports_ten_at_a_time(client, today, force_a, psd_lead_a):
+    for _ in range(12):
+        ActionFactory(recommendation__report__subject_force=force_a)
+    client.force_login(psd_lead_a)
+    first = client.get(force_a.get_absolute_url())
+    second = client.get(force_a.get_absolute_url(), {"page": 2})
+    assert len(first.context["reports"]) == 10 and len(second.context["reports"]) == 2
+    assert "Reports 1 to 10 of 12" in first.content.decode()
+    assert not set(first.context["reports"]) & set(second.context["reports"])
+
+
+def test_force_page_counts_only_that_forces_actions(client, today, force_a, force_b, reviewer):
+    recommendation = RecommendationFactory(report__subject_force=None)
+    ActionFactory(recommendation=recommendation, force=force_a, due_date=today.replace(month=5))
+    ActionFactory(recommendation=recommendation, force=force_b, due_date=today.replace(month=5))
+    client.force_login(reviewer)
+    (report,) = client.get(force_a.get_absolute_url()).context["reports"]
+    assert report.action_count == 1 and report.overdue_count == 1
+
+
+def test_action_list_narrowed_to_a_report_names_it_with_a_link_to_remove_it(client, force_a, psd_lead_a):
+    wanted = ActionFactory(recommendation__report__subject_force=force_a, recommendation__report__title="Vetting")
+    ActionFactory(recommendation__report__subject_force=force_a)
+    client.force_login(psd_lead_a)
+    response = client.get(reverse("tracker:action_list"), {"report": wanted.recommendation.report.slug, "page": 1})
+    body = response.content.decode()
+    assert list(response.context["page_obj"]) == [wanted]
+    assert "Report: <a" in body and "Vetting" in body
+    assert 'href="?"' in body  # the remove link drops the report (and the page)
+
+
+def test_action_list_filters_by_inspection_round(client, force_a, psd_lead_a):
+    wanted = ActionFactory(
+        recommendation__report__subject_force=force_a, recommendation__report__series="Integrity 2014"
+    )
+    ActionFactory(recommendation__report__subject_force=force_a, recommendation__report__series="Vetting 2019")
+    client.force_login(psd_lead_a)
+    response = client.get(reverse("tracker:action_list"), {"series": "Integrity 2014"})
+    assert list(response.context["page_obj"]) == [wanted]

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from tracker.forms import QuickSelect
 from tracker.models import Action, Force, Recommendation, Report, Theme, User
+
+
+def inspection_rounds() -> list[tuple[str, str]]:
+    """Return the report series as choices, read when a form is shown or checked (never cached at import)."""
+    rounds = Report.objects.exclude(series="").order_by("series").values_list("series", flat=True).distinct()
+    return [(series, series) for series in rounds]
 
 
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recommendation text contains", method="filter_text")
     force = django_filters.ModelChoiceFilter(
-        queryset=Force.objects.all(), to_field_name="slug", label="Force", empty_label="All forces"
+        queryset=Force.objects.all(), to_field_name="slug", label="Force", empty_label="All forces", widget=QuickSelect
     )
     report = django_filters.ModelChoiceFilter(
         field_name="recommendation__report",
@@ -20,12 +28,24 @@ class ActionFilter(django_filters.FilterSet):
         to_field_name="slug",
         label="Report",
         empty_label="All reports",
+        # A decade of reports is too many for a drop-down: the report filter comes from a report's page (its
+        # "see these actions" link) and is shown above the list with a link to remove it.
+        widget=forms.HiddenInput,
+    )
+    series = django_filters.ChoiceFilter(
+        field_name="recommendation__report__series",
+        label="Inspection round",
+        choices=inspection_rounds,
+        empty_label="All rounds",
+        widget=QuickSelect,
     )
     status = django_filters.MultipleChoiceFilter(choices=Action.Status.choices, label="Status")
     overdue = django_filters.BooleanFilter(label="Overdue", method="filter_overdue")
     due_after = django_filters.DateFilter(label="Due on or after", method="filter_due_after")
     due_before = django_filters.DateFilter(label="Due on or before", method="filter_due_before")
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label="Owner", empty_label="Anyone")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.all(), label="Owner", empty_label="Anyone", widget=QuickSelect
+    )
     sort = django_filters.OrderingFilter(
         fields=(("effective_due", "due"), ("force__name", "force"), ("status", "status"), ("updated_at", "updated")),
         field_labels={"due": "Due date", "force": "Force", "status": "Status", "updated": "Last update"},
@@ -34,13 +54,20 @@ class ActionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Action
-        fields = ["q", "force", "report", "status", "overdue", "due_after", "due_before", "owner"]
+        fields = ["q", "force", "report", "series", "status", "overdue", "due_after", "due_before", "owner"]
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        # Changed on this form's own fields: a filter's field may be built once and shared (the API schema).
+        fields = self.form.fields
         if not user.is_reviewer:
-            self.filters["force"].queryset = Force.objects.filter(pk__in=user.member_force_ids())
-            self.filters["owner"].queryset = User.objects.filter(forces__in=user.member_force_ids()).distinct()
+            fields["force"].queryset = Force.objects.filter(pk__in=user.member_force_ids())
+            fields["owner"].queryset = User.objects.filter(forces__in=user.member_force_ids()).distinct()
+
+    @property
+    def selected_report(self) -> Report | None:
+        """Return the report the list is narrowed to, if a valid one is asked for."""
+        return self.form.cleaned_data.get("report") if self.is_valid() else None
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(recommendation__text__icontains=value) if value else queryset
@@ -62,7 +89,7 @@ class ThemeFilter(django_filters.FilterSet):
     """Filters for the themes page: inspection round, the status of the forces' actions, shared only."""
 
     series = django_filters.ChoiceFilter(
-        label="Inspection round", choices=[], method="filter_series", empty_label="All rounds"
+        label="Inspection round", choices=inspection_rounds, method="filter_series", empty_label="All rounds"
     )
     status = django_filters.ChoiceFilter(
         label="Has an action that is",
@@ -76,11 +103,6 @@ class ThemeFilter(django_filters.FilterSet):
     class Meta:
         model = Theme
         fields = ["series", "status", "shared", "q"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        rounds = Report.objects.exclude(series="").order_by("series").values_list("series", flat=True).distinct()
-        self.filters["series"].extra["choices"] = [(s, s) for s in rounds]
 
     # Each filter narrows by theme id, so the per-theme counts are never multiplied by extra joins.
     def filter_series(self, queryset, name, value):

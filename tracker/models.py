@@ -435,6 +435,15 @@ class Action(models.Model):
         due = self.effective_due_date
         return self.is_open and due is not None and due < timezone.localdate()
 
+    def attention_order(self, today: datetime.date) -> tuple:
+        """Return a sort key putting priority, then overdue, then open actions first, soonest due first."""
+        return (
+            not self.recommendation.is_priority,
+            not self.is_overdue,
+            not self.is_open,
+            self.effective_due_date or today.max,
+        )
+
     @property
     def days_overdue(self) -> int | None:
         """Return how many days past its effective due date an overdue action is."""

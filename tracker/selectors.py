@@ -16,6 +16,7 @@ from tracker.models import (
     Force,
     ProgressNote,
     Recommendation,
+    Report,
     Theme,
     completed_late_q,
     effective_due_q,
@@ -58,6 +59,28 @@ def force_summaries(
                 F("completed_on_time_count") * Value(1.0) / F("completed_count"), output_field=FloatField()
             ),
         )
+    )
+
+
+def force_reports(force: Force, today: datetime.date | None = None) -> QuerySet[Report]:
+    """Return the reports with actions for `force`, counted; those with overdue, then open, actions first."""
+    today = today or timezone.localdate()
+    prefix = "recommendations__actions__"
+    reports = Report.objects.filter(recommendations__actions__force=force).select_related("subject_force")
+    # filter() before annotate(): the counts are of this force's actions only.
+    counted = reports.annotate(
+        action_count=Count("recommendations__actions"),
+        overdue_count=Count("recommendations__actions", filter=overdue_q(today, prefix)),
+        open_count=Count("recommendations__actions", filter=Q(**{f"{prefix}status__in": Action.OPEN_STATUSES})),
+        awaiting_review_count=Count(
+            "recommendations__actions", filter=Q(**{f"{prefix}status": Action.Status.COMPLETED})
+        ),
+    )
+    return counted.order_by(
+        Case(When(overdue_count__gt=0, then=0), When(open_count__gt=0, then=1), default=2),
+        F("published_on").desc(nulls_last=True),
+        "title",
+        "pk",
     )
 
 
@@ -172,6 +195,8 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
 
 
 ACTION_LIST_RELATED = ("force", "owner", "recommendation", "recommendation__report")
+# Long texts no list shows: left out, so sorting thousands of rows does not carry them along.
+ACTION_LIST_DEFERRED = ("recommendation__evidence", "recommendation__inspection_question")
 
 
 @dataclass(frozen=True)
@@ -206,7 +231,12 @@ def days_ahead(raw: str | None) -> int:
 def action_list_queryset(user, slug: str, *, days: int = 30, today: datetime.date | None = None) -> QuerySet[Action]:
     """Return the named list's actions for `user`: scoped first, then narrowed and ordered."""
     today = today or timezone.localdate()
-    actions = Action.objects.visible_to(user).select_related(*ACTION_LIST_RELATED).with_effective_due_date()
+    actions = (
+        Action.objects.visible_to(user)
+        .select_related(*ACTION_LIST_RELATED)
+        .defer(*ACTION_LIST_DEFERRED)
+        .with_effective_due_date()
+    )
     # Priority recommendations come first in every list, then the soonest due.
     by_due = ("-recommendation__is_priority", F("effective_due").asc(nulls_last=True), "pk")
     if slug == "overdue":

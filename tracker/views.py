@@ -41,8 +41,12 @@ from tracker.selectors import (
     action_timeline,
     also_recommended_to,
     days_ahead,
+    force_reports,
     force_summaries,
 )
+
+# Reports on one page of a force's page: those needing attention come first, so page 1 is what matters.
+FORCE_PAGE_REPORTS = 10
 
 
 def reviewer_required(view):
@@ -124,25 +128,25 @@ def force_detail(request, slug: str):
     """Show one force's actions grouped by report, overdue first."""
     force = get_force_for_user(request.user, slug)
     today = timezone.localdate()
-    actions = list(
-        Action.objects.filter(force=force)
-        .select_related(*ACTION_LIST_RELATED)
-        .order_by("-recommendation__report__published_on", "recommendation__report_id", "recommendation__number")
+    page = Paginator(force_reports(force, today), FORCE_PAGE_REPORTS).get_page(request.GET.get("page"))
+    actions = Action.objects.filter(force=force, recommendation__report__in=[r.pk for r in page]).select_related(
+        *ACTION_LIST_RELATED
     )
-    reports: dict[Report, list[Action]] = {}
+    by_report: dict[int, list[Action]] = {}
     for action in actions:
-        reports.setdefault(action.recommendation.report, []).append(action)
-    for group in reports.values():
-        group.sort(
-            key=lambda a: (
-                not a.recommendation.is_priority,
-                not a.is_overdue,
-                not a.is_open,
-                a.effective_due_date or today.max,
-            )
-        )
+        by_report.setdefault(action.recommendation.report_id, []).append(action)
+    for group in by_report.values():
+        group.sort(key=lambda a: a.attention_order(today))
+    reports = {report: by_report.get(report.pk, []) for report in page}
     summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS).get()
-    return render(request, "tracker/force_detail.html", {"force": force, "reports": reports, "summary": summary})
+    context = {
+        "force": force,
+        "reports": reports,
+        "page_obj": page,
+        "elided_page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "summary": summary,
+    }
+    return render(request, "tracker/force_detail.html", context)
 
 
 def _action_list_page(request, slug: str):

@@ -127,6 +127,24 @@ def import_seed_report() -> int:
     return loaded
 
 
+def group_a_report_into_themes() -> int:
+    """Regroup the newest report with several recommendations against every other recommendation, then undo it."""
+    from django.db.models import Count
+
+    from tracker.models import Recommendation, Report
+    from tracker.themes import assign_themes
+
+    with transaction.atomic():
+        report = Report.objects.annotate(n=Count("recommendations")).filter(n__gte=5).order_by("-published_on").first()
+        recommendations = list(report.recommendations.all())
+        Recommendation.objects.filter(report=report).update(theme=None)
+        for recommendation in recommendations:
+            recommendation.theme_id = None
+        assign_themes(recommendations)
+        transaction.set_rollback(True)
+    return len(recommendations)
+
+
 def main() -> None:
     today = timezone.localdate()
     due_soon = settings.DUE_SOON_DAYS
@@ -199,6 +217,8 @@ def main() -> None:
             floor_work=lambda: floor.run(floor.review_queue_sql(), floor.params(today, due_soon)),
         )
     )
+    # Warm-up requests fill the cache of ended months, as the first visitor of a month would.
+    results.append(measure("Trends, national (24 months)", lambda: fetch(reviewer, "/trends/"), rows=total))
     busy = (
         Action.objects.filter(force=force, status=Action.Status.IN_PROGRESS)
         .order_by("-version", "pk")
@@ -224,6 +244,16 @@ def main() -> None:
         )
     )
     results.append(measure("Import a seed report", import_seed_report, rows=import_seed_report(), repeat=10))
+    from tracker.models import Recommendation
+
+    results.append(
+        measure(
+            "Group a report into themes",
+            group_a_report_into_themes,
+            rows=Recommendation.objects.count(),
+            repeat=10,
+        )
+    )
     json.dump(results, sys.stdout)
 
 

@@ -96,6 +96,11 @@ def targets(rows: list[dict]) -> list[str]:
                 f"{'met   ' if ok else 'MISSED'} {where}: streamed={r.get('streamed')}, "
                 f"peak RSS {r.get('peak_rss_mb')} MB (target < {MEMORY_BUDGET_MB})"
             )
+        elif r["name"] == "Group a report into themes":
+            out.append(
+                f"{'met   ' if r['median_ms'] < 1000 else 'MISSED'} {where}: {r['median_ms']:.0f} ms against "
+                f"{r['rows']} recommendations (target well under 1000)"
+            )
         elif r["name"] == "Import a seed report":
             out.append(
                 f"{'met   ' if r['median_ms'] < 1000 else 'MISSED'} {where}: {r['median_ms']:.0f} ms (target < 1000)"

@@ -12,6 +12,16 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 TODAY = datetime.date(2015, 6, 1)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache: ids are reused after a test's rollback, so keys could be too."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def today():
     """Freeze the clock at noon on 1 June 2015 (after the 2014 reports' six-month deadlines)."""

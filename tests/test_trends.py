@@ -10,7 +10,7 @@ from tests.conftest import LONDON
 from tests.factories import ActionFactory, RecommendationFactory, ReportFactory
 from tracker import workflow
 from tracker.models import Action
-from tracker.trends import MonthCounts, month_ends, monthly_counts, months_param, on_time_by_round
+from tracker.trends import MonthCounts, month_ends, monthly_counts, months_param, on_time_by_round, trend_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +92,27 @@ def test_month_end_counts_come_from_the_state_each_action_had_then(today, histor
     ]
     assert _counts(counts[None]) == [(0, 0, 0), (3, 0, 0), (3, 0, 0), (2, 2, 1), (2, 1, 1), (0, 0, 2), (1, 1, 2)]
     assert [m.day for m in counts[None]] == DAYS
+
+
+def test_the_page_counts_agree_with_the_history_pass(today, history, force_a, force_b):
+    assert trend_counts(DAYS) == monthly_counts(DAYS)
+    assert trend_counts(DAYS, [force_b.pk]) == monthly_counts(DAYS, [force_b.pk])
+
+
+def test_ended_months_are_read_from_history_once(today, history, django_assert_num_queries):
+    trend_counts(DAYS)
+    with django_assert_num_queries(3):  # the newest history id, anything new in an ended month, today: no pass
+        again = trend_counts(DAYS)
+    assert again == monthly_counts(DAYS)
+
+
+def test_history_written_into_an_ended_month_is_counted(today, history, force_a, psd_lead_a):
+    before = trend_counts(DAYS)
+    with _at(2015, 3, 20):  # as a restored backup or demo data would: a row dated in an ended month
+        ActionFactory(recommendation=RecommendationFactory(report__subject_force=force_a), due_date=D(2015, 3, 1))
+    after = trend_counts(DAYS)
+    assert after == monthly_counts(DAYS)
+    assert _counts(after[force_a.pk])[3] == (2, 2, 1) and _counts(before[force_a.pk])[3] == (1, 1, 1)
 
 
 def test_a_reopened_action_counts_as_open_again(force_a, psd_lead_a, reviewer):

@@ -6,9 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, DateField, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, Coalesce
-from django.db.models.lookups import Exact, GreaterThan
+from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from tracker.models import (
@@ -31,7 +29,7 @@ def force_summaries(
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=due_soon_days)
     open_q = Q(actions__status__in=Action.OPEN_STATUSES)
-    completed_late = _completed_late_q("actions__")
+    completed_late = completed_late_q("actions__")
     priority = Recommendation.objects.filter(is_priority=True).values("pk")
     counted = forces.annotate(
         total_count=Count("actions"),
@@ -82,31 +80,6 @@ def force_reports(force: Force, today: datetime.date | None = None) -> QuerySet[
         "title",
         "pk",
     )
-
-
-def _completed_late_q(prefix: str) -> Q:
-    """Return completed_late_q(prefix) in a form SQLite can count without a Python call per action.
-
-    SQLite has no time zones, so Django turns each completion into a London day with a Python function:
-    four seconds for 60,000 completed actions. A completion's London day is its UTC day or the day after,
-    so the UTC day (SQLite's own date(), PostgreSQL's ::date) settles every action but those completed on
-    their due date in UTC, and only those take the exact, slow test. Same answers as completed_late_q.
-    """
-    if not _local_day_is_utc_day_or_next():
-        return completed_late_q(prefix)
-    due = Coalesce(F(f"{prefix}revised_due_date"), F(f"{prefix}due_date"))
-    utc_day = Cast(F(f"{prefix}completed_at"), DateField())
-    exact = Q(**{f"{prefix}completed_at__date__gt": due})
-    return Q(**{f"{prefix}completed_at__isnull": False}) & (
-        Q(GreaterThan(utc_day, due)) | (Q(Exact(utc_day, due)) & exact)
-    )
-
-
-def _local_day_is_utc_day_or_next() -> bool:
-    zone = timezone.get_default_timezone()
-    year = timezone.now().year
-    offsets = [zone.utcoffset(datetime.datetime(year, month, 1)) for month in (1, 7)]
-    return all(datetime.timedelta(0) <= offset < datetime.timedelta(days=1) for offset in offsets)
 
 
 @dataclass

@@ -9,23 +9,26 @@ moment are those of its latest history row at or before that moment.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tracker.access import get_force_for_user
-from tracker.models import Action, Force, completed_late_q
+from tracker.models import Action, Force, completed_late_q, overdue_q
 
 Status = Action.Status
 DEFAULT_MONTHS = 24
 MAX_MONTHS = 120
 HISTORY_CHUNK_SIZE = 20_000
+TRENDS_CACHE_SECONDS = 40 * 24 * 3600  # a month's counts outlive the month they are shown in
 
 # What each status counts as at a month end; the closures without completion count as neither.
 _OPEN, _COMPLETED = 0, 1
@@ -142,6 +145,63 @@ def monthly_counts(
     return result
 
 
+def current_counts(today: datetime.date, force_ids: Iterable[int] | None = None) -> dict[int, MonthCounts]:
+    """Return today's open, overdue and completed actions per force id, from the actions as they stand."""
+    actions = Action.objects.all() if force_ids is None else Action.objects.filter(force_id__in=list(force_ids))
+    rows = (
+        actions.order_by()
+        .values("force_id")
+        .annotate(
+            open=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            completed=Count("pk", filter=Q(status__in=[Status.COMPLETED, Status.VERIFIED])),
+        )
+    )
+    return {row["force_id"]: MonthCounts(today, row["open"], row["overdue"], row["completed"]) for row in rows}
+
+
+def trend_counts(
+    days: list[datetime.date], force_ids: Iterable[int] | None = None
+) -> dict[int | None, list[MonthCounts]]:
+    """
+    Return monthly_counts(days, force_ids), where days ends with today: the month ends before this month
+    from history (cached), today from the actions themselves (the latest history row of each is the action).
+
+    A month that has ended never changes: history rows are only ever added, stamped with the time they are
+    written. So its counts are cached with the highest history id they saw, and read again from history
+    only when a row dated before this month has come in since (restoring a backup, generating demo data)
+    or the history was replaced by an older one.
+    """
+    force_ids = None if force_ids is None else sorted(force_ids)
+    closed, today = days[:-1], days[-1]
+    past = {None: []}
+    if closed:
+        history = Action.history.model.objects
+        this_month = datetime.datetime.combine(today.replace(day=1), datetime.time.min, timezone.get_current_timezone())
+        key = "trends:" + hashlib.sha256(repr((closed, force_ids)).encode()).hexdigest()
+        last_id = history.aggregate(last=Max("pk"))["last"] or 0
+        cached = cache.get(key)
+        if (
+            cached is None
+            or cached[0] > last_id
+            or history.filter(pk__gt=cached[0], history_date__lt=this_month).exists()
+        ):
+            cached = (last_id, monthly_counts(closed, force_ids))
+            cache.set(key, cached, timeout=TRENDS_CACHE_SECONDS)
+        past = cached[1]
+    now = current_counts(today, force_ids)
+    forces = (set(past) - {None}) | set(now)
+    result: dict[int | None, list[MonthCounts]] = {}
+    for force in forces:
+        earlier = past.get(force) or [MonthCounts(day, 0, 0, 0) for day in closed]
+        result[force] = [*earlier, now.get(force, MonthCounts(today, 0, 0, 0))]
+    result[None] = [
+        MonthCounts(day, *(sum(getattr(result[f][k], n) for f in forces) for n in ("open", "overdue", "completed")))
+        for k, day in enumerate(days)
+    ]
+    return result
+
+
 @dataclass(frozen=True)
 class RoundRate:
     series: str
@@ -202,7 +262,7 @@ def trends_page(request):
         force_ids = None if user.is_reviewer else sorted(user.member_force_ids())
     months = months_param(request.GET.get("months"))
     today = timezone.localdate()
-    counts = monthly_counts(month_ends(today, months), force_ids)
+    counts = trend_counts(month_ends(today, months), force_ids)
     series = counts.pop(None)
     by_force = []
     if force is None:

@@ -5,7 +5,17 @@ import datetime
 import factory
 from django.utils import timezone
 
-from tracker.models import Action, ExtensionRequest, Force, KeyFigure, ProgressNote, Recommendation, Report, User
+from tracker.models import (
+    Action,
+    ExtensionRequest,
+    Force,
+    KeyFigure,
+    ProgressNote,
+    Recommendation,
+    Report,
+    Theme,
+    User,
+)
 
 
 class ForceFactory(factory.django.DjangoModelFactory):
@@ -88,6 +98,14 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     due_precision = "day"
     inspection_question = "How well does the force prevent, identify and investigate corruption?"
     evidence = "HMIC found that staff had a limited understanding of the policy."
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    title = factory.Sequence(lambda n: f"Theme {n}")
+    canonical_wording = "Within six months, the force should publish a policy."
 
 
 class ActionFactory(factory.django.DjangoModelFactory):

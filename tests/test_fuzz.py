@@ -97,6 +97,11 @@ file_names = st.one_of(
 )
 
 
+def _upload(name: str, content: bytes) -> SimpleUploadedFile:
+    # Django's own upload objects refuse names with nothing after the last slash ("", ".", ".."), as a browser would.
+    return SimpleUploadedFile(name if os.path.basename(name) not in ("", ".", "..") else "x", content)
+
+
 # The parser and the command line
 
 
@@ -238,7 +243,7 @@ def test_admin_import_preview_never_fails_and_saves_nothing(forces, admin_user, 
     client = Client()
     client.force_login(admin_user)
     before = _counts()
-    upload = SimpleUploadedFile(name or "report.txt", data)
+    upload = _upload(name or "report.txt", data)
     response = client.post(
         reverse("admin:tracker_report_import"), {"report": upload, "force": force, "published": published}
     )
@@ -328,11 +333,6 @@ dates = st.one_of(
 texts = st.one_of(st.text(max_size=300), st.just("<script>alert(1)</script>"), st.text(max_size=12_000).filter(bool))
 switches = st.one_of(st.sampled_from(["1", "0"]), st.text(max_size=6))
 ids = st.one_of(st.integers(-1, 10**6), st.text(max_size=6), st.just(""))
-
-
-def _upload(name: str, content: bytes) -> SimpleUploadedFile:
-    # Django's own upload objects refuse names with nothing after the last slash ("", ".", ".."), as a browser would.
-    return SimpleUploadedFile(name if os.path.basename(name) not in ("", ".", "..") else "x", content)
 
 
 uploads = st.tuples(file_names, st.binary(max_size=3000)).map(lambda f: _upload(*f))

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import ActionFactory, RecommendationFactory, ReportFactory
+from tests.factories import ActionFactory, ForceFactory, RecommendationFactory, ReportFactory, ThemeFactory
 from tracker import themes
 from tracker.models import Recommendation, Theme
 
@@ -249,3 +249,50 @@ def test_grouping_a_report_is_one_pass_over_the_known_recommendations(force_a, f
     with django_assert_max_num_queries(1 + 5 * 3):
         themes.assign_themes(new)
     assert ActionFactory  # factories stay importable
+
+
+def _theme_with_actions(count: int, today, overdue: int = 0) -> Theme:
+    """A theme made to `count` forces, the first `overdue` of them overdue, the rest due next year."""
+    theme = ThemeFactory()
+    for n in range(count):
+        ActionFactory(
+            recommendation__theme=theme,
+            recommendation__report__subject_force=ForceFactory(name=f"Force {n:02}"),
+            due_date=today.replace(month=5) if n < overdue else today.replace(year=today.year + 1),
+        )
+    return theme
+
+
+def test_themes_page_shows_each_themes_most_pressing_actions_and_links_to_the_rest(client, today, reviewer):
+    theme = _theme_with_actions(12, today)
+    late = ActionFactory(
+        recommendation__theme=theme, recommendation__report__subject_force=ForceFactory(name="Zed Police")
+    )
+    late.due_date = today.replace(month=4)
+    late.save()
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:theme_list"))
+    (listed,) = response.context["page_obj"]
+    assert len(listed.preview_actions) == 10 and listed.action_count == 13
+    assert listed.preview_actions[0] == late  # overdue first, though last by name
+    assert "The 10 needing most attention of 13 actions" in response.content.decode()
+
+
+def test_themes_page_queries_do_not_grow_with_actions(client, today, reviewer, django_assert_max_num_queries):
+    _theme_with_actions(3, today)
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(10) as few:
+        client.get(reverse("tracker:theme_list"))
+    for _ in range(3):
+        _theme_with_actions(15, today, overdue=2)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("tracker:theme_list"))
+
+
+def test_theme_page_pages_through_its_actions_overdue_first(client, today, reviewer):
+    theme = _theme_with_actions(55, today, overdue=3)
+    client.force_login(reviewer)
+    first = client.get(theme.get_absolute_url())
+    second = client.get(theme.get_absolute_url(), {"page": 2})
+    assert len(first.context["actions"]) == 50 and len(second.context["actions"]) == 5
+    assert [a.is_overdue for a in first.context["actions"][:4]] == [True, True, True, False]

@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from tracker.models import Action, User
 
@@ -27,17 +26,18 @@ class QuickSelect(forms.Select):
     """A select with Django's markup, built in Python: a long list (every owner) costs no template per option."""
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = []
-        for group, choices, _ in widget["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((o["value"], " selected" if o["selected"] else "", o["label"]) for o in choices),
-            )
-            options.append(format_html('<optgroup label="{}">{}</optgroup>', group, rendered) if group else rendered)
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option, " selected" if str(option) in chosen else "", label)
+                for option, label in self.choices
+                if not isinstance(label, (list, tuple))  # no option groups here
+            ),
+        )
         return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), mark_safe("".join(options))
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
         )
 
 

@@ -96,7 +96,7 @@ def calendar_feed(request, token: str) -> HttpResponse:
 def calendar_page(request):
     """Show the user's calendar address, how to subscribe to it in Outlook, and a button to change it."""
     user = request.user
-    forces = Force.objects.filter(actions__isnull=False).distinct()
+    forces = Force.objects.with_actions()
     if not user.is_reviewer:
         forces = forces.filter(pk__in=user.member_force_ids())
     force_feeds = [(force, feed_url(user, force)) for force in forces]

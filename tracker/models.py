@@ -27,6 +27,10 @@ class ForceManager(models.Manager["Force"]):
     def get_by_natural_key(self, slug: str) -> Force:
         return self.get(slug=slug)
 
+    def with_actions(self) -> models.QuerySet[Force]:
+        """Return the forces that have at least one action (one index probe per force, not a scan of actions)."""
+        return self.filter(models.Exists(Action.objects.filter(force=models.OuterRef("pk"))))
+
     def resolve(self, name_or_slug: str) -> Force | None:
         """Return the force a report names, matching its slug, its full name or its name without "Police"."""
         text = name_or_slug.strip()
@@ -304,9 +308,34 @@ class ActionQuerySet(models.QuerySet["Action"]):
     def with_effective_due_date(self) -> ActionQuerySet:
         return self.annotate(effective_due=models.functions.Coalesce("revised_due_date", "due_date"))
 
+    def by_attention(self, today: datetime.date | None = None) -> ActionQuerySet:
+        """Return the actions needing attention first: priority, overdue, open, awaiting review, then closed."""
+        today = today or timezone.localdate()
+        return self.with_effective_due_date().annotate(attention=attention_rank(today)).order_by(*ATTENTION_ORDER)
+
     def public(self) -> ActionQuerySet:
         """Return the actions shown on the public register: published themselves, or on a published report."""
         return self.filter(Q(is_publishable=True) | Q(recommendation__report__is_publishable=True))
+
+
+def attention_rank(today: datetime.date) -> models.Case:
+    """Return 0 for an overdue action, 1 for another open one, 2 awaiting review, 3 closed (see attention_order)."""
+    return models.Case(
+        models.When(overdue_q(today), then=0),
+        models.When(status__in=Action.OPEN_STATUSES, then=1),
+        models.When(status=Action.Status.COMPLETED, then=2),
+        default=3,
+    )
+
+
+# With the annotations of ActionQuerySet.by_attention(); sort theme and force lists alike.
+ATTENTION_ORDER = (
+    F("recommendation__is_priority").desc(),
+    "attention",
+    F("effective_due").asc(nulls_last=True),
+    "force__name",
+    "pk",
+)
 
 
 def effective_due_q(lookup: str, day: datetime.date, prefix: str = "") -> Q:

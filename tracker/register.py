@@ -246,7 +246,6 @@ def register_home(request):
         "reports": reports,
         "page_obj": page,
         "actions": _with_public_status(page.object_list),
-        "elided_page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "export_url": export_url,
         "statuses": PUBLIC_STATUSES,
     }

@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from tracker.models import (
@@ -16,6 +17,7 @@ from tracker.models import (
     Recommendation,
     Report,
     Theme,
+    attention_rank,
     completed_late_q,
     effective_due_q,
     overdue_q,
@@ -227,13 +229,50 @@ def theme_summaries(themes: QuerySet[Theme], today: datetime.date | None = None)
     a = "recommendations__actions__"
     done = Q(**{f"{a}completed_at__isnull": False})
     return themes.annotate(
+        # A theme's rows fan out by recommendation and then action, never twice to one action: no DISTINCT
+        # is needed to count actions (it would make the database sort them), only to count forces.
+        action_count=Count(f"{a}id"),
         force_count=Count(f"{a}force", distinct=True),
         recommendation_count=Count("recommendations", distinct=True),
-        open_count=Count(f"{a}id", filter=Q(**{f"{a}status__in": Action.OPEN_STATUSES}), distinct=True),
-        overdue_count=Count(f"{a}id", filter=overdue_q(today, a), distinct=True),
-        done_count=Count(f"{a}id", filter=done, distinct=True),
-        done_late_count=Count(f"{a}id", filter=completed_late_q(a), distinct=True),
+        open_count=Count(f"{a}id", filter=Q(**{f"{a}status__in": Action.OPEN_STATUSES})),
+        overdue_count=Count(f"{a}id", filter=overdue_q(today, a)),
+        done_count=Count(f"{a}id", filter=done),
+        done_late_count=Count(f"{a}id", filter=completed_late_q(a)),
     ).annotate(done_on_time_count=F("done_count") - F("done_late_count"))
+
+
+def theme_action_previews(themes: list[Theme], limit: int, today: datetime.date | None = None) -> dict[int, list]:
+    """Return, per theme id, its `limit` actions needing most attention, in two queries whatever the themes' size."""
+    today = today or timezone.localdate()
+    # The window ranks ids only, so the database sorts narrow rows; the few chosen are then read whole.
+    chosen = (
+        Action.objects.filter(recommendation__theme__in=[t.pk for t in themes])
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=F("recommendation__theme_id"),
+                order_by=[
+                    F("recommendation__is_priority").desc(),
+                    attention_rank(today).asc(),
+                    Coalesce("revised_due_date", "due_date").asc(nulls_last=True),
+                    F("force__name").asc(),
+                    F("pk").asc(),
+                ],
+            )
+        )
+        .filter(place__lte=limit)
+        .values_list("pk", flat=True)
+    )
+    actions = (
+        Action.objects.filter(pk__in=list(chosen))
+        .select_related("force", "recommendation", "recommendation__report")
+        .defer(*ACTION_LIST_DEFERRED)
+        .by_attention(today)
+    )
+    previews: dict[int, list] = {t.pk: [] for t in themes}
+    for action in actions:
+        previews[action.recommendation.theme_id].append(action)
+    return previews
 
 
 def also_recommended_to(user, action: Action, limit: int = 100) -> list[Action]:

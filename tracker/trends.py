@@ -271,7 +271,7 @@ def trends_page(request):
     if member_forces is not None:
         choices = member_forces
     else:
-        choices = list(Force.objects.filter(actions__isnull=False).distinct().order_by("name"))
+        choices = list(Force.objects.with_actions().order_by("name"))
     context = {
         "force": force,
         "scope": force.name if force else ("England and Wales" if user.is_reviewer else "Your forces"),

@@ -93,9 +93,7 @@ DASHBOARD_COLUMNS = {
 def dashboard(request):
     """Show every force's position: open, overdue, due soon, awaiting review, verified, on time; sortable."""
     sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_COLUMNS else "overdue"
-    forces = force_summaries(
-        Force.objects.filter(actions__isnull=False).distinct(), due_soon_days=settings.DUE_SOON_DAYS
-    )
+    forces = force_summaries(Force.objects.with_actions(), due_soon_days=settings.DUE_SOON_DAYS)
     rows = list(forces.order_by(DASHBOARD_COLUMNS[sort][1], "name"))
     most_overdue = max((f.overdue_count for f in rows), default=0)
     for force in rows:
@@ -143,7 +141,6 @@ def force_detail(request, slug: str):
         "force": force,
         "reports": reports,
         "page_obj": page,
-        "elided_page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "summary": summary,
     }
     return render(request, "tracker/force_detail.html", context)

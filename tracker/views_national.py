@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,23 +15,14 @@ from tracker import themes as theme_rules
 from tracker.exports import csv_response, xlsx_response
 from tracker.filters import ThemeFilter
 from tracker.forms import ThemeMergeForm, ThemeRenameForm, ThemeSplitForm
-from tracker.models import Action, KeyFigure, Recommendation, Theme
-from tracker.selectors import theme_summaries
+from tracker.models import Action, KeyFigure, Theme
+from tracker.selectors import ACTION_LIST_DEFERRED, theme_action_previews, theme_summaries
 from tracker.views import reviewer_required
 
-THEME_ACTIONS = Prefetch(
-    "recommendations",
-    queryset=Recommendation.objects.select_related("report", "report__subject_force")
-    .order_by("report__published_on", "report__title", "number")
-    .prefetch_related(
-        Prefetch(
-            "actions",
-            queryset=Action.objects.select_related(
-                "force", "owner", "recommendation", "recommendation__report"
-            ).order_by("force__name"),
-        )
-    ),
-)
+# A theme made to every force for a decade has thousands of actions: the list shows each theme's most
+# pressing few, its page shows them all a page at a time.
+THEME_LIST_ACTIONS = 10
+THEME_PAGE_ACTIONS = 50
 
 
 def _theme_filter(request) -> ThemeFilter:
@@ -47,7 +38,9 @@ def theme_list(request):
     """List themes with the forces each went to and how each force is doing."""
     theme_filter = _theme_filter(request)
     page = Paginator(theme_filter.qs, 20).get_page(request.GET.get("page"))
-    prefetch_related_objects(page.object_list, THEME_ACTIONS)
+    previews = theme_action_previews(list(page), THEME_LIST_ACTIONS)
+    for theme in page:
+        theme.preview_actions = previews[theme.pk]
     query = request.GET.copy()
     query.pop("page", None)
     exports = [
@@ -75,9 +68,17 @@ def theme_export(request, fmt: str):
 
 def _theme_page(request, theme: Theme, *, status: int = 200, **forms):
     theme = theme_summaries(Theme.objects.filter(pk=theme.pk)).get()
-    prefetch_related_objects([theme], THEME_ACTIONS)
+    actions = (
+        Action.objects.filter(recommendation__theme=theme)
+        .select_related("force", "recommendation", "recommendation__report")
+        .defer(*ACTION_LIST_DEFERRED)
+        .by_attention()
+    )
+    page = Paginator(actions, THEME_PAGE_ACTIONS).get_page(request.GET.get("page"))
     context = {
         "theme": theme,
+        "actions": page,
+        "page_obj": page,
         "rename_form": forms.get("rename_form")
         or ThemeRenameForm(initial={"title": theme.title, "canonical_wording": theme.canonical_wording}),
         "merge_form": forms.get("merge_form") or ThemeMergeForm(theme=theme),

@@ -31,3 +31,9 @@ def percent(part: int, whole: int) -> str:
     if not whole:
         return "–"
     return f"{round(100 * part / whole)}%"
+
+
+@register.filter
+def page_numbers(page):
+    """Return the page numbers to link to: the first and last, and those around this page, with gaps."""
+    return page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)

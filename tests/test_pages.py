@@ -154,3 +154,24 @@ def test_action_list_filters_by_inspection_round(client, force_a, psd_lead_a):
     client.force_login(psd_lead_a)
     response = client.get(reverse("tracker:action_list"), {"series": "Integrity 2014"})
     assert list(response.context["page_obj"]) == [wanted]
+
+
+def test_report_list_counts_only_the_actions_a_psd_lead_can_see(client, force_a, force_b, psd_lead_a):
+    recommendation = RecommendationFactory(report__subject_force=None)
+    ActionFactory(recommendation=recommendation, force=force_a)
+    ActionFactory(recommendation=recommendation, force=force_b)
+    ActionFactory(recommendation__report__subject_force=force_b)
+    client.force_login(psd_lead_a)
+    (report,) = client.get(reverse("tracker:report_list")).context["page_obj"]
+    assert report == recommendation.report and report.action_count == 1
+
+
+def test_report_list_filters_by_round_and_pages(client, force_a, reviewer):
+    for _ in range(51):
+        ActionFactory(recommendation__report__subject_force=force_a, recommendation__report__series="Integrity 2014")
+    ActionFactory(recommendation__report__subject_force=force_a, recommendation__report__series="Vetting 2019")
+    client.force_login(reviewer)
+    first = client.get(reverse("tracker:report_list"), {"series": "Integrity 2014"})
+    assert first.context["page_obj"].paginator.count == 51 and len(first.context["page_obj"]) == 50
+    vetting = client.get(reverse("tracker:report_list"), {"series": "Vetting 2019"})
+    assert [r.series for r in vetting.context["page_obj"]] == ["Vetting 2019"]

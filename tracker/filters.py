@@ -85,6 +85,26 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.filter(Q(revised_due_date__lte=value) | Q(revised_due_date__isnull=True, due_date__lte=value))
 
 
+class ReportFilter(django_filters.FilterSet):
+    """Filters for the reports list."""
+
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+    series = django_filters.ChoiceFilter(
+        label="Inspection round", choices=inspection_rounds, empty_label="All rounds", widget=QuickSelect
+    )
+    subject_force = django_filters.ModelChoiceFilter(
+        queryset=Force.objects.order_by("name"),
+        to_field_name="slug",
+        label="Inspected force",
+        empty_label="Any force",
+        widget=QuickSelect,
+    )
+
+    class Meta:
+        model = Report
+        fields = ["q", "series", "subject_force"]
+
+
 class ThemeFilter(django_filters.FilterSet):
     """Filters for the themes page: inspection round, the status of the forces' actions, shared only."""
 

@@ -125,6 +125,16 @@ class ReportManager(models.Manager["Report"]):
     def get_by_natural_key(self, slug: str) -> Report:
         return self.get(slug=slug)
 
+    def with_visible_actions(self, user) -> models.QuerySet[Report]:
+        """Return the reports with actions `user` may see, each with action_count: how many of them."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        reports = self.all()
+        if not user.is_reviewer:  # as Action.objects.visible_to: their own forces' actions only
+            reports = reports.filter(recommendations__actions__force__in=user.member_force_ids())
+        # filter() before annotate(): the count shares the filter's join, so it counts the visible actions only.
+        return reports.annotate(action_count=models.Count("recommendations__actions")).filter(action_count__gt=0)
+
 
 class Report(models.Model):
     """An HMIC inspection report whose recommendations are tracked."""

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tracker import workflow
 from tracker.access import get_action_for_user, get_extension_request_for_user, get_force_for_user
 from tracker.exports import export_links
-from tracker.filters import ActionFilter
+from tracker.filters import ActionFilter, ReportFilter
 from tracker.forms import (
     BulkActionForm,
     ExtensionDecisionForm,
@@ -411,15 +411,11 @@ def evidence_download(request, pk: int):
 @login_required
 @require_GET
 def report_list(request):
-    """List reports with how many of their actions this user can see."""
-    visible = Action.objects.visible_to(request.user)
-    reports = (
-        Report.objects.filter(recommendations__actions__in=visible)
-        .select_related("subject_force")
-        .annotate(action_count=Count("recommendations__actions", distinct=True))
-        .order_by("-published_on", "title")
-    )
-    return render(request, "tracker/report_list.html", {"reports": reports})
+    """List the reports with actions this user can see, newest first, filtered by the query string."""
+    reports = Report.objects.with_visible_actions(request.user).select_related("subject_force")
+    report_filter = ReportFilter(request.GET, queryset=reports.order_by("-published_on", "title", "pk"))
+    page = Paginator(report_filter.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "tracker/report_list.html", {"filter": report_filter, "page_obj": page})
 
 
 @login_required

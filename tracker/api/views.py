@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -99,12 +99,9 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ReportFilter
 
     def get_queryset(self) -> QuerySet[Report]:
-        visible = Action.objects.visible_to(self.request.user)
-        # The count reuses the filter's join, so it counts only the actions this user can see.
         return (
-            Report.objects.filter(recommendations__actions__in=visible)
+            Report.objects.with_visible_actions(self.request.user)
             .select_related("subject_force")
-            .annotate(action_count=Count("recommendations__actions", distinct=True))
             .order_by("-published_on", "title", "pk")
         )
 

@@ -163,6 +163,7 @@ def _many_actions(force, count=25, owner=None):
     ["tracker:action_list", "tracker:overdue", "tracker:upcoming", "tracker:my_actions", "tracker:dashboard"],
 )
 def test_list_queries_do_not_grow_with_rows(client, today, reviewer, force_a, url_name):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -171,6 +172,7 @@ def test_list_queries_do_not_grow_with_rows(client, today, reviewer, force_a, ur
     with CaptureQueriesContext(connection) as few:
         client.get(reverse(url_name))
     _many_actions(ForceFactory(), 40, owner=reviewer)
+    cache.clear()  # the filter form is cached per address: draw it again, as the first time
     with CaptureQueriesContext(connection) as many:
         client.get(reverse(url_name))
     assert len(many) == len(few)
@@ -195,3 +197,22 @@ def test_force_page_and_review_queue_queries_do_not_grow(client, today, reviewer
             action.complete(by=psd_lead_a, note="x")
             ExtensionRequestFactory(action=ActionFactory(recommendation__report__subject_force=force_a))
     assert counts[0] == counts[1]
+
+
+def test_filter_form_is_drawn_once_per_address_and_user(client, today, force_a, psd_lead_a, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(psd_lead_a)
+    def filter_form(response) -> str:
+        return response.content.decode().split("Filter</h2>")[1].split("Apply filters")[0]
+
+    with CaptureQueriesContext(connection) as first:
+        body = filter_form(client.get(reverse("tracker:overdue")))
+    with CaptureQueriesContext(connection) as again:
+        assert filter_form(client.get(reverse("tracker:overdue"))) == body
+    assert len(again) < len(first) and "West Midlands Police" in body
+    client.force_login(reviewer)  # another user's choices (every force) are drawn for them
+    assert "Leicestershire" not in body
+    ForceFactory(name="Leicestershire Police", slug="leicestershire")
+    assert "Leicestershire Police" in client.get(reverse("tracker:overdue")).content.decode()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from tracker.models import Action, User
 
@@ -27,18 +28,13 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option, " selected" if str(option) in chosen else "", label)
-                for option, label in self.choices
-                if not isinstance(label, (list, tuple))  # no option groups here
-            ),
+        options = "".join(
+            f'<option value="{escape(option)}"{" selected" if str(option) in chosen else ""}>{escape(label)}</option>'
+            for option, label in self.choices
+            if not isinstance(label, (list, tuple))  # no option groups here
         )
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
-        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, mark_safe(options))  # noqa: S308
 
 
 class PageForm(forms.Form):

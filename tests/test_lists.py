@@ -204,6 +204,7 @@ def test_filter_form_is_drawn_once_per_address_and_user(client, today, force_a, 
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(psd_lead_a)
+
     def filter_form(response) -> str:
         return response.content.decode().split("Filter</h2>")[1].split("Apply filters")[0]
 

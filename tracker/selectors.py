@@ -171,7 +171,14 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
 
 ACTION_LIST_RELATED = ("force", "owner", "recommendation", "recommendation__report")
 # Long texts no list shows: left out, so sorting thousands of rows does not carry them along.
-ACTION_LIST_DEFERRED = ("recommendation__evidence", "recommendation__inspection_question")
+ACTION_LIST_DEFERRED = (
+    "recommendation__evidence",
+    "recommendation__inspection_question",
+    "owner__password",
+    "owner__last_login",
+    "owner__date_joined",
+    "owner__calendar_token",
+)
 
 
 @dataclass(frozen=True)

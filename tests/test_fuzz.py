@@ -222,6 +222,15 @@ def test_a_damaged_fixture_loads_whole_or_not_at_all(forces, text):
 
 
 @pytest.mark.django_db
+def test_a_number_too_large_for_its_column_is_an_import_problem(forces):
+    rows = _seed_fixture_rows()
+    next(row for row in rows if row["model"] == "tracker.recommendation")["fields"]["number"] = 1e300
+    with pytest.raises(ImportProblem, match="nothing was changed") as problem:
+        load_fixture_text(json.dumps(rows), label="The fixture")
+    assert "/tmp" not in str(problem.value) and not Report.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_fixture_the_database_refuses_is_an_import_problem(forces):
     with pytest.raises(ImportProblem, match="nothing was changed"):
         load_fixture_text(_fixture_with_a_null_key_figure(), label="The fixture")

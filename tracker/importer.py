@@ -8,6 +8,7 @@ The parser (tracker.report_parser) knows reports; this module knows the database
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,12 +239,15 @@ def load_fixture_text(text: str, *, label: str = "fixture") -> int:
 
 
 # What saving a well-formed but wrong fixture raises beyond loaddata's own errors.
-FIXTURE_REFUSALS = (DatabaseError, ValidationError, ValueError, TypeError, LookupError)
+# ArithmeticError: a number too large for its column (OverflowError on SQLite, decimal.InvalidOperation).
+FIXTURE_REFUSALS = (DatabaseError, ValidationError, ValueError, TypeError, LookupError, ArithmeticError)
 
 
 def _first_line(exc: Exception) -> str:
     text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    return text.strip().splitlines()[0] if text.strip() else exc.__class__.__name__
+    # loaddata names the temporary file it was given, which means nothing to the person importing.
+    text = re.sub(r"^Problem installing fixtures? '[^']*': ", "", text.strip())
+    return text.splitlines()[0] if text else exc.__class__.__name__
 
 
 def _last_line(exc: Exception) -> str:

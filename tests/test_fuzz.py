@@ -35,8 +35,9 @@ SEED_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.
 SEED_BYTES = [path.read_bytes() for path in sorted(SEEDS.glob("*.txt"))]
 
 # No example database (.hypothesis/), no deadline (the first request of a test is slower), a modest count.
+# FUZZ_EXAMPLES=1000 for a deeper run by hand; the suite keeps to 50 a test.
 FUZZ = settings(
-    max_examples=50,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -184,3 +184,26 @@ def to_milliseconds(histories: dict) -> dict:
 
     pattern = r"(?P<seconds>T\d\d:\d\d:\d\d)(?:\.(?P<fraction>\d+))?"
     return json.loads(re.sub(pattern, cut, json.dumps(histories)))
+
+
+@pytest.mark.skipif(not POSTGRES_LEG, reason="pg_dump and pg_restore are for the PostgreSQL leg")
+@pytest.mark.skipif(not shutil.which("pg_dump") or not shutil.which("pg_restore"), reason="no pg_dump/pg_restore")
+@pytest.mark.django_db(transaction=True)
+def test_pg_dump_and_pg_restore_give_the_same_rows_and_history(populated, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.fail(f"DATABASE_URL names PostgreSQL but the tests got {connection.vendor}", pytrace=False)
+    before = summary()
+    params = connection.settings_dict
+    dump = tmp_path / "tracker.dump"
+    base = ["-h", params["HOST"] or "127.0.0.1", "-p", str(params["PORT"] or 5432), "-U", params["USER"] or "postgres"]
+    env = {**os.environ, **({"PGPASSWORD": params["PASSWORD"]} if params["PASSWORD"] else {})}
+    _run(["pg_dump", "-Fc", *base, "-f", str(dump), params["NAME"]], env)
+
+    url, drop = _fresh_database(tmp_path)
+    try:
+        _run(["pg_restore", "--no-owner", *base, "-d", urlparse(url).path.lstrip("/"), str(dump)], env)
+        after = json.loads(_run([sys.executable, "-c", SUMMARY], _env(url)).stdout.strip().splitlines()[-1])
+    finally:
+        drop()
+    assert after["counts"] == before["counts"]
+    assert after["histories"] == json.loads(json.dumps(before["histories"]))

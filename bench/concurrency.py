@@ -13,15 +13,11 @@ import http.client
 import json
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from pathlib import Path
 
 import django
 
@@ -31,6 +27,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.local import free_port, start_gunicorn, stop_gunicorn  # noqa: E402
 from tracker.models import Action, Force, ProgressNote, User  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
@@ -40,56 +37,10 @@ FORCE = "west-midlands"
 NOTE = "Benchmark progress note (concurrency)."
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def session_cookie(username: str) -> str:
     client = Client()
     client.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
     return client.cookies["sessionid"].value
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "config.wsgi",
-            "--workers",
-            str(WORKERS),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
-        cwd=Path(__file__).resolve().parent.parent,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/accounts/login/")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise RuntimeError("gunicorn did not answer within 30 seconds")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def request(port: int, method: str, path: str, cookies: dict, body: dict | None = None) -> int:
@@ -166,7 +117,7 @@ def main() -> None:
     connection.close()  # gunicorn's workers do the work from here on
 
     port = free_port()
-    process = start_gunicorn(port)
+    process = start_gunicorn(port, workers=WORKERS, env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"})
     results = []
     try:
         dashboard = load(port, lambda i, n: request(port, "GET", "/dashboard/", reviewer))
@@ -192,7 +143,7 @@ def main() -> None:
         updates = load(port, update)
         results.append({"name": f"Action update, {CLIENTS} clients, gunicorn ×{WORKERS}", **updates})
     finally:
-        stop(process)
+        stop_gunicorn(process)
     ProgressNote.objects.filter(text=NOTE).delete()
     for result in results:
         result.update({"database": connection.vendor, "rows": Action.objects.count(), "queries": None})

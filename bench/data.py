@@ -6,7 +6,8 @@ import time
 
 import dj_database_url
 import django
-import psycopg
+
+from bench.local import postgres_server
 
 SEED = 2014
 
@@ -14,14 +15,7 @@ SEED = 2014
 def create_postgres_database(url: str) -> None:
     """Create the PostgreSQL database `url` names if it does not exist (connecting to the `postgres` database)."""
     config = dj_database_url.parse(url)
-    with psycopg.connect(
-        host=config["HOST"] or "127.0.0.1",
-        port=config["PORT"] or 5432,
-        user=config["USER"] or "postgres",
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
+    with postgres_server(url) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
             conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
             print(f"Created PostgreSQL database {config['NAME']}.")

@@ -22,10 +22,7 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -66,6 +63,8 @@ import dj_database_url  # noqa: E402
 import django  # noqa: E402
 import psycopg  # noqa: E402
 
+from bench.local import free_port, postgres_server, start_gunicorn, stop_gunicorn  # noqa: E402
+
 
 def recreate_database(url: str) -> None:
     """Drop and create the load test's database, so every run starts from the same seed."""
@@ -76,15 +75,7 @@ def recreate_database(url: str) -> None:
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or "loadtest" not in name:
         sys.exit(f"error: refusing to recreate database {name!r}: its name must contain 'loadtest'")
     try:
-        with psycopg.connect(
-            host=config["HOST"] or "127.0.0.1",
-            port=config["PORT"] or 5432,
-            user=config["USER"] or "postgres",
-            password=config["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-            connect_timeout=5,
-        ) as server:
+        with postgres_server(url) as server:
             server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             server.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:
@@ -140,42 +131,6 @@ def seed() -> Cast:
         lead_actions.append(list(Action.objects.filter(force=force).order_by("pk").values_list("pk", flat=True)))
     all_actions = [pk for actions in lead_actions for pk in actions]
     return Cast(reviewer_cookies, lead_cookies, lead_actions, sorted(set(all_actions)), [f.slug for f in forces])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "config.wsgi", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}"]
-    command += ["--timeout", "60", "--log-level", "warning", "--error-logfile", str(log)]
-    process = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"error: gunicorn exited with {process.returncode}; see {log}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/accounts/login/")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    stop_gunicorn(process)
-    sys.exit("error: gunicorn did not answer within 30 seconds")
-
-
-def stop_gunicorn(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @dataclass
@@ -355,7 +310,11 @@ def main() -> int:
     port = free_port()
     log = ROOT / "var" / "loadtest-gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    process = start_gunicorn(port, log)
+    options = ("--timeout", "60", "--error-logfile", str(log))
+    try:
+        process = start_gunicorn(port, workers=WORKERS, env=os.environ.copy(), options=options)
+    except RuntimeError as exc:
+        sys.exit(f"error: {exc}; see {log}")
     watchdog = threading.Timer(SECONDS + 300, lambda: stop_gunicorn(process))  # a last resort: always ends
     watchdog.start()
     try:

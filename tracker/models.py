@@ -320,32 +320,28 @@ class ActionQuerySet(models.QuerySet["Action"]):
 
     def by_attention(self, today: datetime.date | None = None) -> ActionQuerySet:
         """Return the actions needing attention first: priority, overdue, open, awaiting review, then closed."""
-        today = today or timezone.localdate()
-        return self.with_effective_due_date().annotate(attention=attention_rank(today)).order_by(*ATTENTION_ORDER)
+        return self.order_by(*attention_ordering(today or timezone.localdate()))
 
     def public(self) -> ActionQuerySet:
         """Return the actions shown on the public register: published themselves, or on a published report."""
         return self.filter(Q(is_publishable=True) | Q(recommendation__report__is_publishable=True))
 
 
-def attention_rank(today: datetime.date) -> models.Case:
-    """Return 0 for an overdue action, 1 for another open one, 2 awaiting review, 3 closed (see attention_order)."""
-    return models.Case(
-        models.When(overdue_q(today), then=0),
-        models.When(status__in=Action.OPEN_STATUSES, then=1),
-        models.When(status=Action.Status.COMPLETED, then=2),
-        default=3,
+def attention_ordering(today: datetime.date) -> list:
+    """Return the order of actions needing attention first, for order_by() and for a window's order_by."""
+    rank = models.Case(
+        models.When(overdue_q(today), then=0),  # overdue
+        models.When(status__in=Action.OPEN_STATUSES, then=1),  # other open
+        models.When(status=Action.Status.COMPLETED, then=2),  # awaiting review
+        default=3,  # closed
     )
-
-
-# With the annotations of ActionQuerySet.by_attention(); sort theme and force lists alike.
-ATTENTION_ORDER = (
-    F("recommendation__is_priority").desc(),
-    "attention",
-    F("effective_due").asc(nulls_last=True),
-    "force__name",
-    "pk",
-)
+    return [
+        F("recommendation__is_priority").desc(),
+        rank.asc(),
+        Coalesce("revised_due_date", "due_date").asc(nulls_last=True),
+        F("force__name").asc(),
+        F("pk").asc(),
+    ]
 
 
 def effective_due_q(lookup: str, day: datetime.date, prefix: str = "") -> Q:

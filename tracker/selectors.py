@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tracker.models import (
@@ -17,7 +17,7 @@ from tracker.models import (
     Recommendation,
     Report,
     Theme,
-    attention_rank,
+    attention_ordering,
     completed_late_q,
     effective_due_q,
     overdue_q,
@@ -258,13 +258,7 @@ def theme_action_previews(themes: list[Theme], limit: int, today: datetime.date 
             place=Window(
                 RowNumber(),
                 partition_by=F("recommendation__theme_id"),
-                order_by=[
-                    F("recommendation__is_priority").desc(),
-                    attention_rank(today).asc(),
-                    Coalesce("revised_due_date", "due_date").asc(nulls_last=True),
-                    F("force__name").asc(),
-                    F("pk").asc(),
-                ],
+                order_by=attention_ordering(today),
             )
         )
         .filter(place__lte=limit)

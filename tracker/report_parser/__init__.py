@@ -4,11 +4,13 @@ No Django imports here: the importer and the views call this API.
 """
 
 from ._dates import due_date_for
-from ._model import KeyFigure, ParsedRecommendation, ParsedReport, ReportError
+from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION, KeyFigure, ParsedRecommendation, ParsedReport, ReportError
 from ._parse import parse_report
 from ._reading import extract_text_from_bytes, read_report_text
 
 __all__ = [
+    "AREA_FOR_IMPROVEMENT",
+    "RECOMMENDATION",
     "KeyFigure",
     "ParsedRecommendation",
     "ParsedReport",

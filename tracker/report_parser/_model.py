@@ -11,6 +11,10 @@ class ReportError(ValueError):
     """A user-facing, one-line problem with the input (message is shown as-is)."""
 
 
+RECOMMENDATION = "recommendation"
+AREA_FOR_IMPROVEMENT = "area-for-improvement"
+
+
 @dataclass(frozen=True)
 class KeyFigure:
     """Hold one "force in numbers" figure of a report."""
@@ -34,6 +38,8 @@ class ParsedRecommendation:
     addressees: tuple[str, ...]
     inspection_question: str
     evidence: str
+    # RECOMMENDATION or AREA_FOR_IMPROVEMENT; numbers count within each kind.
+    kind: str = RECOMMENDATION
 
 
 @dataclass(frozen=True)
@@ -50,3 +56,6 @@ class ParsedReport:
     recommendations: tuple[ParsedRecommendation, ...]
     key_figures: tuple[KeyFigure, ...]
     warnings: tuple[str, ...]
+    # Checks the document lets us make that failed (a numbering gap, a list cut at a page break, "we make
+    # five recommendations" but four found): one line each. A report with problems must not be loaded as is.
+    problems: tuple[str, ...] = ()

@@ -46,15 +46,34 @@ WITHIN_RE = re.compile(
     rf"\bwithin\s+(?:the\s+next\s+)?(?P<n>{_NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
 )
-IMMEDIATE_RE = re.compile(r"\bwith\s+immediate\s+effect\b|^immediately\b", re.IGNORECASE)
+# "Immediately" opening the text, or right after the modal verb ("the force should immediately: …").
+IMMEDIATE_RE = re.compile(
+    r"\bwith\s+immediate\s+effect\b|^immediately\b"
+    r"|(?<=\bshould\s)immediately\b|(?<=\bmust\s)immediately\b|(?<=\bneeds\sto\s)immediately\b",
+    re.IGNORECASE,
+)
+_BY = r"(?:by|no\s+later\s+than|not\s+later\s+than)"
 BY_DAY_RE = re.compile(
-    rf"\b(?:by|no\s+later\s+than)\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+"
+    rf"\b{_BY}\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+"
     rf"(?:of\s+)?(?P<m>{_MONTH})\s*,?\s+(?P<y>\d{{4}})\b",
     re.IGNORECASE,
 )
 BY_MONTH_RE = re.compile(
-    rf"\b(?:by|no\s+later\s+than)\s+(?:the\s+end\s+of\s+|end\s+of\s+)?"
+    rf"\b{_BY}\s+(?:the\s+end\s+of\s+|end\s+of\s+)?"
     rf"(?P<m>{_MONTH})\s+(?P<y>\d{{4}})\b",
+    re.IGNORECASE,
+)
+# "by the end of the 2015/16 financial year", "by the end of financial year 2015-16": 31 March of its second year.
+FINANCIAL_YEAR_RE = re.compile(
+    rf"\b{_BY}\s+(?:the\s+)?end\s+of\s+(?:the\s+)?"
+    r"(?:(?P<a>(?:19|20)\d{2})\s*[/\-–]\s*(?P<b>\d{2}|\d{4})\s+financial\s+year"
+    r"|financial\s+year\s+(?P<c>(?:19|20)\d{2})\s*[/\-–]\s*(?P<d>\d{2}|\d{4}))\b",
+    re.IGNORECASE,
+)
+# "by the end of 2015": 31 December of that year.
+BY_YEAR_END_RE = re.compile(
+    rf"\b{_BY}\s+(?:the\s+)?end\s+of\s+(?P<y>(?:19|20)\d{{2}})\b"
+    r"(?!\s*[/\-–]\s*\d)",
     re.IGNORECASE,
 )
 # "the Strategic Command Course in January 2012": keep a capitalised event name.
@@ -124,7 +143,7 @@ def parse_date_only(text: str) -> tuple[date, str] | None:
 def find_timeframes(text: str) -> list[Timeframe]:
     """Return the understood timeframe phrases in a recommendation, first first."""
     found: list[Timeframe] = []
-    for regex in (WITHIN_RE, IMMEDIATE_RE, BY_DAY_RE, BY_MONTH_RE):
+    for regex in (WITHIN_RE, IMMEDIATE_RE, BY_DAY_RE, BY_MONTH_RE, FINANCIAL_YEAR_RE, BY_YEAR_END_RE):
         for match in regex.finditer(text):
             anchor = _OTHER_ANCHOR_RE.match(text, match.end()) if regex is WITHIN_RE else None
             if anchor and not _THIS_REPORT_RE.match(anchor.group(0)):
@@ -172,8 +191,25 @@ def _relative(timeframe: str) -> tuple[str, int] | None:
     return "days", amount * 7 if unit == "week" else amount
 
 
+def _financial_year_end(match: re.Match[str]) -> date | None:
+    """Return 31 March that ends the financial year a FINANCIAL_YEAR_RE match names, if the years follow on."""
+    first, second = (match.group("a"), match.group("b")) if match.group("a") else (match.group("c"), match.group("d"))
+    start = int(first)
+    end = int(second) if len(second) == 4 else start - start % 100 + int(second)
+    if end != start + 1:
+        return None
+    return date(end, 3, 31)
+
+
 def _absolute(timeframe: str) -> tuple[date, str] | None:
     """Return the date written in an absolute timeframe, else None."""
+    match = FINANCIAL_YEAR_RE.search(timeframe)
+    if match:
+        end = _financial_year_end(match)
+        return (end, "day") if end else None
+    match = BY_YEAR_END_RE.search(timeframe)
+    if match:
+        return date(int(match.group("y")), 12, 31), "day"
     match = BY_DAY_RE.search(timeframe)
     if match:
         try:

@@ -433,6 +433,11 @@ def _timeframe(
         )
         return first.phrase, None, None
     due, precision = due_date_for(first.phrase, pub_date, pub_precision)
+    if due is None and pub_date is not None:
+        warnings.append(
+            f"Recommendation {number}: timeframe '{first.phrase}' gives no date; no due date set, enter it by hand."
+        )
+        return first.phrase, None, None
     if due is not None and pub_date is not None:
         # The earliest day the publication date allows; a deadline before it is a misreading.
         earliest = pub_date if pub_precision == "day" else pub_date.replace(day=1)

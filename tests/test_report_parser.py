@@ -501,7 +501,7 @@ def test_national_report_addressees_and_deadlines():
         ("acpo",),
         ("college-of-policing", "all-forces"),
         ("hmic",),
-        ("acpo", "home-office"),
+        ("npcc", "home-office"),
         ("all-forces",),
     ]
     assert [(r.due_date, r.due_precision) for r in recs[:4]] == [

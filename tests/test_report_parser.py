@@ -380,12 +380,15 @@ def test_closing_item_missing_from_body_warns():
     assert any("Recommendation 3" in w and "not found in the body" in w for w in report.warnings)
 
 
-def test_body_item_missing_from_closing_list_warns():
+def test_body_item_missing_from_closing_list_is_a_blocking_problem():
     closing = CLOSING.splitlines(keepends=True)
     closing = "".join(closing[:3])
     report = parse_report(force_report(closing=closing))
     assert len(report.recommendations) == 1
-    assert any("not in the closing Recommendations list" in w for w in report.warnings)
+    assert report.problems == (
+        "The recommendation in the body ('Within six months the force, should ensure that…') is missing from the "
+        "closing list: the list may be cut by a page break; add it before loading.",
+    )
 
 
 def test_without_closing_list_body_order_is_used_with_a_warning():

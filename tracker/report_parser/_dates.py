@@ -174,6 +174,11 @@ def find_timeframes(text: str) -> list[Timeframe]:
     return found
 
 
+def opens_with_timeframe(text: str) -> bool:
+    """Tell whether a text starts with a deadline ("Within six months, …", "With immediate effect, …")."""
+    return bool(OPENER_RE.match(text)) or any(tf.start == 0 for tf in find_timeframes(text[:120]))
+
+
 def _relative(timeframe: str) -> tuple[str, int] | None:
     """Return ("months"/"days", amount) for a relative timeframe, else None."""
     if IMMEDIATE_RE.search(timeframe):

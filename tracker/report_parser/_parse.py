@@ -15,13 +15,13 @@ from ._dates import (
     parse_date_only,
 )
 from ._figures import key_figures
-from ._model import ParsedRecommendation, ParsedReport, ReportError
+from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION, ParsedRecommendation, ParsedReport, ReportError
+from ._structure import KIND_WORDS, Item, check_list, collect
 from ._text import (
     Block,
     join_hyphenation,
     prepare_text,
     split_blocks,
-    strip_enumerator,
     tokens,
     word_vocabulary,
 )
@@ -50,16 +50,6 @@ _REC_LIKE_RE = re.compile(
     re.IGNORECASE,
 )
 _FORCE_WORDING_RE = re.compile(r"\bthe\s+(?:force|constabulary)\b", re.IGNORECASE)
-
-
-@dataclass
-class _Item:
-    """Hold one recommendation statement found in the text."""
-
-    block: Block
-    text: str
-    heading: Block
-    group_size: int
 
 
 @dataclass
@@ -164,84 +154,7 @@ def _parse_cover(blocks: list[Block]) -> _Cover:
     return cover
 
 
-def _items_after(blocks: list[Block], heading: Block) -> list[Block]:
-    """Return the recommendation blocks that a recommendation heading introduces."""
-    kind = heading.rec_heading
-    following = [b for b in blocks[heading.index + 1 :] if not b.footnote]
-    if kind in ("singular", "numbered"):
-        first = following[0] if following else None
-        if first is None or first.heading:
-            return []
-        return [first]
-    items: list[Block] = []
-    position = 0
-    # A list's introduction ("we make the following recommendations:") can
-    # span page breaks; when a bullet list follows closely, skip up to it.
-    for offset, block in enumerate(following[: _MAX_INTRO_BLOCKS + 1]):
-        if block.heading:
-            break
-        if block.bullet:
-            position = offset
-            break
-    else:
-        while position < min(len(following), _MAX_INTRO_BLOCKS):
-            block = following[position]
-            is_intro = block.clean.endswith(":") or not _looks_like_recommendation(block.clean)
-            if block.heading or not is_intro:
-                break
-            position += 1
-    rest = following[position:]
-    if rest and rest[0].bullet:
-        for block in rest:
-            if not block.bullet:
-                break
-            items.append(block)
-        return items
-    index = 0
-    while index < len(rest):
-        block = rest[index]
-        if block.rec_heading == "numbered":
-            nxt = rest[index + 1] if index + 1 < len(rest) else None
-            if nxt is not None and not nxt.heading:
-                items.append(nxt)
-            index += 2
-            continue
-        if block.heading or not _looks_like_recommendation(block.clean):
-            break
-        items.append(block)
-        index += 1
-    return items
-
-
-def _looks_like_recommendation(text: str) -> bool:
-    """Tell whether a paragraph reads like a recommendation."""
-    return bool(_REC_LIKE_RE.search(text)) or bool(find_timeframes(text))
-
-
-def _collect(blocks: list[Block]) -> tuple[list[_Item], list[_Item], bool]:
-    """Return (closing-list items, body items, whether a closing list exists)."""
-    headings = [b for b in blocks if b.rec_heading]
-    closing_heading = None
-    for heading in reversed(headings):
-        if heading.rec_heading == "plural" and _items_after(blocks, heading):
-            closing_heading = heading
-            break
-    closing: list[_Item] = []
-    body: list[_Item] = []
-    for heading in headings:
-        if (
-            heading.rec_heading == "numbered"
-            and closing_heading is not None
-            and (heading.index > closing_heading.index)
-        ):
-            continue  # already read as part of the closing list
-        found = _items_after(blocks, heading)
-        items = [_Item(b, strip_enumerator(b.clean), heading, len(found)) for b in found]
-        (closing if heading is closing_heading else body).extend(items)
-    return closing, body, closing_heading is not None
-
-
-def _evidence(blocks: list[Block], item: _Item, item_blocks: set[int]) -> str:
+def _evidence(blocks: list[Block], item: Item, item_blocks: set[int]) -> str:
     """Return the paragraphs just before a recommendation, up to the last heading."""
     if item.group_size > 1:
         return ""  # a list's preamble is shared by all items, not evidence for one
@@ -258,7 +171,7 @@ def _evidence(blocks: list[Block], item: _Item, item_blocks: set[int]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _question(blocks: list[Block], item: _Item) -> str:
+def _question(blocks: list[Block], item: Item) -> str:
     """Return the inspection question heading a recommendation sits under."""
     for block in reversed(blocks[: item.heading.index]):
         if block.question:
@@ -271,7 +184,7 @@ def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, tokens(a), tokens(b), autojunk=False).ratio()
 
 
-def _match(closing: list[_Item], body: list[_Item]) -> dict[int, int]:
+def _match(closing: list[Item], body: list[Item]) -> dict[int, int]:
     """Pair closing-list items with body statements, best matches first."""
     pairs = sorted(
         ((_similarity(c.text, b.text), ci, bi) for ci, c in enumerate(closing) for bi, b in enumerate(body)),
@@ -295,6 +208,61 @@ def _short(text: str, words: int = 8) -> str:
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
+def _list_of_kind(blocks: list[Block], kind: str, warnings: list[str], problems: list[str]) -> list[_Listed]:
+    """Return one kind's items in the order they are numbered, each with the body statement that gives its context."""
+    found = collect(blocks, kind)
+    closing, body, has_closing = found.closing, found.body, found.has_closing
+    word = KIND_WORDS[kind]
+    if has_closing and body:
+        matched = _match(closing, body)
+        # A last list that repeats none of the body's statements is one more section (a cause of concern's
+        # recommendations), not the summary of them all.
+        if len(matched) * 2 < len(closing):
+            body = sorted(body + closing, key=lambda item: item.block.index)
+            closing, has_closing = [], False
+    if not has_closing:
+        closing, body = _distinct(body), []
+        if closing and kind == RECOMMENDATION:
+            warnings.append(
+                "No closing 'Recommendations' list found; recommendations are numbered "
+                "in the order they appear in the body."
+            )
+    matched = _match(closing, body)
+    listed = []
+    for position, item in enumerate(closing):
+        source = body[matched[position]] if position in matched else item
+        listed.append(_Listed(item, source, has_context=source is not item or not has_closing))
+    for index, item in enumerate(body):
+        if index in matched.values():
+            continue
+        # The same statement twice in the body is not a new one.
+        if any(_similarity(item.text, c.text) >= MATCH_THRESHOLD for c in closing):
+            continue
+        problems.append(
+            f"The {word} in the body ('{_short(item.text)}') is missing from the closing list: "
+            "the list may be cut by a page break; add it before loading."
+        )
+    return listed
+
+
+@dataclass
+class _Listed:
+    """Hold a listed item and the statement that gives it its question and evidence."""
+
+    item: Item
+    source: Item
+    has_context: bool
+
+
+def _distinct(items: list[Item]) -> list[Item]:
+    """Return the items without repeats of an earlier one's wording."""
+    kept: list[Item] = []
+    for item in items:
+        if not any(_similarity(item.text, k.text) >= MATCH_THRESHOLD for k in kept):
+            kept.append(item)
+    return kept
+
+
 def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
     """Parse the text of an inspection report into a ParsedReport."""
     if not text or not text.strip():
@@ -302,21 +270,17 @@ def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
     prepared = prepare_text(text)
     blocks = split_blocks(join_hyphenation(prepared, word_vocabulary(prepared)))
     warnings: list[str] = []
+    problems: list[str] = []
     cover = _parse_cover(blocks)
 
-    closing, body, has_closing = _collect(blocks)
-    if not closing and not body:
+    lists = {kind: _list_of_kind(blocks, kind, warnings, problems) for kind in (RECOMMENDATION, AREA_FOR_IMPROVEMENT)}
+    if not lists[RECOMMENDATION] and not lists[AREA_FOR_IMPROVEMENT]:
         raise ReportError(
-            "No recommendations found: the text has no 'Recommendations' list and no 'Recommendation' headings."
+            "No recommendations found: the text has no 'Recommendations' list, no 'Recommendation' headings "
+            "and no 'Areas for improvement'."
         )
-    if not has_closing:
-        closing, body = body, []
-        warnings.append(
-            "No closing 'Recommendations' list found; recommendations are numbered "
-            "in the order they appear in the body."
-        )
-    matched = _match(closing, body)
-    body_blocks = {item.block.index for item in body} | {i.block.index for i in closing}
+    body_blocks = {b.index for listed in lists.values() for entry in listed for b in entry.source.blocks}
+    body_blocks |= {b.index for listed in lists.values() for entry in listed for b in entry.item.blocks}
 
     printed = cover.published or cover.printed or cover.copyright_year
     if published is not None:
@@ -334,54 +298,49 @@ def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
     subject = cover.subject
     is_national = not subject
     if is_national:
-        force_worded = sum(bool(_FORCE_WORDING_RE.search(i.text)) for i in closing)
-        if force_worded * 2 > len(closing):
+        texts = [entry.item.text for entry in lists[RECOMMENDATION]]
+        force_worded = sum(bool(_FORCE_WORDING_RE.search(t)) for t in texts)
+        if texts and force_worded * 2 > len(texts):
             warnings.append(
                 "No force named on the cover although the recommendations address "
-                "'the force'; treated as a national report: set the force by hand."
+                "'the force'; treated as a national report: give the force at import (--force)."
             )
 
     recommendations = []
-    for number, item in enumerate(closing, start=1):
-        source = body[matched[number - 1]] if number - 1 in matched else item
-        # National reviews often state their recommendations only once.
-        if has_closing and number - 1 not in matched and not is_national:
-            warnings.append(
-                f"Recommendation {number} ('{_short(item.text)}') was not found in the "
-                "body; its inspection question and evidence are blank."
+    for kind, listed in lists.items():
+        label = KIND_WORDS[kind].capitalize()
+        for number, entry in enumerate(listed, start=1):
+            item, source = entry.item, entry.source
+            name = f"{label} {number}"
+            if entry.source is item and entry.has_context is False and not is_national:
+                warnings.append(
+                    f"{name} ('{_short(item.text)}') was not found in the "
+                    "body; its inspection question and evidence are blank."
+                )
+            timeframe, due, due_precision = _timeframe(
+                item.text, name, pub_date, pub_precision, warnings, hint=item.timeframe_hint, kind=kind
             )
-        timeframe, due, due_precision = _timeframe(item.text, number, pub_date, pub_precision, warnings)
-        if is_national:
-            addressees = national_addressees(item.text)
-            if not addressees:
-                addressees = (ALL_FORCES,)
-                warnings.append(f"Recommendation {number}: no addressee recognised; set to all forces, check it.")
-        else:
-            addressees = (SUBJECT,)
-        has_context = source is not item or not has_closing
-        recommendations.append(
-            ParsedRecommendation(
-                number=number,
-                text=item.text,
-                timeframe=timeframe,
-                due_date=due,
-                due_precision=due_precision,
-                addressees=addressees,
-                inspection_question=_question(blocks, source) if has_context else "",
-                evidence=_evidence(blocks, source, body_blocks) if has_context else "",
+            if is_national:
+                addressees = national_addressees(item.text)
+                if not addressees:
+                    addressees = (ALL_FORCES,)
+                    warnings.append(f"{name}: no addressee recognised; set to all forces, check it.")
+            else:
+                addressees = (SUBJECT,)
+            recommendations.append(
+                ParsedRecommendation(
+                    number=number,
+                    text=item.text,
+                    timeframe=timeframe,
+                    due_date=due,
+                    due_precision=due_precision,
+                    addressees=addressees,
+                    inspection_question=_question(blocks, source) if entry.has_context else "",
+                    evidence=_evidence(blocks, source, body_blocks) if entry.has_context else "",
+                    kind=kind,
+                )
             )
-        )
-
-    for index, item in enumerate(body):
-        if index in matched.values():
-            continue
-        # The same recommendation stated twice in the body is not a new one.
-        if any(_similarity(item.text, c.text) >= MATCH_THRESHOLD for c in closing):
-            continue
-        warnings.append(
-            f"A recommendation in the body ('{_short(item.text)}') is not in the "
-            "closing Recommendations list; it was not imported."
-        )
+        problems += check_list(blocks, [entry.item for entry in listed], kind)
 
     if printed is not None:
         year: int | None = printed[0].year
@@ -408,35 +367,37 @@ def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
         recommendations=tuple(recommendations),
         key_figures=key_figures(blocks),
         warnings=tuple(warnings),
+        problems=tuple(problems),
     )
 
 
 def _timeframe(
     text: str,
-    number: int,
+    name: str,
     pub_date: date | None,
     pub_precision: str | None,
     warnings: list[str],
+    *,
+    hint: str = "",
+    kind: str = RECOMMENDATION,
 ) -> tuple[str, date | None, str | None]:
     """Return the timeframe phrase and due date of a recommendation, noting problems."""
-    found = find_timeframes(text)
+    found = find_timeframes(text) or find_timeframes(hint)
     if not found:
-        warnings.append(f"Recommendation {number} states no timeframe; no due date set.")
+        # Areas for improvement rarely carry a deadline: no due date is what HMIC wrote, not a gap.
+        if kind == RECOMMENDATION:
+            warnings.append(f"{name} states no timeframe; no due date set.")
         return "", None, None
     first = found[0]
     if len(found) > 1:
         others = "; ".join(f"'{tf.phrase}'" for tf in found[1:])
-        warnings.append(f"Recommendation {number} has several timeframes; used '{first.phrase}', ignored {others}.")
+        warnings.append(f"{name} has several timeframes; used '{first.phrase}', ignored {others}.")
     if not first.known:
-        warnings.append(
-            f"Recommendation {number}: timeframe '{first.phrase}' not understood; no due date set, enter it by hand."
-        )
+        warnings.append(f"{name}: timeframe '{first.phrase}' not understood; no due date set, enter it by hand.")
         return first.phrase, None, None
     due, precision = due_date_for(first.phrase, pub_date, pub_precision)
     if due is None and pub_date is not None:
-        warnings.append(
-            f"Recommendation {number}: timeframe '{first.phrase}' gives no date; no due date set, enter it by hand."
-        )
+        warnings.append(f"{name}: timeframe '{first.phrase}' gives no date; no due date set, enter it by hand.")
         return first.phrase, None, None
     if due is not None and pub_date is not None:
         # The earliest day the publication date allows; a deadline before it is a misreading.
@@ -444,7 +405,5 @@ def _timeframe(
         if pub_precision == "year":
             earliest = pub_date.replace(month=1, day=1)
         if due < earliest:
-            warnings.append(
-                f"Recommendation {number}: due date {due.isoformat()} is before the publication date; check it."
-            )
+            warnings.append(f"{name}: due date {due.isoformat()} is before the publication date; check it.")
     return first.phrase, due, precision

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ._dates import opens_with_timeframe
+
 # Bullets that conversions put in front of list items (never the en dash:
 # the "force in numbers" labels use "– England and Wales" on its own line).
 _BULLET_RE = re.compile(r"^(?:[-*•●▪◦]\s+|\(?\d{1,2}[.)]\s+|\(\d{1,2}\)\s+|[a-z][.)]\s+)")
@@ -18,7 +20,7 @@ _AUTOLINK_RE = re.compile(r"<((?:https?://|www\.)[^>\s]+)>")
 _SUPERSCRIPT_DIGITS_RE = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _ITALIC_RE = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _ENUMERATOR_RE = re.compile(
-    r"^(?:\(?\d{1,2}[.)]|\(\d{1,2}\)|[a-z][.)]|recommendation\s+\d+\s*[:.\-–]?)\s+",
+    r"^(?:\(?\d{1,2}[.)]|\(\d{1,2}\)|[a-z][.)]|\([a-z]\)|(?:recommendation|area\s+for\s+improvement)\s+\d+\s*[:.\-–—]?)\s*",
     re.IGNORECASE,
 )
 # Compound prefixes that keep their hyphen when a line break falls after them.
@@ -34,11 +36,40 @@ _TRAILING_FUNCTION_WORDS = frozenset(
 )
 _SENTENCE_END = frozenset(".!?:;\"'’”)")
 _VALUE_RE = re.compile(r"^[£$]?\d[\d,]*(?:\.\d+)?\s*%?$")
+_HEADING_LEAD = r"^(?:\d+(?:\.\d+)*[.:]?\s+)?(?:(?:summary|list)\s+of\s+(?:the\s+)?|our\s+|main\s+|key\s+|the\s+)?"
 REC_HEADING_RE = re.compile(
-    r"^(?:\d+[.:]?\s+)?(?:summary\s+of\s+)?(?P<word>recommendations?)"
+    _HEADING_LEAD + r"(?:causes?\s+of\s+concern\s+and\s+)?(?P<word>recommendations?)"
     r"(?:\s+(?P<num>\d+))?\s*:?$",
     re.IGNORECASE,
 )
+AFI_HEADING_RE = re.compile(
+    _HEADING_LEAD + r"(?P<word>areas?)\s+for\s+improvement(?:\s+(?P<num>\d+))?\s*:?$",
+    re.IGNORECASE,
+)
+CONCERN_HEADING_RE = re.compile(
+    _HEADING_LEAD + r"(?P<word>causes?)\s+of\s+concern(?:\s+(?P<num>\d+))?\s*:?$",
+    re.IGNORECASE,
+)
+# "Recommendation 3: Within six months, …" or "Area for improvement 2 – The force should …" as one paragraph.
+LABEL_RE = re.compile(
+    r"^(?P<kind>recommendation|area\s+for\s+improvement)\s+(?P<num>\d{1,3})\s*[:.\-–—]\s*(?=\S)",
+    re.IGNORECASE,
+)
+_TABLE_ROW_RE = re.compile(r"^\|.*\|$")
+_TABLE_RULE_RE = re.compile(r"^\|[\s:|-]*-[\s:|-]*\|$")
+_NUMBER_ENUMERATOR_RE = re.compile(r"^(?:\(?(\d{1,3})[.)]|\((\d{1,3})\))\s+")
+
+
+def _heading_form(regex: re.Pattern[str], text: str) -> str | None:
+    """Return "plural", "singular" or "numbered" when the text is a heading of the regex's kind."""
+    match = regex.match(text)
+    if not match:
+        return None
+    plural = match.group("word").lower().endswith("s")
+    if match.group("num"):
+        # "Recommendations 24" is a contents line that lost its tab.
+        return None if plural else "numbered"
+    return "plural" if plural else "singular"
 
 
 def prepare_text(text: str) -> str:
@@ -128,16 +159,52 @@ class Block:
     @cached_property
     def rec_heading(self) -> str | None:
         """Return "plural", "singular" or "numbered" for a recommendation heading."""
-        if self.has_tab or self.bullet or len(self.lines) > 1:
+        return self._heading_of(REC_HEADING_RE)
+
+    @cached_property
+    def afi_heading(self) -> str | None:
+        """Return "plural", "singular" or "numbered" for an "Areas for improvement" heading."""
+        return self._heading_of(AFI_HEADING_RE)
+
+    @cached_property
+    def concern_heading(self) -> str | None:
+        """Return "plural", "singular" or "numbered" for a "Cause(s) of concern" heading."""
+        return self._heading_of(CONCERN_HEADING_RE)
+
+    def _heading_of(self, regex: re.Pattern[str]) -> str | None:
+        if self.has_tab or self.bullet or self.table_row or len(self.lines) > 1:
             return None
-        match = REC_HEADING_RE.match(self.clean)
-        if not match:
+        return _heading_form(regex, self.clean)
+
+    @cached_property
+    def label(self) -> tuple[str, int] | None:
+        """Return ("recommendation" or "area for improvement", number) for a labelled paragraph."""
+        match = LABEL_RE.match(strip_markup(self.lines[0]))
+        if not match or self.table_row:
             return None
-        plural = match.group("word").lower().endswith("s")
-        if match.group("num"):
-            # "Recommendations 24" is a contents line that lost its tab.
-            return None if plural else "numbered"
-        return "plural" if plural else "singular"
+        return " ".join(match.group("kind").lower().split()), int(match.group("num"))
+
+    @cached_property
+    def table_row(self) -> bool:
+        """Tell whether the block is one row of a Markdown table."""
+        return bool(_TABLE_ROW_RE.match(self.lines[0]))
+
+    @cached_property
+    def cells(self) -> list[str]:
+        """Return a table row's cells without markup."""
+        return [strip_markup(cell) for cell in self.lines[0].strip().strip("|").split("|")]
+
+    @cached_property
+    def enumerator(self) -> int | None:
+        """Return the number a list item or labelled paragraph is printed with ("3." / "(3)" / "Recommendation 3")."""
+        if self.label:
+            return self.label[1]
+        match = _NUMBER_ENUMERATOR_RE.match(self.lines[0])
+        if match:
+            return int(match.group(1) or match.group(2))
+        if self.table_row and self.cells and self.cells[0].rstrip(".").isdigit():
+            return int(self.cells[0].rstrip("."))
+        return None
 
     @cached_property
     def question(self) -> bool:
@@ -154,16 +221,21 @@ class Block:
         text = self.clean
         if self.md_heading:
             return bool(text)
-        if self.has_tab or self.bullet or not text or self.footnote or self.value:
+        if self.has_tab or self.bullet or self.table_row or self.label or not text or self.footnote or self.value:
             return False
         if len(text) > 90 or len(text.split()) > 12 or text[-1] in ".,;:!?)\"'’”":
             return False
         return text[0].isupper() or text[0].isdigit()
 
     @cached_property
+    def item_heading(self) -> bool:
+        """Tell whether the block heads recommendations, areas for improvement or a cause of concern."""
+        return bool(self.rec_heading or self.afi_heading or self.concern_heading)
+
+    @cached_property
     def heading(self) -> bool:
         """Tell whether the block is any kind of heading."""
-        return bool(self.rec_heading) or self.question or self.subheading
+        return self.item_heading or self.question or self.subheading
 
     @cached_property
     def footnote(self) -> bool:
@@ -196,13 +268,22 @@ def split_blocks(text: str) -> list[Block]:
             flush()
             continue
         tab = "\t" in raw_line
-        standalone = bool(_MD_HEADING_RE.match(line)) or bool(REC_HEADING_RE.match(strip_markup(line)))
+        if _TABLE_ROW_RE.match(line):
+            # One block a row: each row of a recommendations table is one recommendation.
+            flush()
+            if not _TABLE_RULE_RE.match(line):
+                blocks.append(Block(len(blocks), number, [line], tab))
+            continue
+        plain = strip_markup(line)
+        standalone = bool(_MD_HEADING_RE.match(line)) or any(
+            regex.match(plain) for regex in (REC_HEADING_RE, AFI_HEADING_RE, CONCERN_HEADING_RE)
+        )
         if standalone:
             # A heading glued to its paragraph (no blank line) still stands alone.
             flush()
             blocks.append(Block(len(blocks), number, [line], tab))
             continue
-        if _BULLET_RE.match(line) or (current is not None and current.has_tab != tab):
+        if _BULLET_RE.match(line) or LABEL_RE.match(plain) or (current is not None and current.has_tab != tab):
             flush()
         if current is None:
             current = Block(0, number, [], tab)
@@ -213,7 +294,9 @@ def split_blocks(text: str) -> list[Block]:
 
 def _continues(prev: Block, block: Block, following: Block | None) -> bool:
     """Tell whether a block is the rest of the previous one, cut by a page break."""
-    if block.bullet or block.md_heading or prev.md_heading or prev.rec_heading or block.rec_heading:
+    if block.bullet or block.md_heading or prev.md_heading or prev.item_heading or block.item_heading:
+        return False
+    if block.table_row or prev.table_row or block.label:
         return False
     if prev.has_tab or block.has_tab or not prev.clean or not block.clean:
         return False
@@ -230,7 +313,11 @@ def _continues(prev: Block, block: Block, following: Block | None) -> bool:
     if block.footnote or not prev.bullet or block.heading or block.clean.endswith(":"):
         return False
     # A list item split by a page break: the tail sits between two items,
-    # or the item stopped mid-sentence.
+    # or the item stopped mid-sentence. A paragraph that opens with a
+    # timeframe ("With immediate effect, all forces should …") is a
+    # recommendation of its own, not a tail.
+    if not unfinished and opens_with_timeframe(block.clean):
+        return False
     return unfinished or (following is not None and following.bullet)
 
 

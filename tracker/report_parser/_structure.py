@@ -1,0 +1,425 @@
+"""Find the recommendations and areas for improvement of a report in its blocks, whatever shape they take.
+
+HMIC writes them in several shapes, often more than one in a report:
+- a closing list under "Recommendations" (bullets, numbers, "Recommendation 3" headings, a table, or
+  paragraphs), with or without an introduction;
+- each recommendation again in the body, under a "Recommendation" heading after its evidence;
+- "Cause of concern" sections, each followed by its recommendation(s);
+- "Recommendation 3: …" / "Area for improvement 2: …" paragraphs anywhere;
+- "HMIC recommends that: • … • …" lists, and lead-ins with sub-items ("Within three months, the force
+  should: (a) …; (b) …"), which are one recommendation each.
+Quoted recommendations of earlier reports and progress sections on them are not this report's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ._dates import find_timeframes, opens_with_timeframe
+from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION
+from ._text import Block, strip_enumerator
+
+# Paragraphs allowed between a list heading and its first item.
+_MAX_INTRO_BLOCKS = 4
+_REC_LIKE_RE = re.compile(
+    r"\b(?:should|must|needs?\s+to|is\s+recommended|recommends?|will\s+need\s+to)\b",
+    re.IGNORECASE,
+)
+# The verb that makes a sentence ask somebody to act; a lead-in ending in ":" with one is a recommendation.
+_MODAL_RE = re.compile(r"\b(?:should|must|needs?\s+to|will\s+need\s+to|(?:is|are)\s+(?:asked|required)\s+to)\b", re.I)
+# "HMIC therefore recommends that:", "We make the following recommendations:": a list follows.
+_RECOMMENDS_RE = re.compile(
+    r"\b(?:we|HMICF?R?S?|the\s+inspectorate)\s+(?:therefore\s+|also\s+|further\s+)?"
+    r"(?:recommends?|makes?\s+the\s+following\s+(?:\w+\s+)?recommendations?)\b",
+    re.IGNORECASE,
+)
+_FOLLOWING_RE = re.compile(r"\bfollowing\s+(?:\w+\s+)?recommendations?\b|\brecommendations?\s+(?:are|is)\b", re.I)
+# "HMIC recommends that, within six months, all forces should …": a recommendation stated on its own.
+_RECOMMENDS_THAT_RE = re.compile(
+    r"\b(?:we|HMICF?R?S?|the\s+inspectorate)\s+(?:therefore\s+|also\s+|further\s+|now\s+)?recommends?\s+that\b"
+    r"(?!\s*:?$)",
+    re.IGNORECASE,
+)
+# What an earlier report recommended, quoted: not a recommendation of this one.
+_QUOTED_RE = re.compile(
+    r"\b(?:we|HMICF?R?S?|the\s+inspectorate|it|they)\s+(?:\w+\s+)?(?:had\s+)?recommended\b"
+    r"|\brecommendations?\s+(?:was|were|made\s+in|from\s+(?:our|the|its)\s+(?:\d{4}|previous|earlier|last))\b"
+    r"|\b(?:previous|earlier|last\s+year['’]s|\d{4})\s+(?:report|inspection)['’]?s?\s+recommendations?\b"
+    r"|\bin\s+(?:our|the|its)\s+(?:\d{4}|previous|earlier|last)\s+(?:\w+\s+){0,3}(?:report|inspection)\b",
+    re.IGNORECASE,
+)
+# A section that reports progress on earlier recommendations.
+_PROGRESS_HEADING_RE = re.compile(
+    r"\b(?:progress|update|action\s+taken)\b.*\b(?:previous|earlier|last|prior|\d{4})\b.*\b"
+    r"(?:recommendations?|areas?\s+for\s+improvement|causes?\s+of\s+concern)\b"
+    r"|^(?:\d+[.:]?\s+)?(?:previous|earlier|prior)\s+(?:recommendations|areas\s+for\s+improvement)\b",
+    re.IGNORECASE,
+)
+_SUB_ITEM_RE = re.compile(r"^(?:\(?[a-z][.)]|\([a-z]\)|\(?[ivx]{1,4}[.)]|\([ivx]{1,4}\))\s+")
+_ENDS_WITH_JOIN_RE = re.compile(r"(?:[;,]|;\s*(?:and|or)|,\s*(?:and|or))$")
+KIND_WORDS = {RECOMMENDATION: "recommendation", AREA_FOR_IMPROVEMENT: "area for improvement"}
+
+
+@dataclass
+class Item:
+    """Hold one recommendation or area for improvement found in the text."""
+
+    blocks: list[Block]
+    text: str
+    heading: Block
+    group_size: int
+    kind: str = RECOMMENDATION
+    # As printed ("3." / "Recommendation 3"), for the numbering check.
+    printed_number: int | None = None
+    # A table's timeframe column, used when the text itself states none.
+    timeframe_hint: str = ""
+    sub_items: int = 0
+    from_table: bool = False
+
+    @property
+    def block(self) -> Block:
+        """Return the block the item starts in."""
+        return self.blocks[0]
+
+
+@dataclass
+class Found:
+    """Hold the items of one kind: the closing list's and the body's."""
+
+    closing: list[Item] = field(default_factory=list)
+    body: list[Item] = field(default_factory=list)
+    has_closing: bool = False
+
+
+def looks_like_recommendation(text: str) -> bool:
+    """Tell whether a paragraph reads like a recommendation."""
+    return bool(_REC_LIKE_RE.search(text)) or bool(find_timeframes(text))
+
+
+def is_quoted(text: str) -> bool:
+    """Tell whether a paragraph quotes what an earlier report recommended."""
+    return bool(_QUOTED_RE.search(text))
+
+
+def _heading_form(block: Block, kind: str) -> str | None:
+    return block.rec_heading if kind == RECOMMENDATION else block.afi_heading
+
+
+def _label_kind(block: Block) -> str | None:
+    if not block.label:
+        return None
+    return RECOMMENDATION if block.label[0] == "recommendation" else AREA_FOR_IMPROVEMENT
+
+
+def _is_lead_in(block: Block) -> bool:
+    """Tell whether a block asks somebody to act and ends in a colon: its sub-items follow."""
+    text = block.clean
+    if not text.endswith(":") or is_quoted(text):
+        return False
+    # The sentence that ends in the colon asks for action, and is no "we make the following recommendations:".
+    last = re.split(r"(?<=[.!?])\s+", text)[-1]
+    return bool(_MODAL_RE.search(last)) and not _FOLLOWING_RE.search(last)
+
+
+def _is_list_intro(block: Block) -> bool:
+    """Tell whether a block announces a list of recommendations ("HMIC therefore recommends that:")."""
+    text = block.clean
+    return text.endswith((":", ";")) and bool(_RECOMMENDS_RE.search(text)) and not _MODAL_RE.search(text)
+
+
+def _is_sub_item(block: Block, previous: Block, lead_bullet: str) -> bool:
+    """Tell whether a list item continues the lead-in or sub-item before it."""
+    if not (block.bullet or _SUB_ITEM_RE.match(block.lines[0])):
+        return False
+    if _SUB_ITEM_RE.match(block.lines[0]):
+        return True
+    text = block.clean
+    if text[:1].islower():
+        return True
+    if lead_bullet and block.lines[0][:1] != lead_bullet:
+        return True
+    return bool(_ENDS_WITH_JOIN_RE.search(previous.clean)) or previous is not None and previous.clean.endswith(":")
+
+
+def _with_sub_items(lead: Block, following: list[Block], *, all_bullets: bool) -> list[Block]:
+    """Return the lead-in and the blocks that are its sub-items."""
+    taken = [lead]
+    lead_bullet = lead.lines[0][:1] if lead.bullet else ""
+    for block in following:
+        if block.heading or block.footnote or block.table_row or block.label:
+            break
+        if all_bullets and (block.bullet or _SUB_ITEM_RE.match(block.lines[0])):
+            taken.append(block)
+            continue
+        if not _is_sub_item(block, taken[-1], lead_bullet):
+            break
+        taken.append(block)
+    return taken
+
+
+def _item_text(blocks: list[Block]) -> str:
+    """Return an item's text; a lead-in keeps its sub-items, one a line."""
+    first = strip_enumerator(blocks[0].clean)
+    if len(blocks) == 1:
+        return first
+    lines = [first]
+    for block in blocks[1:]:
+        marker = re.match(r"^(\(?[a-z]{1,4}[.)]|\([a-z]{1,4}\))\s+", block.lines[0])
+        lines.append(f"{marker.group(1) if marker else '•'} {strip_enumerator(block.clean)}")
+    return "\n".join(lines)
+
+
+def _table_item(row: Block, heading: Block, kind: str) -> Item | None:
+    """Return the item a table row holds, or None for a header row."""
+    cells = [cell for cell in row.cells if cell]
+    if not cells:
+        return None
+    text = max(cells, key=len)
+    if not looks_like_recommendation(text) or is_quoted(text):
+        return None
+    hint = next((c for c in cells if c is not text and len(c) < 80 and find_timeframes(c)), "")
+    return Item([row], strip_enumerator(text), heading, 0, kind, row.enumerator, hint, from_table=True)
+
+
+def _items_in(following: list[Block], heading: Block, kind: str, *, form: str) -> list[Item]:
+    """Return the items of a list that starts right after a heading (or list introduction)."""
+    if form in ("singular", "numbered"):
+        first = following[0] if following else None
+        if first is None or first.heading or is_quoted(first.clean):
+            return []
+        taken = _with_sub_items(first, following[1:], all_bullets=not first.bullet) if _is_lead_in(first) else [first]
+        number = _printed(heading)
+        return [Item(taken, _item_text(taken), heading, 1, kind, number, sub_items=len(taken) - 1)]
+    items: list[Item] = []
+    position = 0
+    # The introduction ("we make the following recommendations:") can span page breaks; a list
+    # that follows closely starts at its first item.
+    for offset, block in enumerate(following[: _MAX_INTRO_BLOCKS + 1]):
+        if block.heading or _is_lead_in(block):
+            break
+        if block.bullet or block.table_row or block.label:
+            position = offset
+            break
+    while not position and position < min(len(following), _MAX_INTRO_BLOCKS):
+        block = following[position]
+        if block.heading or block.bullet or block.table_row or block.label or _is_lead_in(block):
+            break
+        if not (block.clean.endswith(":") or not looks_like_recommendation(block.clean)):
+            break
+        position += 1
+    rest = following[position:]
+    in_bullets = False
+    index = 0
+    while index < len(rest):
+        block = rest[index]
+        if block.item_heading and _heading_form(block, kind) == "numbered":
+            nxt = rest[index + 1 : index + 2]
+            if nxt and not nxt[0].heading:
+                found = _items_in(rest[index + 1 :], block, kind, form="numbered")
+                items += found
+                index += 1 + sum(len(i.blocks) for i in found)
+            else:
+                index += 1
+            continue
+        if block.heading:
+            break
+        if block.table_row:
+            item = _table_item(block, heading, kind)
+            if item is not None:
+                items.append(item)
+            index += 1
+            continue
+        if block.label and _label_kind(block) != kind:
+            break
+        if is_quoted(block.clean) or block.value or len(block.clean.split()) < 3:
+            if in_bullets and block.bullet:
+                index += 1
+                continue
+            break
+        if in_bullets and not (block.bullet or block.label) and not opens_with_timeframe(block.clean):
+            break
+        if not (block.bullet or block.label) and not looks_like_recommendation(block.clean):
+            break
+        in_bullets = in_bullets or block.bullet
+        if _is_lead_in(block):
+            taken = _with_sub_items(block, rest[index + 1 :], all_bullets=not block.bullet)
+        else:
+            taken = [block]
+        items.append(Item(taken, _item_text(taken), heading, 0, kind, block.enumerator, sub_items=len(taken) - 1))
+        index += len(taken)
+    for item in items:
+        item.group_size = len(items)
+    return items
+
+
+def _printed(heading: Block) -> int | None:
+    match = re.search(r"(\d+)\s*:?$", heading.clean)
+    return int(match.group(1)) if match else None
+
+
+def _excluded(blocks: list[Block]) -> set[int]:
+    """Return the indexes of blocks in sections that report progress on earlier recommendations."""
+    excluded: set[int] = set()
+    inside = False
+    for block in blocks:
+        if block.heading and _PROGRESS_HEADING_RE.search(block.clean) and len(block.clean) < 120:
+            inside = True
+            excluded.add(block.index)
+            continue
+        if inside and (block.item_heading and block.rec_heading != "numbered" or block.question or block.md_heading):
+            inside = False
+        if inside:
+            excluded.add(block.index)
+    return excluded
+
+
+def collect(blocks: list[Block], kind: str) -> Found:
+    """Return the closing-list and body items of one kind."""
+    excluded = _excluded(blocks)
+    visible = [b for b in blocks if b.index not in excluded and not b.footnote]
+    position = {b.index: i for i, b in enumerate(visible)}
+    found = Found()
+    closing_heading = None
+    for heading in reversed(visible):
+        if _heading_form(heading, kind) == "plural" and _items_in(
+            visible[position[heading.index] + 1 :], heading, kind, form="plural"
+        ):
+            closing_heading = heading
+            break
+    used: set[int] = set()
+
+    def add(items: list[Item], into: list[Item]) -> None:
+        for item in items:
+            if not any(b.index in used for b in item.blocks):
+                used.update(b.index for b in item.blocks)
+                into.append(item)
+
+    if closing_heading is not None:
+        found.has_closing = True
+        add(
+            _items_in(visible[position[closing_heading.index] + 1 :], closing_heading, kind, form="plural"),
+            found.closing,
+        )
+    for block in visible:
+        if block.index in used:
+            continue
+        after = visible[position[block.index] + 1 :]
+        form = _heading_form(block, kind)
+        if form:
+            add(_items_in(after, block, kind, form=form), found.body)
+        elif block.concern_heading and kind == RECOMMENDATION:
+            add(_concern_items(after, block), found.body)
+        elif _label_kind(block) == kind and not is_quoted(block.clean):
+            taken = _with_sub_items(block, after, all_bullets=False) if _is_lead_in(block) else [block]
+            add(
+                [Item(taken, _item_text(taken), block, 1, kind, block.enumerator, sub_items=len(taken) - 1)], found.body
+            )
+        elif kind == RECOMMENDATION and _is_list_intro(block) and not block.heading:
+            add(_items_in(after, block, kind, form="plural"), found.body)
+        elif kind == RECOMMENDATION and _RECOMMENDS_THAT_RE.search(block.clean):
+            # "HMIC recommends that, within six months, all forces should …" standing alone.
+            if is_quoted(block.clean) or block.heading or block.bullet:
+                continue
+            taken = _with_sub_items(block, after, all_bullets=True) if _is_lead_in(block) else [block]
+            add([Item(taken, _item_text(taken), block, 1, kind, sub_items=len(taken) - 1)], found.body)
+    return found
+
+
+def _concern_items(following: list[Block], heading: Block) -> list[Item]:
+    """Return the recommendations a cause of concern states before the next heading."""
+    items: list[Item] = []
+    index = 0
+    while index < len(following):
+        block = following[index]
+        if block.heading:
+            break
+        text = block.clean
+        if not is_quoted(text) and (_RECOMMENDS_THAT_RE.search(text) or _is_lead_in(block)):
+            taken = _with_sub_items(block, following[index + 1 :], all_bullets=True) if _is_lead_in(block) else [block]
+            items.append(Item(taken, _item_text(taken), heading, 0, RECOMMENDATION, sub_items=len(taken) - 1))
+            index += len(taken)
+            continue
+        index += 1
+    for item in items:
+        item.group_size = len(items)
+    return items
+
+
+_NUMBER_WORDS = {
+    word: number
+    for number, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
+# "We make four recommendations", "this report makes 12 recommendations", "HMICFRS has identified three areas
+# for improvement": what the report says it contains.
+_COUNT_RE = re.compile(
+    r"\b(?:we|HMICF?R?S?|the\s+inspectorate|this\s+(?:report|inspection))\s+"
+    r"(?:make|makes|are\s+making|is\s+making|sets?\s+out|contains?|(?:has|have)\s+identified|identif(?:y|ies))\s+"
+    r"(?:a\s+total\s+of\s+)?(?P<n>\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s+"
+    r"(?:(?:main|principal|key|new|further|specific)\s+)?(?P<what>recommendations?|areas?\s+for\s+improvement)\b",
+    re.IGNORECASE,
+)
+_FUNCTION_WORD_END_RE = re.compile(
+    r"(?<![;,])\s(?:a|an|and|any|as|at|be|by|for|from|in|is|its|of|on|or|than|that|the|their|to|was|were|which|who"
+    r"|with|should|will|must)$",
+    re.IGNORECASE,
+)
+
+
+def check_list(blocks: list[Block], items: list[Item], kind: str) -> list[str]:
+    """Return what the document lets us check about one kind's list and that does not hold, one line each."""
+    word = KIND_WORDS[kind]
+    problems: list[str] = []
+    printed = [item.printed_number for item in items if item.printed_number is not None]
+    if len(printed) >= 2 and printed != list(range(1, len(printed) + 1)):
+        missing = sorted(set(range(1, max(printed) + 1)) - set(printed))
+        repeated = sorted({n for n in printed if printed.count(n) > 1})
+        detail = []
+        if missing:
+            detail.append(
+                f"{_plural(word, len(missing))} {_numbers(missing)} {'is' if len(missing) == 1 else 'are'} missing"
+            )
+        if repeated:
+            detail.append(f"{_numbers(repeated)} {'appears' if len(repeated) == 1 else 'appear'} twice")
+        if not detail:
+            detail.append("they are out of order")
+        problems.append(f"The {word}s are numbered {', '.join(map(str, printed))}: {'; '.join(detail)}.")
+    stated = _stated_counts(blocks, kind)
+    if stated and len(items) not in stated:
+        said = " or ".join(str(n) for n in sorted(stated))
+        problems.append(
+            f"The report says it makes {said} {word}s, but {len(items)} {'was' if len(items) == 1 else 'were'} found."
+        )
+    for number, item in enumerate(items, start=1):
+        text = item.text.rstrip("*_ ")
+        if not item.from_table and (_FUNCTION_WORD_END_RE.search(text) or text.endswith("-")):
+            problems.append(
+                f"{word.capitalize()} {number} stops mid-sentence ('…{text[-40:]}'): the list may be cut by a "
+                "page break; complete it before loading."
+            )
+    return problems
+
+
+def _stated_counts(blocks: list[Block], kind: str) -> set[int]:
+    counts = set()
+    for block in blocks:
+        for match in _COUNT_RE.finditer(block.clean):
+            what = match.group("what").lower()
+            if (kind == RECOMMENDATION) != what.startswith("recommendation"):
+                continue
+            raw = match.group("n").lower()
+            counts.add(int(raw) if raw.isdigit() else _NUMBER_WORDS[raw])
+    return counts
+
+
+def _plural(word: str, count: int) -> str:
+    return word.capitalize() if count == 1 else f"{word.capitalize()}s"
+
+
+def _numbers(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return str(numbers[0])
+    return ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"

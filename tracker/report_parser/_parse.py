@@ -312,7 +312,8 @@ def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
         for number, entry in enumerate(listed, start=1):
             item, source = entry.item, entry.source
             name = f"{label} {number}"
-            if entry.source is item and entry.has_context is False and not is_national:
+            # National reviews often state their recommendations only once, and areas for improvement usually are.
+            if entry.source is item and not entry.has_context and not is_national and kind == RECOMMENDATION:
                 warnings.append(
                     f"{name} ('{_short(item.text)}') was not found in the "
                     "body; its inspection question and evidence are blank."

@@ -128,31 +128,30 @@ def _is_list_intro(block: Block) -> bool:
     return text.endswith((":", ";")) and bool(_RECOMMENDS_RE.search(text)) and not _MODAL_RE.search(text)
 
 
-def _is_sub_item(block: Block, previous: Block, lead_bullet: str) -> bool:
+def _is_sub_item(block: Block, previous: Block, lead: Block) -> bool:
     """Tell whether a list item continues the lead-in or sub-item before it."""
-    if not (block.bullet or _SUB_ITEM_RE.match(block.lines[0])):
-        return False
     if _SUB_ITEM_RE.match(block.lines[0]):
         return True
-    text = block.clean
-    if text[:1].islower():
+    if not block.bullet or (block.enumerator is not None and lead.enumerator is not None):
+        return False  # "2." after "1. … should:" is the next recommendation
+    if block.clean[:1].islower():
         return True
-    if lead_bullet and block.lines[0][:1] != lead_bullet:
+    symbol = block.lines[0][:1]
+    if lead.bullet and lead.enumerator is None and not lead.lines[0][:1].isalnum() and symbol != lead.lines[0][:1]:
         return True
-    return bool(_ENDS_WITH_JOIN_RE.search(previous.clean)) or previous is not None and previous.clean.endswith(":")
+    return bool(_ENDS_WITH_JOIN_RE.search(previous.clean)) or previous.clean.endswith(":")
 
 
 def _with_sub_items(lead: Block, following: list[Block], *, all_bullets: bool) -> list[Block]:
     """Return the lead-in and the blocks that are its sub-items."""
     taken = [lead]
-    lead_bullet = lead.lines[0][:1] if lead.bullet else ""
     for block in following:
         if block.heading or block.footnote or block.table_row or block.label:
             break
         if all_bullets and (block.bullet or _SUB_ITEM_RE.match(block.lines[0])):
             taken.append(block)
             continue
-        if not _is_sub_item(block, taken[-1], lead_bullet):
+        if not _is_sub_item(block, taken[-1], lead):
             break
         taken.append(block)
     return taken
@@ -397,8 +396,8 @@ def check_list(blocks: list[Block], items: list[Item], kind: str) -> list[str]:
         text = item.text.rstrip("*_ ")
         if not item.from_table and (_FUNCTION_WORD_END_RE.search(text) or text.endswith("-")):
             problems.append(
-                f"{word.capitalize()} {number} stops mid-sentence ('…{text[-40:]}'): the list may be cut by a "
-                "page break; complete it before loading."
+                f"{word.capitalize()} {number} stops mid-sentence ('…{' '.join(text.split()[-6:])}'): the list may be "
+                "cut by a page break; complete it before loading."
             )
     return problems
 

@@ -10,7 +10,9 @@ from ._dates import opens_with_timeframe
 
 # Bullets that conversions put in front of list items (never the en dash:
 # the "force in numbers" labels use "– England and Wales" on its own line).
-_BULLET_RE = re.compile(r"^(?:[-*•●▪◦]\s+|\(?\d{1,2}[.)]\s+|\(\d{1,2}\)\s+|[a-z][.)]\s+)")
+_BULLET_RE = re.compile(
+    r"^(?:[-*•●▪◦]\s+|\(?\d{1,2}[.)]\s+|\(\d{1,2}\)\s+|[a-z][.)]\s+|\([a-z]\)\s+|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)\s+)"
+)
 _MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
 _RULE_RE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
 _SUP_RE = re.compile(r"<sup>[^<]*</sup>", re.IGNORECASE)

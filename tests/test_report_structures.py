@@ -412,3 +412,25 @@ def test_unknown_timeframe_is_never_guessed():
     report = parse_report(text, published=PUBLISHED)
     assert recs(report)[0].due_date is None
     assert any("not understood" in w for w in report.warnings)
+
+
+# --- line-end hyphens ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("broken", "whole"),
+    [
+        ("integrity-\nrelated", "integrity-related"),
+        ("co-\nordination", "co-ordination"),
+        ("organ-\nisation", "organisation"),
+        ("communi-\ncated", "communicated"),
+    ],
+)
+def test_line_end_hyphen_is_joined_only_where_the_joined_word_is_a_word(broken, whole):
+    text = FORCE_COVER + (
+        "How well does the force act with integrity?\n\nThe force related its findings to the board.\n\n"
+        f"Recommendations\n\n- Within six months, the force should review its {broken} registers.\n"
+    )
+    assert recs(parse_report(text, published=PUBLISHED))[0].text == (
+        f"Within six months, the force should review its {whole} registers."
+    )

@@ -83,18 +83,28 @@ def prepare_text(text: str) -> str:
 
 
 def word_vocabulary(text: str) -> set[str]:
-    """Return the lower-case words and hyphenated compounds written within one line."""
+    """Return the lower-case words and hyphenated compounds written whole within one line.
+
+    The halves of a word broken at a line end are left out, so that the break does not vouch for itself.
+    """
     vocabulary: set[str] = set()
+    broken_before = False
     for line in text.split("\n"):
-        vocabulary.update(word.lower() for word in _WORD_RE.findall(line.rstrip().rstrip("-")))
+        words = [word.lower() for word in _WORD_RE.findall(line)]
+        broken_after = line.rstrip().endswith("-") and bool(words)
+        first = 1 if broken_before else 0
+        last = len(words) - 1 if broken_after else len(words)
+        vocabulary.update(words[first:last])
+        broken_before = broken_after
     return vocabulary
 
 
 def join_hyphenation(text: str, vocabulary: set[str] | None = None) -> str:
     """Join words that OCR or line-end hyphenation split ("organ-" + "isation")."""
-    # A compound the document writes elsewhere with its hyphen
-    # ("integrity-related") keeps it, as do prefixes that always take one
-    # ("anti-", "co-"); any other break is a soft hyphen. The whole word moves
+    # A compound the document writes elsewhere with its hyphen keeps it, a word it writes whole is joined;
+    # prefixes that always take one ("anti-", "co-") keep it. Otherwise, when both halves are words the
+    # document uses on their own ("integrity-" + "related"), the hyphen was the writer's; when one half is
+    # no word ("organ-" + "isation", "communi-" + "cated"), it was the line break's. The whole word moves
     # to the first line so that later passes see no break.
     vocabulary = vocabulary or set()
 
@@ -103,12 +113,13 @@ def join_hyphenation(text: str, vocabulary: set[str] | None = None) -> str:
         word = _WORD_RE.match(right)
         rest = word.group(0) if word else right
         hyphenated, joined = f"{left}-{rest}".lower(), f"{left}{rest}".lower()
-        if hyphenated in vocabulary:
+        first_part = rest.split("-", 1)[0].lower()
+        if hyphenated in vocabulary or left.lower() in _KEEP_HYPHEN_PREFIXES:
             keep = True
         elif joined in vocabulary:
             keep = False
         else:
-            keep = left.lower() in _KEEP_HYPHEN_PREFIXES
+            keep = left.lower() in vocabulary and first_part in vocabulary and len(first_part) > 2
         return f"{left}{'-' if keep else ''}{right}\n{indent}"
 
     return _HYPHEN_BREAK_RE.sub(repl, text)

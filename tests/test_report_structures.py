@@ -434,3 +434,17 @@ def test_line_end_hyphen_is_joined_only_where_the_joined_word_is_a_word(broken, 
     assert recs(parse_report(text, published=PUBLISHED))[0].text == (
         f"Within six months, the force should review its {whole} registers."
     )
+
+
+def test_tab_separated_table_gives_one_recommendation_a_row():
+    text = FORCE_COVER + (
+        "Recommendations\n\n"
+        "No.\tRecommendation\tTimescale\n"
+        "1\tThe force should review its vetting backlog.\tWithin three months\n"
+        "2\tThe force should publish its gifts and hospitality register.\tWithin six months\n"
+    )
+    report = parse_report(text, published=PUBLISHED)
+    assert [(r.number, r.text, r.due_date) for r in recs(report)] == [
+        (1, "The force should review its vetting backlog.", date(2018, 6, 22)),
+        (2, "The force should publish its gifts and hospitality register.", date(2018, 9, 22)),
+    ]

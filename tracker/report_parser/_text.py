@@ -58,6 +58,8 @@ LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _TABLE_ROW_RE = re.compile(r"^\|.*\|$")
+# A row of a table that a conversion wrote with tabs: one cell asks somebody to act.
+_TAB_CELL_ACTS_RE = re.compile(r"\b(?:should|must)\b.{20,}", re.IGNORECASE)
 _TABLE_RULE_RE = re.compile(r"^\|[\s:|-]*-[\s:|-]*\|$")
 _NUMBER_ENUMERATOR_RE = re.compile(r"^(?:\(?(\d{1,3})[.)]|\((\d{1,3})\))\s+")
 
@@ -199,13 +201,15 @@ class Block:
 
     @cached_property
     def table_row(self) -> bool:
-        """Tell whether the block is one row of a Markdown table."""
-        return bool(_TABLE_ROW_RE.match(self.lines[0]))
+        """Tell whether the block is one row of a table (Markdown, or cells split by tabs)."""
+        return len(self.lines) == 1 and is_table_row(self.lines[0])
 
     @cached_property
     def cells(self) -> list[str]:
         """Return a table row's cells without markup."""
-        return [strip_markup(cell) for cell in self.lines[0].strip().strip("|").split("|")]
+        line = self.lines[0].strip()
+        raw = line.strip("|").split("|") if _TABLE_ROW_RE.match(line) else line.split("\t")
+        return [strip_markup(cell) for cell in raw]
 
     @cached_property
     def enumerator(self) -> int | None:
@@ -253,7 +257,7 @@ class Block:
     @cached_property
     def footnote(self) -> bool:
         """Tell whether the block is a footnote or page furniture."""
-        if self.bullet:
+        if self.bullet or self.table_row:
             return False
         return bool(_FOOTNOTE_RE.match(self.lines[0])) and not self.value
 
@@ -261,6 +265,15 @@ class Block:
     def value(self) -> bool:
         """Tell whether the block is a lone number such as "1,439" or "0.5%"."""
         return bool(_VALUE_RE.match(self.clean))
+
+
+def is_table_row(line: str) -> bool:
+    """Tell whether a line is a table row: Markdown pipes, or tab-separated cells one of which asks for action."""
+    line = line.strip()
+    if _TABLE_ROW_RE.match(line):
+        return True
+    cells = [cell for cell in line.split("\t") if cell.strip()]
+    return len(cells) >= 2 and any(_TAB_CELL_ACTS_RE.search(cell) for cell in cells)
 
 
 def split_blocks(text: str) -> list[Block]:
@@ -281,7 +294,7 @@ def split_blocks(text: str) -> list[Block]:
             flush()
             continue
         tab = "\t" in raw_line
-        if _TABLE_ROW_RE.match(line):
+        if is_table_row(line):
             # One block a row: each row of a recommendations table is one recommendation.
             flush()
             if not _TABLE_RULE_RE.match(line):

@@ -448,3 +448,21 @@ def test_tab_separated_table_gives_one_recommendation_a_row():
         (1, "The force should review its vetting backlog.", date(2018, 6, 22)),
         (2, "The force should publish its gifts and hospitality register.", date(2018, 9, 22)),
     ]
+
+
+def test_timeframe_subheadings_give_the_items_under_them_their_deadline():
+    text = FORCE_COVER + (
+        "Recommendations\n\n"
+        "Immediately\n\n"
+        "1. The force should stop recording crimes as no-crimes without a supervisor's review.\n\n"
+        "Within three months\n\n"
+        "2. The force should train its call handlers in the crime recording rules.\n\n"
+        "3. The force should audit its crime records every month.\n"
+    )
+    report = parse_report(text, published=PUBLISHED)
+    assert [(r.number, r.timeframe, r.due_date) for r in recs(report)] == [
+        (1, "Immediately", PUBLISHED),
+        (2, "Within three months", date(2018, 6, 22)),
+        (3, "Within three months", date(2018, 6, 22)),
+    ]
+    assert report.problems == ()

@@ -209,6 +209,7 @@ def _items_in(following: list[Block], heading: Block, kind: str, *, form: str) -
         position += 1
     rest = following[position:]
     in_bullets = False
+    hint = ""
     index = 0
     while index < len(rest):
         block = rest[index]
@@ -220,6 +221,11 @@ def _items_in(following: list[Block], heading: Block, kind: str, *, form: str) -
                 index += 1 + sum(len(i.blocks) for i in found)
             else:
                 index += 1
+            continue
+        if _timeframe_heading(block):
+            # "Immediately" / "Within three months" over the items it applies to (crime data integrity reports).
+            hint = block.clean.rstrip(":")
+            index += 1
             continue
         if block.heading:
             break
@@ -245,11 +251,20 @@ def _items_in(following: list[Block], heading: Block, kind: str, *, form: str) -
             taken = _with_sub_items(block, rest[index + 1 :], all_bullets=not block.bullet)
         else:
             taken = [block]
-        items.append(Item(taken, _item_text(taken), heading, 0, kind, block.enumerator, sub_items=len(taken) - 1))
+        items.append(Item(taken, _item_text(taken), heading, 0, kind, block.enumerator, hint, len(taken) - 1))
         index += len(taken)
     for item in items:
         item.group_size = len(items)
     return items
+
+
+def _timeframe_heading(block: Block) -> bool:
+    """Tell whether a short heading is only a timeframe ("Immediately", "Within three months:")."""
+    text = block.clean.rstrip(":").strip()
+    if not text or len(text) > 60 or block.bullet or block.table_row or block.label:
+        return False
+    found = find_timeframes(text)
+    return bool(found) and found[0].start == 0 and len(found[0].phrase) >= len(text) - 1
 
 
 def _printed(heading: Block) -> int | None:

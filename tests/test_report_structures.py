@@ -466,3 +466,14 @@ def test_timeframe_subheadings_give_the_items_under_them_their_deadline():
         (3, "Within three months", date(2018, 6, 22)),
     ]
     assert report.problems == ()
+
+
+def test_stated_count_split_between_addressees_is_added_up():
+    text = NATIONAL_COVER + (
+        "Summary\n\nThis report makes two recommendations to forces and one to the Home Office.\n\n"
+        "Recommendations\n\n"
+        "- Within six months, all forces should record stalking correctly.\n"
+        "- Within six months, all forces should appoint a stalking lead.\n"
+        "- Within a year, the Home Office should review the law on stalking.\n"
+    )
+    assert parse_report(text, published=PUBLISHED).problems == ()

@@ -424,9 +424,24 @@ def _stated_counts(blocks: list[Block], kind: str) -> set[int]:
             what = match.group("what").lower()
             if (kind == RECOMMENDATION) != what.startswith("recommendation"):
                 continue
-            raw = match.group("n").lower()
-            counts.add(int(raw) if raw.isdigit() else _NUMBER_WORDS[raw])
+            total = _count_value(match.group("n"))
+            # "… 12 recommendations to forces and 3 to the Home Office": all of them are this report's.
+            sentence = re.split(r"(?<=[.;])\s", block.clean[match.end() :], maxsplit=1)[0]
+            total += sum(_count_value(more.group(1)) for more in _MORE_RE.finditer(sentence))
+            counts.add(total)
     return counts
+
+
+_MORE_RE = re.compile(
+    r"\band\s+(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:more\s+|further\s+|other\s+)?"
+    r"(?:(?:recommendations?\s+)?(?:to|for)\b|recommendations?\b)",
+    re.IGNORECASE,
+)
+
+
+def _count_value(raw: str) -> int:
+    raw = raw.lower()
+    return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
 
 
 def _plural(word: str, count: int) -> str:

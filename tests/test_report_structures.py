@@ -477,3 +477,31 @@ def test_stated_count_split_between_addressees_is_added_up():
         "- Within a year, the Home Office should review the law on stalking.\n"
     )
     assert parse_report(text, published=PUBLISHED).problems == ()
+
+
+def test_what_is_left_out_as_an_earlier_reports_is_named_in_the_warnings():
+    text = FORCE_COVER + (
+        "Progress against our 2016 recommendations\n\n"
+        "Recommendation 1\n\nWithin six months, the force should review its crime recording.\n\n"
+        "How well does the force record crime?\n\n"
+        "Recommendations\n\n"
+        "- In our 2016 report we recommended that the force should audit its records.\n"
+        "- Within three months, the force should audit its crime records.\n"
+    )
+    report = parse_report(text, published=PUBLISHED)
+    assert texts(report) == ["Within three months, the force should audit its crime records."]
+    assert [w for w in report.warnings if w.startswith("Not imported")] == [
+        "Not imported: the section 'Progress against our 2016 recommendations' reports on earlier "
+        "recommendations; nothing in it was read as this report's.",
+        "Not imported: 'In our 2016 report we recommended that the force should…' quotes a "
+        "recommendation of an earlier report.",
+    ]
+
+
+def test_a_recommendation_that_mentions_other_recommendations_is_still_imported():
+    text = FORCE_COVER + (
+        "Recommendations\n\n"
+        "- Within six months, the force should implement the recommendations made in the College of Policing's "
+        "vetting guidance.\n"
+    )
+    assert len(recs(parse_report(text, published=PUBLISHED))) == 1

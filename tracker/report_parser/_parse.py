@@ -212,6 +212,7 @@ def _list_of_kind(blocks: list[Block], kind: str, warnings: list[str], problems:
     """Return one kind's items in the order they are numbered, each with the body statement that gives its context."""
     found = collect(blocks, kind)
     closing, body, has_closing = found.closing, found.body, found.has_closing
+    warnings += found.left_out
     word = KIND_WORDS[kind]
     if has_closing and body:
         matched = _match(closing, body)

@@ -43,10 +43,11 @@ _RECOMMENDS_THAT_RE = re.compile(
 )
 # What an earlier report recommended, quoted: not a recommendation of this one.
 _QUOTED_RE = re.compile(
-    r"\b(?:we|HMICF?R?S?|the\s+inspectorate|it|they)\s+(?:\w+\s+)?(?:had\s+)?recommended\b"
-    r"|\brecommendations?\s+(?:was|were|made\s+in|from\s+(?:our|the|its)\s+(?:\d{4}|previous|earlier|last))\b"
-    r"|\b(?:previous|earlier|last\s+year['’]s|\d{4})\s+(?:report|inspection)['’]?s?\s+recommendations?\b"
-    r"|\bin\s+(?:our|the|its)\s+(?:\d{4}|previous|earlier|last)\s+(?:\w+\s+){0,3}(?:report|inspection)\b",
+    r"\b(?:we|HMICF?R?S?|the\s+inspectorate)\s+(?:\w+\s+)?(?:had\s+)?recommended\b"
+    r"|\b(?:our|its|HMICF?R?S?['’]?s?)\s+(?:\d{4}|previous|earlier|last|original)\s+(?:\w+\s+){0,3}?"
+    r"recommendations?\b"
+    r"|\bin\s+(?:our|its|HMICF?R?S?['’]?s?)\s+(?:\d{4}|previous|earlier|last)\s+(?:\w+\s+){0,3}?"
+    r"(?:report|inspection)\b[^.]*\brecommend",
     re.IGNORECASE,
 )
 # A section that reports progress on earlier recommendations.
@@ -85,11 +86,13 @@ class Item:
 
 @dataclass
 class Found:
-    """Hold the items of one kind: the closing list's and the body's."""
+    """Hold the items of one kind: the closing list's and the body's, and what was left out on purpose."""
 
     closing: list[Item] = field(default_factory=list)
     body: list[Item] = field(default_factory=list)
     has_closing: bool = False
+    # One line each, for the import's warnings: nothing is left out without saying so.
+    left_out: list[str] = field(default_factory=list)
 
 
 def looks_like_recommendation(text: str) -> bool:
@@ -181,11 +184,17 @@ def _table_item(row: Block, heading: Block, kind: str) -> Item | None:
     return Item([row], strip_enumerator(text), heading, 0, kind, row.enumerator, hint, from_table=True)
 
 
-def _items_in(following: list[Block], heading: Block, kind: str, *, form: str) -> list[Item]:
+def _items_in(
+    following: list[Block], heading: Block, kind: str, *, form: str, left_out: list[str] | None = None
+) -> list[Item]:
     """Return the items of a list that starts right after a heading (or list introduction)."""
+    left_out = [] if left_out is None else left_out
     if form in ("singular", "numbered"):
         first = following[0] if following else None
-        if first is None or first.heading or is_quoted(first.clean):
+        if first is None or first.heading:
+            return []
+        if is_quoted(first.clean):
+            left_out.append(_quoted_note(first))
             return []
         taken = _with_sub_items(first, following[1:], all_bullets=not first.bullet) if _is_lead_in(first) else [first]
         number = _printed(heading)
@@ -216,7 +225,7 @@ def _items_in(following: list[Block], heading: Block, kind: str, *, form: str) -
         if block.item_heading and _heading_form(block, kind) == "numbered":
             nxt = rest[index + 1 : index + 2]
             if nxt and not nxt[0].heading:
-                found = _items_in(rest[index + 1 :], block, kind, form="numbered")
+                found = _items_in(rest[index + 1 :], block, kind, form="numbered", left_out=left_out)
                 items += found
                 index += 1 + sum(len(i.blocks) for i in found)
             else:
@@ -237,7 +246,12 @@ def _items_in(following: list[Block], heading: Block, kind: str, *, form: str) -
             continue
         if block.label and _label_kind(block) != kind:
             break
-        if is_quoted(block.clean) or block.value or len(block.clean.split()) < 3:
+        if is_quoted(block.clean):
+            left_out.append(_quoted_note(block))
+            index += 1
+            continue
+        if block.value or len(block.clean.split()) < 3:
+            # A page number or a stray word left by a conversion inside a bullet list.
             if in_bullets and block.bullet:
                 index += 1
                 continue
@@ -272,7 +286,7 @@ def _printed(heading: Block) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _excluded(blocks: list[Block]) -> set[int]:
+def _excluded(blocks: list[Block], left_out: list[str]) -> set[int]:
     """Return the indexes of blocks in sections that report progress on earlier recommendations."""
     excluded: set[int] = set()
     inside = False
@@ -280,6 +294,10 @@ def _excluded(blocks: list[Block]) -> set[int]:
         if block.heading and _PROGRESS_HEADING_RE.search(block.clean) and len(block.clean) < 120:
             inside = True
             excluded.add(block.index)
+            left_out.append(
+                f"Not imported: the section '{block.clean}' reports on earlier recommendations; "
+                "nothing in it was read as this report's."
+            )
             continue
         if inside and (block.item_heading and block.rec_heading != "numbered" or block.question or block.md_heading):
             inside = False
@@ -290,17 +308,20 @@ def _excluded(blocks: list[Block]) -> set[int]:
 
 def collect(blocks: list[Block], kind: str) -> Found:
     """Return the closing-list and body items of one kind."""
-    excluded = _excluded(blocks)
+    found = Found()
+    excluded = _excluded(blocks, found.left_out if kind == RECOMMENDATION else [])
     visible = [b for b in blocks if b.index not in excluded and not b.footnote]
     position = {b.index: i for i, b in enumerate(visible)}
-    found = Found()
-    closing_heading = None
+    closing: list[Item] = []
+    closing_left_out: list[str] = []
     for heading in reversed(visible):
-        if _heading_form(heading, kind) == "plural" and _items_in(
-            visible[position[heading.index] + 1 :], heading, kind, form="plural"
-        ):
-            closing_heading = heading
-            break
+        if _heading_form(heading, kind) == "plural":
+            closing_left_out = []
+            closing = _items_in(
+                visible[position[heading.index] + 1 :], heading, kind, form="plural", left_out=closing_left_out
+            )
+            if closing:
+                break
     used: set[int] = set()
 
     def add(items: list[Item], into: list[Item]) -> None:
@@ -309,35 +330,43 @@ def collect(blocks: list[Block], kind: str) -> Found:
                 used.update(b.index for b in item.blocks)
                 into.append(item)
 
-    if closing_heading is not None:
+    if closing:
         found.has_closing = True
-        add(
-            _items_in(visible[position[closing_heading.index] + 1 :], closing_heading, kind, form="plural"),
-            found.closing,
-        )
+        found.left_out += closing_left_out
+        add(closing, found.closing)
     for block in visible:
         if block.index in used:
             continue
         after = visible[position[block.index] + 1 :]
         form = _heading_form(block, kind)
         if form:
-            add(_items_in(after, block, kind, form=form), found.body)
+            add(_items_in(after, block, kind, form=form, left_out=found.left_out), found.body)
         elif block.concern_heading and kind == RECOMMENDATION:
             add(_concern_items(after, block), found.body)
-        elif _label_kind(block) == kind and not is_quoted(block.clean):
+        elif _label_kind(block) == kind:
+            if is_quoted(block.clean):
+                found.left_out.append(_quoted_note(block))
+                continue
             taken = _with_sub_items(block, after, all_bullets=False) if _is_lead_in(block) else [block]
             add(
                 [Item(taken, _item_text(taken), block, 1, kind, block.enumerator, sub_items=len(taken) - 1)], found.body
             )
         elif kind == RECOMMENDATION and _is_list_intro(block) and not block.heading:
-            add(_items_in(after, block, kind, form="plural"), found.body)
+            add(_items_in(after, block, kind, form="plural", left_out=found.left_out), found.body)
         elif kind == RECOMMENDATION and _RECOMMENDS_THAT_RE.search(block.clean):
             # "HMIC recommends that, within six months, all forces should …" standing alone.
             if is_quoted(block.clean) or block.heading or block.bullet:
                 continue
             taken = _with_sub_items(block, after, all_bullets=True) if _is_lead_in(block) else [block]
             add([Item(taken, _item_text(taken), block, 1, kind, sub_items=len(taken) - 1)], found.body)
+    found.left_out = list(dict.fromkeys(found.left_out))
     return found
+
+
+def _quoted_note(block: Block) -> str:
+    words = block.clean.split()
+    short = " ".join(words[:10]) + ("…" if len(words) > 10 else "")
+    return f"Not imported: '{short}' quotes a recommendation of an earlier report."
 
 
 def _concern_items(following: list[Block], heading: Block) -> list[Item]:

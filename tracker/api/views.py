@@ -62,10 +62,13 @@ class RecommendationFilter(django_filters.FilterSet):
     report = django_filters.CharFilter(field_name="report__slug", label="Report slug")
     theme = IntegerFilter(field_name="theme", label="Theme id")
     priority = django_filters.BooleanFilter(field_name="is_priority", label="Priority recommendations only")
+    kind = django_filters.ChoiceFilter(
+        choices=Recommendation.Kind.choices, label="Recommendations or areas for improvement"
+    )
 
     class Meta:
         model = Recommendation
-        fields = ["report", "theme", "priority"]
+        fields = ["report", "theme", "priority", "kind"]
 
 
 class UserFilterBackend(DjangoFilterBackend):
@@ -128,7 +131,7 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
                     to_attr="visible_actions",
                 )
             )
-            .order_by(F("report__published_on").desc(nulls_last=True), "report__slug", "number")
+            .order_by(F("report__published_on").desc(nulls_last=True), "report__slug", "-kind", "number")
         )
 
 

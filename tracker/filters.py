@@ -17,13 +17,6 @@ def inspection_rounds() -> list[tuple[str, str]]:
     return [(series, series) for series in rounds]
 
 
-# The kinds as a list filter names them: what the list is narrowed to.
-KIND_CHOICES = [
-    (Recommendation.Kind.RECOMMENDATION, "Recommendations"),
-    (Recommendation.Kind.AREA_FOR_IMPROVEMENT, "Areas for improvement"),
-]
-
-
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recommendation text contains", method="filter_text")
     force = django_filters.ModelChoiceFilter(
@@ -49,7 +42,7 @@ class ActionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         field_name="recommendation__kind",
         label="Recommendations or areas for improvement",
-        choices=KIND_CHOICES,
+        choices=list(Recommendation.KIND_PLURALS.items()),
         empty_label="Both",
     )
     status = django_filters.MultipleChoiceFilter(choices=Action.Status.choices, label="Status")

@@ -228,6 +228,9 @@ class Recommendation(models.Model):
         RECOMMENDATION = "recommendation", "Recommendation"
         AREA_FOR_IMPROVEMENT = "area-for-improvement", "Area for improvement"
 
+    # How headings and filters name each kind, in order: recommendations first.
+    KIND_PLURALS = {Kind.RECOMMENDATION: "Recommendations", Kind.AREA_FOR_IMPROVEMENT: "Areas for improvement"}
+
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations")
     kind = models.CharField(
         max_length=30,

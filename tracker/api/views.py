@@ -46,6 +46,12 @@ from tracker.selectors import ACTION_LIST_RELATED
 class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
+    def __init__(self, *args, **kwargs):
+        # An id past a 64-bit integer is refused (400) rather than passed to SQLite, which cannot bind it (500).
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
 
 class ReportFilter(django_filters.FilterSet):
     force = django_filters.CharFilter(field_name="subject_force__slug", label="Slug of the force inspected")

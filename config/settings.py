@@ -252,7 +252,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "tracker.models.DatePrecision"},
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "tracker.models.DatePrecision",
+        "RecommendationKindEnum": "tracker.models.Recommendation.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -91,6 +91,7 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
         model = Recommendation
 
     report = factory.SubFactory(ReportFactory)
+    kind = Recommendation.Kind.RECOMMENDATION
     number = factory.Sequence(lambda n: n + 1)
     text = "Within six months, the force should ensure that it has communicated to all staff the requirements."
     timeframe = "Within six months"
@@ -98,6 +99,16 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     due_precision = "day"
     inspection_question = "How well does the force prevent, identify and investigate corruption?"
     evidence = "HMIC found that staff had a limited understanding of the policy."
+
+
+class AreaForImprovementFactory(RecommendationFactory):
+    """An area for improvement: numbered apart from recommendations, and with no due date unless it gives one."""
+
+    kind = Recommendation.Kind.AREA_FOR_IMPROVEMENT
+    text = "The force should improve how it records the outcome of vetting appeals."
+    timeframe = ""
+    due_date = None
+    due_precision = ""
 
 
 class ThemeFactory(factory.django.DjangoModelFactory):

@@ -577,3 +577,8 @@ def test_get_on_regenerate_is_405(client, psd_lead_a):
     assert client.get(reverse("api:token_regenerate")).status_code == 405
     assert client.post(reverse("api:token")).status_code == 405
     assert not Token.objects.exists()
+
+
+def test_a_theme_id_too_large_for_the_database_is_refused_not_a_server_error(action_a, reviewer):
+    response = api_client(reviewer).get(reverse("api:recommendation-list"), {"theme": str(2**70)})
+    assert response.status_code == 400

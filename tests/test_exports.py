@@ -68,8 +68,11 @@ def _xlsx_rows_from_xml(content: bytes) -> list[list[str]]:
     return rows
 
 
-def _keys(actions) -> list[tuple[str, str, str]]:
-    return [(a.force.name, a.recommendation.report.title, str(a.recommendation.number)) for a in actions]
+def _keys(actions) -> list[tuple[str, str, str, str]]:
+    return [
+        (a.force.name, a.recommendation.report.title, a.recommendation.get_kind_display(), str(a.recommendation.number))
+        for a in actions
+    ]
 
 
 @pytest.fixture
@@ -98,7 +101,7 @@ def test_csv_rows_are_the_filtered_list_pages_rows(client, actions_a, psd_lead_a
         page, "mine"
     )
     rows = _csv_rows(_export(client, "csv", f"{query}&list={slug}"))
-    assert [tuple(row[:3]) for row in rows[1:]] == _keys(on_screen)
+    assert [tuple(row[:4]) for row in rows[1:]] == _keys(on_screen)
     assert len(rows) > 1
 
 
@@ -116,9 +119,10 @@ def test_csv_has_the_on_screen_columns_and_values(client, today, force_a, psd_le
     client.force_login(psd_lead_a)
     header, row = _csv_rows(_export(client, "csv"))
     assert header == COLUMNS
-    assert row[:10] == [
+    assert row[:11] == [
         "West Midlands Police",
         "Police Integrity and Corruption",
+        "Recommendation",
         "4",
         "Within six months, the force should publish its policy.",
         "Being progressed",
@@ -128,7 +132,7 @@ def test_csv_has_the_on_screen_columns_and_values(client, today, force_a, psd_le
         "3",
         "Alice Ashby",
     ]
-    assert row[10] == "2015-06-01 12:00"
+    assert row[11] == "2015-06-01 12:00"
 
 
 def test_another_forces_actions_never_appear(client, today, force_a, force_b, psd_lead_a):
@@ -169,15 +173,15 @@ def test_formula_injection_is_neutralised_in_csv(client, today, force_a, psd_lea
     client.force_login(psd_lead_a)
     row = _csv_rows(_export(client, "csv"))[1]
     assert row[1] == '\'+HYPERLINK("http://evil")'
-    assert row[3] == '\'=HYPERLINK("http://evil.example","click")'
-    assert row[9] == "'@cmd x"
+    assert row[4] == '\'=HYPERLINK("http://evil.example","click")'
+    assert row[10] == "'@cmd x"
 
 
 def test_formula_injection_is_neutralised_in_xlsx_and_stays_text(client, today, force_a, psd_lead_a):
     ActionFactory(recommendation__report__subject_force=force_a, recommendation__text="-2+3")
     client.force_login(psd_lead_a)
     content = b"".join(_export(client, "xlsx").streaming_content)
-    assert _xlsx_rows(content)[1][3] == "'-2+3"
+    assert _xlsx_rows(content)[1][4] == "'-2+3"
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")  # no cell is a formula
 
@@ -189,7 +193,7 @@ def test_xlsx_opens_with_the_header_and_one_row_per_action(client, actions_a, ps
     rows = _xlsx_rows(b"".join(response.streaming_content))
     assert rows[0] == COLUMNS
     assert [row[0] for row in rows[1:]] == ["West Midlands Police"] * 3
-    assert {row[4] for row in rows[1:]} == {"Being progressed", "Not started", "Awaiting review"}
+    assert {row[5] for row in rows[1:]} == {"Being progressed", "Not started", "Awaiting review"}
 
 
 @pytest.mark.parametrize(("fmt", "kind"), [("csv", StreamingHttpResponse), ("xlsx", FileResponse)])

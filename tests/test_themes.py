@@ -5,7 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import ActionFactory, ForceFactory, RecommendationFactory, ReportFactory, ThemeFactory
+from tests.factories import (
+    ActionFactory,
+    AreaForImprovementFactory,
+    ForceFactory,
+    RecommendationFactory,
+    ReportFactory,
+    ThemeFactory,
+)
 from tracker import themes
 from tracker.models import Recommendation, Theme
 
@@ -119,6 +126,16 @@ def test_recommendations_of_one_report_never_join_each_other(force_a):
     b = RecommendationFactory(report=report, text="Publish the policy on secondary employment.")
     themes.assign_themes([a, b])
     assert a.theme_id != b.theme_id
+
+
+def test_an_area_for_improvement_never_joins_a_recommendations_theme(force_a, force_b):
+    recommendation = RecommendationFactory(
+        report__subject_force=force_a, text="Publish a gifts and hospitality policy."
+    )
+    afi = AreaForImprovementFactory(report__subject_force=force_b, text="Publish a gifts and hospitality policy.")
+    themes.assign_themes([recommendation])
+    themes.assign_themes([afi])
+    assert afi.theme_id != recommendation.theme_id
 
 
 def test_reviewer_merges_two_themes_with_history(seeds, reviewer):

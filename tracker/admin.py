@@ -127,8 +127,8 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(AppendOnlyHistoryAdmin):
-    list_display = ["report", "number", "short_text", "timeframe", "due_date"]
-    list_filter = ["report__series", "report"]
+    list_display = ["report", "kind", "number", "short_text", "timeframe", "due_date"]
+    list_filter = ["kind", "report__series", "report"]
     search_fields = ["text", "inspection_question"]
     list_select_related = ["report", "report__subject_force"]
 
@@ -140,7 +140,7 @@ class RecommendationAdmin(AppendOnlyHistoryAdmin):
 @admin.register(Action)
 class ActionAdmin(AppendOnlyHistoryAdmin):
     list_display = ["__str__", "force", "status", "due_date", "revised_due_date", "owner", "is_overdue_display"]
-    list_filter = [OverdueFilter, "status", "force", "recommendation__report__series"]
+    list_filter = [OverdueFilter, "status", "recommendation__kind", "force", "recommendation__report__series"]
     search_fields = ["recommendation__text", "force__name"]
     list_select_related = ["force", "owner", "recommendation", "recommendation__report"]
     raw_id_fields = ["recommendation", "owner"]

@@ -23,6 +23,7 @@ from tracker.selectors import ACTION_LIST_RELATED, ACTION_LISTS, action_list_que
 COLUMNS = [
     "Force",
     "Report",
+    "Kind",
     "Recommendation number",
     "Recommendation text",
     "Status",
@@ -54,6 +55,7 @@ def action_cells(action: Action) -> list[Cell]:
     return [
         action.force.name,
         recommendation.report.title,
+        recommendation.get_kind_display(),
         recommendation.number,
         recommendation.text,
         action.get_status_display(),
@@ -136,7 +138,7 @@ def xlsx_response(queryset: QuerySet[Action], filename: str, *, themed: bool = F
     day = workbook.add_format({"num_format": "d mmm yyyy"})
     moment = workbook.add_format({"num_format": "d mmm yyyy hh:mm"})
     rows, columns = (theme_action_rows, THEME_COLUMNS) if themed else (action_rows, COLUMNS)
-    widths = [24, 40, 10, 80, 22, 12, 12, 12, 8, 24, 16]
+    widths = [24, 40, 20, 10, 80, 22, 12, 12, 12, 8, 24, 16]
     for col, width in enumerate([40, *widths] if themed else widths):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)

@@ -39,6 +39,12 @@ class ActionFilter(django_filters.FilterSet):
         empty_label="All rounds",
         widget=QuickSelect,
     )
+    kind = django_filters.ChoiceFilter(
+        field_name="recommendation__kind",
+        label="Recommendations or areas for improvement",
+        choices=list(Recommendation.KIND_PLURALS.items()),
+        empty_label="Both",
+    )
     status = django_filters.MultipleChoiceFilter(choices=Action.Status.choices, label="Status")
     overdue = django_filters.BooleanFilter(label="Overdue", method="filter_overdue")
     due_after = django_filters.DateFilter(label="Due on or after", method="filter_due_after")
@@ -54,7 +60,7 @@ class ActionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Action
-        fields = ["q", "force", "report", "series", "status", "overdue", "due_after", "due_before", "owner"]
+        fields = ["q", "force", "report", "series", "kind", "status", "overdue", "due_after", "due_before", "owner"]
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -40,7 +40,7 @@ def action_event(action: Action) -> Event:
     recommendation = action.recommendation
     due = action.effective_due_date
     url = settings.SITE_URL.rstrip("/") + action.get_absolute_url()
-    summary = f"Due: {action.force.name} – {recommendation.report.title} rec. {recommendation.number}"
+    summary = f"Due: {action.force.name} – {recommendation.report.title} {recommendation.short_label}"
     event = Event.new(
         uid=f"action-{action.pk}@{UID_DOMAIN}",
         start=due,

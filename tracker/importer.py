@@ -45,7 +45,8 @@ class BuiltFixture:
     slug: str
     subject: Force | None
     rows: list[dict]
-    actions_per_recommendation: dict[int, list[str]]
+    # Keyed by (kind, number): a report numbers its recommendations and its areas for improvement separately.
+    actions_per_recommendation: dict[tuple[str, int], list[str]]
 
     def to_json(self) -> str:
         return json.dumps(self.rows, indent=2, ensure_ascii=False) + "\n"
@@ -72,26 +73,22 @@ def _subject_force(parsed: ParsedReport, force_slug: str | None) -> Force | None
     return force
 
 
-def _addressed_forces(codes: tuple[str, ...], subject: Force | None, number: int) -> list[Force]:
+def _addressed_forces(codes: tuple[str, ...], subject: Force | None, label: str) -> list[Force]:
     forces: dict[str, Force] = {}
     for code in codes:
         if code == SUBJECT:
             if subject is None:
-                raise ImportProblem(
-                    f"Recommendation {number} is addressed to the inspected force, but the report names none."
-                )
+                raise ImportProblem(f"{label} is addressed to the inspected force, but the report names none.")
             forces[subject.slug] = subject
         elif code == ALL_FORCES:
             forces.update({f.slug: f for f in Force.objects.filter(kind=Force.Kind.TERRITORIAL)})
         else:
             body = Force.objects.filter(slug=code).first()
             if body is None:
-                raise ImportProblem(
-                    f"Recommendation {number} is addressed to “{code}”, which is not in the forces list."
-                )
+                raise ImportProblem(f"{label} is addressed to “{code}”, which is not in the forces list.")
             forces[body.slug] = body
     if not forces:
-        raise ImportProblem(f"Recommendation {number} is addressed to nobody the tracker knows.")
+        raise ImportProblem(f"{label} is addressed to nobody the tracker knows.")
     return sorted(forces.values(), key=lambda f: f.slug)
 
 
@@ -141,33 +138,35 @@ def build_fixture(parsed: ParsedReport, *, source_name: str, force_slug: str | N
                 },
             }
         )
-    actions: dict[int, list[str]] = {}
+    actions: dict[tuple[str, int], list[str]] = {}
     action_rows = []
     for rec in parsed.recommendations:
-        rows.append(
-            {
-                "model": "tracker.recommendation",
-                "fields": {
-                    "report": [slug],
-                    "number": rec.number,
-                    "text": rec.text,
-                    "timeframe": rec.timeframe,
-                    "due_date": rec.due_date.isoformat() if rec.due_date else None,
-                    "due_precision": rec.due_precision or "",
-                    "inspection_question": rec.inspection_question,
-                    "evidence": rec.evidence,
-                    "addressees": _addressee_text(rec.addressees, subject),
-                },
-            }
-        )
-        forces = _addressed_forces(rec.addressees, subject, rec.number)
-        actions[rec.number] = [f.slug for f in forces]
+        is_recommendation = rec.kind == Recommendation.Kind.RECOMMENDATION
+        fields = {
+            "report": [slug],
+            # The kind, and the kind in its natural key, only where it is not the default: fixtures of
+            # reports with recommendations only stay as they were.
+            **({} if is_recommendation else {"kind": rec.kind}),
+            "number": rec.number,
+            "text": rec.text,
+            "timeframe": rec.timeframe,
+            "due_date": rec.due_date.isoformat() if rec.due_date else None,
+            "due_precision": rec.due_precision or "",
+            "inspection_question": rec.inspection_question,
+            "evidence": rec.evidence,
+            "addressees": _addressee_text(rec.addressees, subject),
+        }
+        key = [slug, rec.number] if is_recommendation else [slug, rec.number, rec.kind]
+        rows.append({"model": "tracker.recommendation", "fields": fields})
+        label = f"{Recommendation.Kind(rec.kind).label} {rec.number}"
+        forces = _addressed_forces(rec.addressees, subject, label)
+        actions[rec.kind, rec.number] = [f.slug for f in forces]
         for force in forces:
             action_rows.append(
                 {
                     "model": "tracker.action",
                     "fields": {
-                        "recommendation": [slug, rec.number],
+                        "recommendation": key,
                         "force": [force.slug],
                         "due_date": rec.due_date.isoformat() if rec.due_date else None,
                     },
@@ -181,19 +180,24 @@ def summary_lines(built: BuiltFixture) -> list[str]:
     """Return the short summary printed after a conversion: report, each recommendation, warnings."""
     parsed = built.parsed
     date = _format_date(parsed.published, parsed.published_precision)
+    recommendations = [r for r in parsed.recommendations if r.kind != Recommendation.Kind.AREA_FOR_IMPROVEMENT]
+    improvements = [r for r in parsed.recommendations if r.kind == Recommendation.Kind.AREA_FOR_IMPROVEMENT]
     lines = [
         f"Report:     {parsed.title} ({parsed.series})",
         f"Subject:    {built.subject.name if built.subject else 'National'}",
         f"Published:  {date}",
         f"ISBN:       {parsed.isbn or '–'}",
         f"Key figures: {len(parsed.key_figures)}",
-        f"Recommendations: {len(parsed.recommendations)}; actions: {built.action_count}",
+        f"Recommendations: {len(recommendations)}; actions: {built.action_count}",
     ]
-    for rec in parsed.recommendations:
-        forces = built.actions_per_recommendation[rec.number]
+    if improvements:
+        lines.append(f"Areas for improvement: {len(improvements)}")
+    for rec in recommendations + improvements:
+        forces = built.actions_per_recommendation[rec.kind, rec.number]
         to = forces[0] if len(forces) == 1 else f"{len(forces)} forces/bodies"
+        afi = "AFI " if rec.kind == Recommendation.Kind.AREA_FOR_IMPROVEMENT else ""
         lines.append(
-            f"  {rec.number:>2}. {rec.timeframe or '(no timeframe)'}"
+            f"  {afi}{rec.number:>2}. {rec.timeframe or '(no timeframe)'}"
             f" → due {_format_date(rec.due_date, rec.due_precision)}"
             f" → {to}: {rec.text[:70]}…"
         )

@@ -216,14 +216,29 @@ class KeyFigure(models.Model):
 
 
 class RecommendationManager(models.Manager["Recommendation"]):
-    def get_by_natural_key(self, report_slug: str, number: int) -> Recommendation:
-        return self.get(report__slug=report_slug, number=number)
+    def get_by_natural_key(self, report_slug: str, number: int, kind: str = "recommendation") -> Recommendation:
+        return self.get(report__slug=report_slug, kind=kind, number=number)
 
 
 class Recommendation(models.Model):
-    """One recommendation of a report, as the inspectors wrote it."""
+    """One recommendation or area for improvement of a report, as the inspectors wrote it."""
+
+    class Kind(models.TextChoices):
+        # The values are the parser's (tracker.report_parser.RECOMMENDATION, AREA_FOR_IMPROVEMENT).
+        RECOMMENDATION = "recommendation", "Recommendation"
+        AREA_FOR_IMPROVEMENT = "area-for-improvement", "Area for improvement"
+
+    # How headings and filters name each kind, in order: recommendations first.
+    KIND_PLURALS = {Kind.RECOMMENDATION: "Recommendations", Kind.AREA_FOR_IMPROVEMENT: "Areas for improvement"}
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations")
+    kind = models.CharField(
+        max_length=30,
+        choices=Kind.choices,
+        default=Kind.RECOMMENDATION,
+        db_index=True,
+        help_text="Recommendations and areas for improvement are numbered separately within a report.",
+    )
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
     timeframe = models.CharField(max_length=200, blank=True, help_text="As written, e.g. Within six months.")
@@ -264,16 +279,39 @@ class Recommendation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["report", "number"]
-        constraints = [models.UniqueConstraint(fields=["report", "number"], name="unique_recommendation_number")]
+        # "-kind": recommendations before areas for improvement.
+        ordering = ["report", "-kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kind", "number"], name="unique_recommendation_number")
+        ]
 
     def __str__(self) -> str:
-        return f"Recommendation {self.number}: {self.text[:80]}"
+        return f"{self.label}: {self.text[:80]}"
 
-    def natural_key(self) -> tuple[str, int]:
+    def natural_key(self) -> tuple[str, int] | tuple[str, int, str]:
+        """Return (report slug, number), with the kind added for an area for improvement only.
+
+        Fixtures written before areas for improvement name recommendations by the pair, and still load.
+        """
+        if self.is_area_for_improvement:
+            return (*self.report.natural_key(), self.number, self.kind)
         return (*self.report.natural_key(), self.number)
 
     natural_key.dependencies = ["tracker.report"]
+
+    @property
+    def label(self) -> str:
+        """Return how people name it: "Recommendation 3", "Area for improvement 2"."""
+        return f"{self.Kind(self.kind).label} {self.number}"
+
+    @property
+    def short_label(self) -> str:
+        """Return the label for a crowded line: "rec. 3", "AFI 2"."""
+        return f"AFI {self.number}" if self.is_area_for_improvement else f"rec. {self.number}"
+
+    @property
+    def is_area_for_improvement(self) -> bool:
+        return self.kind == self.Kind.AREA_FOR_IMPROVEMENT
 
 
 class ActionQuerySet(models.QuerySet["Action"]):
@@ -404,8 +442,15 @@ def _effective_due_before(day: datetime.date) -> Q:
 
 
 class ActionManager(models.Manager.from_queryset(ActionQuerySet)):
-    def get_by_natural_key(self, report_slug: str, number: int, force_slug: str) -> Action:
-        return self.get(recommendation__report__slug=report_slug, recommendation__number=number, force__slug=force_slug)
+    def get_by_natural_key(
+        self, report_slug: str, number: int, force_slug: str, kind: str = "recommendation"
+    ) -> Action:
+        return self.get(
+            recommendation__report__slug=report_slug,
+            recommendation__kind=kind,
+            recommendation__number=number,
+            force__slug=force_slug,
+        )
 
 
 class Action(models.Model):
@@ -472,13 +517,16 @@ class Action(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.force} – {self.recommendation.report.title} rec. {self.recommendation.number}"
+        return f"{self.force} – {self.recommendation.report.title} {self.recommendation.short_label}"
 
     def get_absolute_url(self) -> str:
         return reverse("tracker:action", args=[self.pk])
 
-    def natural_key(self) -> tuple[str, int, str]:
-        return (*self.recommendation.natural_key(), self.force.slug)
+    def natural_key(self) -> tuple[str, int, str] | tuple[str, int, str, str]:
+        """Return (report slug, number, force slug), with the kind last for an area for improvement's action."""
+        recommendation = self.recommendation
+        key = (*recommendation.report.natural_key(), recommendation.number, self.force.slug)
+        return (*key, recommendation.kind) if recommendation.is_area_for_improvement else key
 
     natural_key.dependencies = ["tracker.recommendation", "tracker.force"]
 

@@ -36,6 +36,7 @@ from django.views.decorators.http import condition, require_safe
 
 from tracker.exports import neutralise
 from tracker.models import Action, Force, Recommendation, Report, Theme
+from tracker.selectors import in_sections
 
 Status = Action.Status
 CACHE_SECONDS = 300
@@ -119,6 +120,12 @@ class RegisterFilter(django_filters.FilterSet):
     series = django_filters.ChoiceFilter(
         field_name="recommendation__report__series", label="Inspection round", choices=[], empty_label="All rounds"
     )
+    kind = django_filters.ChoiceFilter(
+        field_name="recommendation__kind",
+        label="Recommendations or areas for improvement",
+        choices=list(Recommendation.KIND_PLURALS.items()),
+        empty_label="Both",
+    )
     status = django_filters.ChoiceFilter(
         label="Status",
         choices=[(public.key, public.label) for public in PUBLIC_STATUSES],
@@ -128,7 +135,7 @@ class RegisterFilter(django_filters.FilterSet):
 
     class Meta:
         model = Action
-        fields = ["force", "theme", "series", "status"]
+        fields = ["force", "theme", "series", "kind", "status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,6 +164,7 @@ def filtered_actions(request) -> tuple[RegisterFilter, QuerySet[Action]]:
     actions = public_actions().order_by(
         "-recommendation__report__published_on",
         "recommendation__report__title",
+        "-recommendation__kind",  # recommendations before areas for improvement
         "recommendation__number",
         "force__name",
     )
@@ -271,7 +279,7 @@ def register_report(request, slug: str):
     )
     for recommendation in recommendations:
         _with_public_status(recommendation.public_actions)
-    return render(request, "register/report.html", {"report": report, "recommendations": recommendations})
+    return render(request, "register/report.html", {"report": report, "sections": in_sections(recommendations)})
 
 
 @public_page
@@ -293,6 +301,7 @@ CSV_COLUMNS = [
     "Inspection round",
     "Report published",
     "Force",
+    "Kind",
     "Recommendation number",
     "Recommendation",
     "Theme",
@@ -321,6 +330,7 @@ def register_rows(actions: QuerySet[Action]) -> Iterator[list]:
             report.series,
             report.published_on,
             action.force.name,
+            recommendation.get_kind_display(),
             recommendation.number,
             recommendation.text,
             recommendation.theme.title if recommendation.theme_id else "",

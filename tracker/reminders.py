@@ -155,7 +155,7 @@ def _digest(lead: User, force: Force, overdue: list[Action], today: datetime.dat
 def _action_lines(action: Action, detail: str) -> str:
     recommendation = action.recommendation
     return (
-        f"- {action.force.name} – {recommendation.report.title}, recommendation {recommendation.number}\n"
+        f"- {action.force.name} – {recommendation.report.title}, {recommendation.label.lower()}\n"
         f"  Due {due_display(action)}: {detail}\n"
         f"  {_site_url(action.get_absolute_url())}"
     )

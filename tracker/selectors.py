@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -27,12 +28,22 @@ from tracker.models import (
 def force_summaries(
     forces: QuerySet[Force], today: datetime.date | None = None, due_soon_days: int = 30
 ) -> QuerySet[Force]:
-    """Return `forces` annotated with their action counts, in one query."""
+    """Return `forces` annotated with their action counts, in one query.
+
+    open_count and overdue_count count every action; recommendation_open_count, afi_open_count and their
+    overdue pair split them between recommendations and areas for improvement.
+    """
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=due_soon_days)
     open_q = Q(actions__status__in=Action.OPEN_STATUSES)
     completed_late = completed_late_q("actions__")
     priority = Recommendation.objects.filter(is_priority=True).values("pk")
+    # Areas for improvement are counted apart from recommendations, in the same query, the same way as priority.
+    is_afi = Q(
+        actions__recommendation__in=Recommendation.objects.filter(kind=Recommendation.Kind.AREA_FOR_IMPROVEMENT).values(
+            "pk"
+        )
+    )
     counted = forces.annotate(
         total_count=Count("actions"),
         open_count=Count("actions", filter=open_q),
@@ -50,8 +61,14 @@ def force_summaries(
         red_count=Count("actions", filter=open_q & Q(actions__rag="red")),
         amber_count=Count("actions", filter=open_q & Q(actions__rag="amber")),
         green_count=Count("actions", filter=open_q & Q(actions__rag="green")),
+        afi_open_count=Count("actions", filter=open_q & is_afi),
+        afi_overdue_count=Count("actions", filter=overdue_q(today, "actions__") & is_afi),
     )
-    on_time = counted.annotate(completed_on_time_count=F("completed_count") - F("completed_late_count"))
+    on_time = counted.annotate(
+        completed_on_time_count=F("completed_count") - F("completed_late_count"),
+        recommendation_open_count=F("open_count") - F("afi_open_count"),
+        recommendation_overdue_count=F("overdue_count") - F("afi_overdue_count"),
+    )
     return on_time.annotate(
         on_time_rate=Case(
             When(completed_count=0, then=Value(None)),
@@ -82,6 +99,22 @@ def force_reports(force: Force, today: datetime.date | None = None) -> QuerySet[
         "title",
         "pk",
     )
+
+
+@dataclass(frozen=True)
+class KindSection:
+    """A report's recommendations of one kind, under their heading ("Areas for improvement")."""
+
+    heading: str
+    recommendations: list[Recommendation]
+
+
+def in_sections(recommendations: Iterable[Recommendation]) -> list[KindSection]:
+    """Return recommendations, then areas for improvement, each under its heading; a kind with none is left out."""
+    by_kind: dict[str, list[Recommendation]] = {kind: [] for kind in Recommendation.KIND_PLURALS}
+    for recommendation in recommendations:
+        by_kind[recommendation.kind].append(recommendation)
+    return [KindSection(Recommendation.KIND_PLURALS[kind], found) for kind, found in by_kind.items() if found]
 
 
 @dataclass

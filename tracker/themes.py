@@ -83,17 +83,18 @@ def assign_themes(recommendations: Iterable[Recommendation], *, minimum: float |
         return []
     # Every themed recommendation's signature, computed once: a few thousand short texts take milliseconds.
     known = [
-        (report_id, theme_id, signature(text))
-        for report_id, theme_id, text in Recommendation.objects.filter(theme__isnull=False).values_list(
-            "report_id", "theme_id", "text"
+        (report_id, kind, theme_id, signature(text))
+        for report_id, kind, theme_id, text in Recommendation.objects.filter(theme__isnull=False).values_list(
+            "report_id", "kind", "theme_id", "text"
         )
     ]
     created = []
     for recommendation in pending:
         own = signature(recommendation.text)
         best_theme, best_score = None, 0.0
-        for report_id, theme_id, other in known:
-            if report_id == recommendation.report_id:
+        for report_id, kind, theme_id, other in known:
+            # A theme holds one kind: areas for improvement are followed up apart from recommendations.
+            if report_id == recommendation.report_id or kind != recommendation.kind:
                 continue
             score = similarity(own, other)
             if score > best_score:
@@ -105,7 +106,7 @@ def assign_themes(recommendations: Iterable[Recommendation], *, minimum: float |
         recommendation.theme_id = best_theme
         recommendation._change_reason = "Grouped into a theme on import"
         recommendation.save(update_fields=["theme"])
-        known.append((recommendation.report_id, best_theme, own))
+        known.append((recommendation.report_id, recommendation.kind, best_theme, own))
     return created
 
 

@@ -43,6 +43,7 @@ from tracker.selectors import (
     days_ahead,
     force_reports,
     force_summaries,
+    in_sections,
 )
 
 # Reports on one page of a force's page: those needing attention come first, so page 1 is what matters.
@@ -77,8 +78,9 @@ def home(request):
 
 DASHBOARD_COLUMNS = {
     "force": ("Force", "name"),
-    "open": ("Open", "-open_count"),
-    "overdue": ("Overdue", "-overdue_count"),
+    "open": ("Open recommendations", "-recommendation_open_count"),
+    "overdue": ("Overdue recommendations", "-recommendation_overdue_count"),
+    "afi": ("Areas for improvement: open / overdue", "-afi_overdue_count"),
     "due_soon": ("Due soon", "-due_soon_count"),
     "awaiting_review": ("Awaiting review", "-awaiting_review_count"),
     "verified": ("Verified", "-verified_count"),
@@ -103,6 +105,10 @@ def dashboard(request):
         for key in (
             "open_count",
             "overdue_count",
+            "recommendation_open_count",
+            "recommendation_overdue_count",
+            "afi_open_count",
+            "afi_overdue_count",
             "due_soon_count",
             "awaiting_review_count",
             "verified_count",
@@ -134,7 +140,8 @@ def force_detail(request, slug: str):
     for action in actions:
         by_report.setdefault(action.recommendation.report_id, []).append(action)
     for group in by_report.values():
-        group.sort(key=lambda a: a.attention_order(today))
+        # Recommendations, then areas for improvement, each needing attention first.
+        group.sort(key=lambda a: (a.recommendation.is_area_for_improvement, a.attention_order(today)))
     reports = {report: by_report.get(report.pk, []) for report in page}
     summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS).get()
     context = {
@@ -435,7 +442,7 @@ def report_detail(request, slug: str):
     return render(
         request,
         "tracker/report_detail.html",
-        {"report": report, "recommendations": recommendations, "key_figures": report.key_figures.all()},
+        {"report": report, "sections": in_sections(recommendations), "key_figures": report.key_figures.all()},
     )
 
 

@@ -16,14 +16,14 @@ COMPLETION_NOTE = (
 
 
 def force_counts(page: Page, force_name: str) -> dict[str, int]:
-    """Return the dashboard's open, overdue, awaiting-review and verified counts for one force."""
+    """Return the dashboard's open and overdue recommendations, awaiting-review and verified counts for one force."""
     headers = [h.strip() for h in page.locator("#forces-table thead th").all_inner_texts()]
     row = page.locator("#forces-table tbody tr").filter(has=page.get_by_role("rowheader", name=force_name))
     cells = [c.strip() for c in row.locator("td").all_inner_texts()]
     by_header = dict(zip(headers[1:], cells, strict=True))
     return {
         name: int(re.match(r"\d+", by_header[name]).group())
-        for name in ("Open", "Overdue", "Awaiting review", "Verified")
+        for name in ("Open recommendations", "Overdue recommendations", "Awaiting review", "Verified")
     }
 
 
@@ -36,7 +36,12 @@ def test_psd_lead_completes_and_reviewer_verifies(
     login(hmic, reviewer)
     expect(hmic).to_have_url(re.compile(r"/dashboard/$"))
     screenshot(hmic, "dashboard")
-    assert force_counts(hmic, force_a.name) == {"Open": 4, "Overdue": 2, "Awaiting review": 1, "Verified": 0}
+    assert force_counts(hmic, force_a.name) == {
+        "Open recommendations": 4,
+        "Overdue recommendations": 2,
+        "Awaiting review": 1,
+        "Verified": 0,
+    }
 
     lead = new_page()
     login(lead, psd_lead_a)
@@ -82,7 +87,12 @@ def test_psd_lead_completes_and_reviewer_verifies(
     assert action.status == Action.Status.VERIFIED
 
     hmic.get_by_role("link", name="All forces").click()
-    assert force_counts(hmic, force_a.name) == {"Open": 3, "Overdue": 1, "Awaiting review": 1, "Verified": 1}
+    assert force_counts(hmic, force_a.name) == {
+        "Open recommendations": 3,
+        "Overdue recommendations": 1,
+        "Awaiting review": 1,
+        "Verified": 1,
+    }
 
     hmic.goto(action.get_absolute_url())
     history = hmic.locator(".app-timeline")

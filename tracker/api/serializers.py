@@ -57,6 +57,7 @@ class ReportSerializer(serializers.HyperlinkedModelSerializer):
 
 class RecommendationSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:recommendation-detail")
+    label = serializers.CharField(read_only=True, help_text='How people name it, e.g. "Area for improvement 2".')
     report = ReportSummarySerializer(read_only=True)
     actions = serializers.SerializerMethodField(help_text="The ids of its actions that you can see.")
 
@@ -66,6 +67,8 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "id",
             "url",
             "report",
+            "kind",
+            "label",
             "number",
             "text",
             "timeframe",
@@ -88,9 +91,11 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
 
 class RecommendationSummarySerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True, help_text='How people name it, e.g. "Area for improvement 2".')
+
     class Meta:
         model = Recommendation
-        fields = ["id", "number", "text", "timeframe", "is_priority"]
+        fields = ["id", "kind", "label", "number", "text", "timeframe", "is_priority"]
         read_only_fields = fields
 
 

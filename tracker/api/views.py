@@ -46,6 +46,12 @@ from tracker.selectors import ACTION_LIST_RELATED
 class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
+    def __init__(self, *args, **kwargs):
+        # An id past a 64-bit integer is refused (400) rather than passed to SQLite, which cannot bind it (500).
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
 
 class ReportFilter(django_filters.FilterSet):
     force = django_filters.CharFilter(field_name="subject_force__slug", label="Slug of the force inspected")
@@ -62,10 +68,13 @@ class RecommendationFilter(django_filters.FilterSet):
     report = django_filters.CharFilter(field_name="report__slug", label="Report slug")
     theme = IntegerFilter(field_name="theme", label="Theme id")
     priority = django_filters.BooleanFilter(field_name="is_priority", label="Priority recommendations only")
+    kind = django_filters.ChoiceFilter(
+        choices=Recommendation.Kind.choices, label="Recommendations or areas for improvement"
+    )
 
     class Meta:
         model = Recommendation
-        fields = ["report", "theme", "priority"]
+        fields = ["report", "theme", "priority", "kind"]
 
 
 class UserFilterBackend(DjangoFilterBackend):
@@ -128,7 +137,7 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
                     to_attr="visible_actions",
                 )
             )
-            .order_by(F("report__published_on").desc(nulls_last=True), "report__slug", "number")
+            .order_by(F("report__published_on").desc(nulls_last=True), "report__slug", "-kind", "number")
         )
 
 

@@ -74,15 +74,14 @@ def threshold() -> float:
     return settings.THEME_SIMILARITY_THRESHOLD
 
 
-@transaction.atomic
-def assign_themes(recommendations: Iterable[Recommendation], *, minimum: float | None = None) -> list[Theme]:
-    """Put each recommendation without a theme into the theme of its closest match, or a new theme."""
+def closest_themes(recommendations: Iterable[Recommendation], *, minimum: float | None = None) -> list[Theme]:
+    """Set each recommendation without a theme to its closest match's theme, or a new unsaved one; return those."""
     minimum = threshold() if minimum is None else minimum
-    pending = [r for r in recommendations if r.theme_id is None]
+    pending = [r for r in recommendations if r.theme_id is None and r.theme is None]
     if not pending:
         return []
     # Every themed recommendation's signature, computed once: a few thousand short texts take milliseconds.
-    known = [
+    known: list[tuple[int | None, int | Theme, frozenset[str]]] = [
         (report_id, theme_id, signature(text))
         for report_id, theme_id, text in Recommendation.objects.filter(theme__isnull=False).values_list(
             "report_id", "theme_id", "text"
@@ -92,20 +91,33 @@ def assign_themes(recommendations: Iterable[Recommendation], *, minimum: float |
     for recommendation in pending:
         own = signature(recommendation.text)
         best_theme, best_score = None, 0.0
-        for report_id, theme_id, other in known:
+        for report_id, theme, other in known:
             if report_id == recommendation.report_id:
                 continue
             score = similarity(own, other)
             if score > best_score:
-                best_theme, best_score = theme_id, score
+                best_theme, best_score = theme, score
         if best_theme is None or best_score < minimum:
-            theme = Theme.objects.create(title=title_for(recommendation.text), canonical_wording=recommendation.text)
-            created.append(theme)
-            best_theme = theme.pk
-        recommendation.theme_id = best_theme
+            best_theme = Theme(title=title_for(recommendation.text), canonical_wording=recommendation.text)
+            created.append(best_theme)
+        if isinstance(best_theme, Theme):
+            recommendation.theme = best_theme
+        else:
+            recommendation.theme_id = best_theme
+        known.append((recommendation.report_id, best_theme, own))
+    return created
+
+
+@transaction.atomic
+def assign_themes(recommendations: Iterable[Recommendation], *, minimum: float | None = None) -> list[Theme]:
+    """Put each recommendation without a theme into the theme of its closest match, or a new theme."""
+    pending = [r for r in recommendations if r.theme_id is None]
+    created = closest_themes(pending, minimum=minimum)
+    for theme in created:
+        theme.save()
+    for recommendation in pending:
         recommendation._change_reason = "Grouped into a theme on import"
         recommendation.save(update_fields=["theme"])
-        known.append((recommendation.report_id, best_theme, own))
     return created
 
 

@@ -44,10 +44,10 @@ class Command(loaddata.Command):
         total = 0
         try:
             with transaction.atomic():
+                if others:  # first: the forces a report fixture names may be among them
+                    super().handle(*others, **options)
                 for label, text in reports.items():
                     total += load_fixture_text(text, label=label, via="manage.py loaddata")
-                if others:
-                    super().handle(*others, **options)
         except ImportProblem as exc:
             raise CommandError(str(exc)) from None
         if options["verbosity"] >= 1:

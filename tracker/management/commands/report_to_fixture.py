@@ -47,5 +47,7 @@ class Command(BaseCommand):
         for line in summary_lines(built):
             self.stdout.write(self.style.WARNING(line) if line.startswith("Warning:") else line)
         self.stdout.write(
-            self.style.SUCCESS(f"Wrote {target} ({len(built.rows)} objects). Load it with: manage.py loaddata {target}")
+            self.style.SUCCESS(
+                f"Wrote {target} ({len(built.rows)} objects). Load it with: make load-report FIXTURE={target}"
+            )
         )

@@ -289,3 +289,17 @@ def test_importing_the_national_report_takes_a_fixed_number_of_queries_however_m
 
     assert with_many == with_none <= 60
     assert reload <= 60
+
+
+def test_a_report_without_a_title_loads(force_a):
+    load(report_rows(slug="west-midlands-2014-11-27", title=""))
+    assert Report.objects.get().title == ""
+
+
+def test_two_untitled_national_reports_load_side_by_side(forces):
+    for slug, published in (("national-2016-03-10", "2016-03-10"), ("national-2017-06-01", "2017-06-01")):
+        rows = report_rows(slug=slug, title="", published=published)
+        rows[0]["fields"]["subject_force"] = None
+        load(rows)
+    assert sorted(Report.objects.values_list("slug", flat=True)) == ["national-2016-03-10", "national-2017-06-01"]
+    assert Action.objects.count() == 2

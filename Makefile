@@ -15,10 +15,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 DEV_ENV := DJANGO_DEBUG=true
 SEEDS ?= ../shared/seeds
 
-.PHONY: help install assets chromium migrate load-fixtures fixtures demo-users run test test-sqlite test-postgres bench loadtest lint check-deploy clean
+.PHONY: help install assets chromium migrate load-fixtures fixtures import-report load-report demo-users run test test-sqlite test-postgres bench loadtest lint check-deploy clean
 
 help:
 	@echo "make run    install, migrate, load the shipped fixtures and demo users, serve on http://$(HOST):$(PORT)/"
+	@echo "make import-report FILE=report.pdf PUBLISHED=YYYY-MM-DD   turn a report into fixtures/reports/<slug>.json"
+	@echo "make load-report FIXTURE=fixtures/reports/<slug>.json    load it (safe to repeat)"
 	@echo "make test   the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL))"
 	@echo "make bench  time the main pages at national scale (100,000 actions) on SQLite and PostgreSQL"
 	@echo "make loadtest  gunicorn + PostgreSQL, 20 clients for 60 s; nothing may be lost"
@@ -61,6 +63,17 @@ load-fixtures: migrate
 # Regenerate the shipped report fixtures from the seed reports (see fixtures/report-sources.json).
 fixtures: install
 	$(PY) scripts/make_report_fixtures.py $(SEEDS)
+
+# Import a report on a development checkout (after `make run`'s set-up): README's "Importing a report".
+import-report:
+	@test -n "$(FILE)" || { echo "usage: make import-report FILE=report.pdf [PUBLISHED=2016-03-10] [FORCE=west-midlands]" >&2; exit 2; }
+	@test -x $(PY) || { echo "error: no $(PY): run make install (or make run) first" >&2; exit 1; }
+	@$(DEV_ENV) $(PY) manage.py report_to_fixture "$(FILE)" $(if $(PUBLISHED),--published "$(PUBLISHED)") $(if $(FORCE),--force "$(FORCE)")
+
+load-report:
+	@test -n "$(FIXTURE)" || { echo "usage: make load-report FIXTURE=fixtures/reports/<slug>.json" >&2; exit 2; }
+	@test -x $(PY) || { echo "error: no $(PY): run make install (or make run) first" >&2; exit 1; }
+	@$(DEV_ENV) $(PY) manage.py load_reports $(FIXTURE)
 
 demo-users: load-fixtures
 	$(DEV_ENV) $(PY) manage.py create_demo_users

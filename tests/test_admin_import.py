@@ -89,3 +89,21 @@ def test_reviewer_without_admin_access_cannot_import(client, reviewer):
     client.force_login(reviewer)
     response = client.get(reverse("admin:tracker_report_import"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_confirm_records_in_history_which_admin_imported(client, admin_user, forces):
+    client.force_login(admin_user)
+    payload = _payload(_preview(client, SEED.read_bytes(), published="2014-11-27"))
+    client.post(reverse("admin:tracker_report_import_confirm"), {"payload": payload})
+    row = Action.objects.filter(force__slug="metropolitan").first().history.get()
+    assert row.history_user == admin_user
+    assert row.history_change_reason == "Imported from report.txt with the web import by admin"
+
+
+def test_confirming_the_same_report_twice_changes_nothing(client, admin_user, forces):
+    client.force_login(admin_user)
+    payload = _payload(_preview(client, SEED.read_bytes(), published="2014-11-27"))
+    client.post(reverse("admin:tracker_report_import_confirm"), {"payload": payload})
+    history = Action.history.count()
+    client.post(reverse("admin:tracker_report_import_confirm"), {"payload": payload})
+    assert Action.objects.count() == 4 and Action.history.count() == history

@@ -59,7 +59,7 @@ def test_loading_creates_the_report_its_recommendations_and_actions_with_history
     call_command("loaddata", fixture_file, verbosity=0)
     action = Action.objects.get()
     assert action.status == Action.Status.NOT_STARTED
-    assert action.history.get().history_change_reason == "Loaded from report fixture"
+    assert action.history.get().history_change_reason == "Imported from report.json with manage.py loaddata"
     assert Recommendation.objects.get().history.count() == 1
 
 

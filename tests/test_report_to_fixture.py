@@ -1,12 +1,16 @@
 """manage.py report_to_fixture: report in, reviewable fixture out; bad input gets one clear line and writes nothing."""
 
+import datetime
 import json
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.factories import ForceFactory
+from tests.factories import ForceFactory, ReportFactory
+from tracker.importer import report_slug
+from tracker.models import Report
+from tracker.report_parser import ParsedReport
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +179,50 @@ def test_bad_published_date_is_refused(forces, tmp_path):
 def test_missing_file_is_refused(forces, tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         call_command("report_to_fixture", str(tmp_path / "nope.txt"))
+
+
+def _untitled_national(published: datetime.date | None) -> ParsedReport:
+    return ParsedReport(
+        title="",
+        series="",
+        subject="",
+        is_national=True,
+        published=published,
+        published_precision="day",
+        isbn="",
+        recommendations=(),
+        key_figures=(),
+        warnings=(),
+    )
+
+
+def test_two_untitled_national_reports_get_distinct_slugs(db):
+    first = report_slug(_untitled_national(datetime.date(2016, 3, 10)), None)
+    second = report_slug(_untitled_national(datetime.date(2017, 6, 1)), None)
+    assert (first, second) == ("national-2016-03-10", "national-2017-06-01")
+
+
+def test_an_untitled_report_published_the_same_day_as_another_is_numbered(db):
+    ReportFactory(slug="national-2016-03-10", title="Something else", subject_force=None)
+    assert report_slug(_untitled_national(datetime.date(2016, 3, 10)), None) == "national-2016-03-10-2"
+
+
+def test_a_report_whose_slug_is_taken_by_another_report_gets_its_publication_date(forces, tmp_path):
+    testshire = ForceFactory(name="Testshire Police", slug="testshire")
+    ReportFactory(slug="police-integrity-and-corruption-2016-testshire", title="PEEL 2016", subject_force=testshire)
+    report = tmp_path / "testshire.txt"
+    report.write_text(SMALL_REPORT)
+    call_command("report_to_fixture", str(report), "--published", "2016-03-10", "-o", str(tmp_path / "o.json"))
+    rows = json.loads((tmp_path / "o.json").read_text())
+    assert rows[0]["fields"]["slug"] == "police-integrity-and-corruption-2016-testshire-2016-03-10"
+
+
+def test_importing_a_loaded_report_again_keeps_its_slug(forces, tmp_path):
+    ForceFactory(name="Testshire Police", slug="testshire")
+    report = tmp_path / "testshire.txt"
+    report.write_text(SMALL_REPORT)
+    for out in ("first.json", "second.json"):
+        call_command("report_to_fixture", str(report), "--published", "2016-03-10", "-o", str(tmp_path / out))
+        call_command("load_reports", str(tmp_path / out), stdout=open("/dev/null", "w"))
+    assert (tmp_path / "first.json").read_text() == (tmp_path / "second.json").read_text()
+    assert Report.objects.get().slug == "police-integrity-and-corruption-2016-testshire"

@@ -89,7 +89,7 @@ def confirm_import(request, model_admin):
     _check(request)
     try:
         data = _payload(request)
-        count = load_fixture_text(data["fixture"], label="The report")
+        count = load_fixture_text(data["fixture"], label="The report", by=request.user, via="the web import")
     except ImportProblem as exc:
         messages.error(request, str(exc))
         return redirect("admin:tracker_report_import")

@@ -1,6 +1,7 @@
 """
 Turn a parsed report into a reviewable Django fixture (natural keys, no primary
-keys) and load fixtures atomically with messages an admin can act on.
+keys) and load fixtures atomically with messages an admin can act on (through
+tracker.loading.load_report, the one way a report gets into the database).
 
 The parser (tracker.report_parser) knows reports; this module knows the database.
 """
@@ -8,35 +9,27 @@ The parser (tracker.report_parser) knows reports; this module knows the database
 from __future__ import annotations
 
 import json
-import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core import serializers
-from django.core.exceptions import ValidationError
-from django.core.management import call_command
-from django.core.management.base import CommandError
-from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
-from tracker.models import Force, Recommendation
+from tracker.loading import ImportProblem, load_report
+from tracker.models import Force, Recommendation, Report, User
 from tracker.report_parser import ParsedReport
-from tracker.themes import assign_themes
 
 ALL_FORCES = "all-forces"
+ALL_PCCS = "all-pccs"
 SUBJECT = "subject"
 ADDRESSEE_LABELS = {
     ALL_FORCES: "All police forces (chief constables and police authorities)",
+    ALL_PCCS: "Police and crime commissioners",
     "acpo": "ACPO (now the National Police Chiefs' Council)",
+    "npcc": "National Police Chiefs' Council (NPCC)",
     "hmic": "HMIC",
     "home-office": "Home Office",
     "college-of-policing": "Training providers (College of Policing)",
 }
-
-
-class ImportProblem(Exception):
-    """A report or fixture that cannot be imported, with a one-line reason the admin can act on."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +71,13 @@ def _addressed_forces(codes: tuple[str, ...], subject: Force | None, label: str)
     for code in codes:
         if code == SUBJECT:
             if subject is None:
-                raise ImportProblem(f"{label} is addressed to the inspected force, but the report names none.")
+                raise ImportProblem(
+                    f"{label} is addressed to “the force”, but the report names none: give the force with "
+                    "--force SLUG (on the web: the Force field)."
+                )
             forces[subject.slug] = subject
-        elif code == ALL_FORCES:
+        elif code in (ALL_FORCES, ALL_PCCS):
+            # A commissioner answers for one force's area: the action is tracked with that force.
             forces.update({f.slug: f for f in Force.objects.filter(kind=Force.Kind.TERRITORIAL)})
         else:
             body = Force.objects.filter(slug=code).first()
@@ -99,9 +96,30 @@ def _addressee_text(codes: tuple[str, ...], subject: Force | None) -> str:
 
 
 def report_slug(parsed: ParsedReport, subject: Force | None) -> str:
-    """Return the report's natural key, e.g. police-integrity-and-corruption-2014-west-midlands."""
-    series = parsed.series or parsed.title
-    return slugify(f"{series} {subject.slug if subject else 'national'}")[:120]
+    """
+    Return a slug no other report has, e.g. police-integrity-and-corruption-2014-west-midlands.
+
+    Series (or title) and subject where that is free or names this same report; then with the publication
+    date (always, for a report with neither series nor title); then numbered.
+    """
+    name = parsed.series or parsed.title
+    base = slugify(f"{name} {subject.slug if subject else 'national'}")[:100].strip("-")
+    dated = base
+    if parsed.published:
+        day = {"year": "%Y", "month": "%Y-%m"}.get(parsed.published_precision or "day", "%Y-%m-%d")
+        dated = f"{base}-{parsed.published.strftime(day)}"
+    candidates = ([base] if slugify(name) else []) + [dated] + [f"{dated}-{n}" for n in range(2, 100)]
+    taken = {
+        slug: (title, subject_id, published_on)
+        for slug, title, subject_id, published_on in Report.objects.filter(slug__startswith=base).values_list(
+            "slug", "title", "subject_force_id", "published_on"
+        )
+    }
+    this = (parsed.title, subject.pk if subject else None, parsed.published)
+    for candidate in candidates:
+        if taken.get(candidate, this) == this:
+            return candidate
+    raise ImportProblem(f"Ninety-nine reports already have slugs starting “{base}”: this one needs a title of its own.")
 
 
 def build_fixture(parsed: ParsedReport, *, source_name: str, force_slug: str | None = None) -> BuiltFixture:
@@ -215,62 +233,22 @@ def _format_date(value, precision: str | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def load_fixture_text(text: str, *, label: str = "fixture") -> int:
-    """Load fixture JSON atomically; return how many objects it holds, or raise ImportProblem and load nothing."""
+def load_fixture_text(
+    text: str, *, label: str = "fixture", by: User | None = None, via: str = "manage.py load_reports"
+) -> int:
+    """Load a report fixture's JSON atomically; return how many objects it holds, or raise ImportProblem."""
     try:
         rows = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportProblem(f"{label} is not valid JSON (line {exc.lineno}): {exc.msg}.") from None
-    if not isinstance(rows, list) or not rows:
-        raise ImportProblem(f"{label} holds no objects.")
-    _check_forces_exist(rows, label)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "report.json"
-        path.write_text(text, encoding="utf-8")
-        try:
-            with transaction.atomic():
-                call_command("loaddata", str(path), verbosity=0)
-                slugs = {row["fields"].get("slug") for row in rows if row.get("model") == "tracker.report"}
-                assign_themes(Recommendation.objects.filter(report__slug__in=slugs, theme__isnull=True).order_by("pk"))
-        except (serializers.base.DeserializationError, CommandError) as exc:
-            # loaddata's own messages end with the reason (earlier lines name the file and the object).
-            raise ImportProblem(f"{label} could not be loaded, nothing was changed: {_last_line(exc)}") from None
-        except FIXTURE_REFUSALS as exc:
-            # What the database or a field refused while saving (a missing value, a duplicate, a bad type):
-            # the rollback above undid everything, so say why in one line.
-            raise ImportProblem(f"{label} could not be loaded, nothing was changed: {_first_line(exc)}") from None
+    load_report(rows, by=by, via=via, source=_source(rows, label), label=label)
     return len(rows)
 
 
-# What saving a well-formed but wrong fixture raises beyond loaddata's own errors.
-# ArithmeticError: a number too large for its column (OverflowError on SQLite, decimal.InvalidOperation).
-FIXTURE_REFUSALS = (DatabaseError, ValidationError, ValueError, TypeError, LookupError, ArithmeticError)
-
-
-def _first_line(exc: Exception) -> str:
-    text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    # loaddata names the temporary file it was given, which means nothing to the person importing.
-    text = re.sub(r"^Problem installing fixtures? '[^']*': ", "", text.strip())
-    return text.splitlines()[0] if text else exc.__class__.__name__
-
-
-def _last_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
-
-
-def _check_forces_exist(rows: list, label: str) -> None:
-    wanted = set()
-    for row in rows:
-        if not isinstance(row, dict) or not isinstance(row.get("fields"), dict):
-            raise ImportProblem(f"{label} is not a Django fixture: every entry needs “model” and “fields”.")
-        fields = row["fields"]
-        for key in ("force", "subject_force"):
-            value = fields.get(key)
-            if isinstance(value, list) and value:
-                wanted.add(str(value[0]))
-    missing = wanted - set(Force.objects.filter(slug__in=wanted).values_list("slug", flat=True))
-    if missing:
-        raise ImportProblem(
-            f"{label} refers to forces that are not in the database ({', '.join(sorted(missing))}): "
-            "load fixtures/forces.json first. Nothing was loaded."
-        )
+def _source(rows: object, label: str) -> str:
+    """Return what the history says was imported: the fixture's file, or for the web the report's own file."""
+    if label.endswith(".json"):
+        return Path(label).name
+    report = next((r for r in rows if isinstance(r, dict) and r.get("model") == "tracker.report"), None)
+    name = report.get("fields", {}).get("source_file") if isinstance(report, dict) else None
+    return name if isinstance(name, str) and name else label.lower()

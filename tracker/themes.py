@@ -15,6 +15,7 @@ Reviewers confirm, rename, split and merge themes; every change is in history.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -38,6 +39,7 @@ FILLER = frozenset(
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+@functools.lru_cache(maxsize=65_536)  # bounded by the vocabulary: a few thousand words
 def _fold(word: str) -> str:
     # Cheap plural folding: policies/policy, interests/interest, registers/register.
     if len(word) > 4 and word.endswith("ies"):
@@ -47,6 +49,9 @@ def _fold(word: str) -> str:
     return word
 
 
+# Every import compares its recommendations with every themed wording in the tracker; a server keeps the
+# signatures of those it has seen (a pure function of the text, so the cache cannot go stale).
+@functools.lru_cache(maxsize=16_384)
 def signature(text: str) -> frozenset[str]:
     """Return the content words of a recommendation's wording, for comparing it with others."""
     body = LEAD_IN.sub("", text.strip())
@@ -74,39 +79,70 @@ def threshold() -> float:
     return settings.THEME_SIMILARITY_THRESHOLD
 
 
-@transaction.atomic
-def assign_themes(recommendations: Iterable[Recommendation], *, minimum: float | None = None) -> list[Theme]:
-    """Put each recommendation without a theme into the theme of its closest match, or a new theme."""
+ANOTHER_REPORT = 0  # stands for the reports a wording was made in, other than those being grouped (ids start at 1)
+
+
+def closest_themes(recommendations: Iterable[Recommendation], *, minimum: float | None = None) -> list[Theme]:
+    """Set each recommendation without a theme to its closest match's theme, or a new unsaved one; return those."""
     minimum = threshold() if minimum is None else minimum
-    pending = [r for r in recommendations if r.theme_id is None]
+    pending = [r for r in recommendations if r.theme_id is None and r.theme is None]
     if not pending:
         return []
-    # Every themed recommendation's signature, computed once: a few thousand short texts take milliseconds.
-    known = [
-        (report_id, kind, theme_id, signature(text))
-        for report_id, kind, theme_id, text in Recommendation.objects.filter(theme__isnull=False).values_list(
-            "report_id", "kind", "theme_id", "text"
-        )
+    # Every themed wording's signature, once per distinct wording and theme (a recommendation made to 43
+    # forces is one entry), with the reports it was made in: a match must come from another report. Wordings
+    # of the reports being grouped are read with their report; the rest only need to be in another one.
+    # A theme holds one kind: areas for improvement are followed up apart from recommendations.
+    known: dict[tuple[int | tuple, str, str], tuple[int | Theme, set[int | None], frozenset[str]]] = {}
+    own_reports = {r.report_id for r in pending}
+    themed = Recommendation.objects.filter(theme__isnull=False).order_by()
+    elsewhere = [
+        (ANOTHER_REPORT, *row)
+        for row in themed.exclude(report_id__in=own_reports).values_list("theme_id", "kind", "text").distinct()
     ]
+    for report_id, theme_id, kind, text in elsewhere + list(
+        themed.filter(report_id__in=own_reports).values_list("report_id", "theme_id", "kind", "text")
+    ):
+        entry = known.get((theme_id, kind, text))
+        if entry is None:
+            known[(theme_id, kind, text)] = (theme_id, {report_id}, signature(text))
+        else:
+            entry[1].add(report_id)
     created = []
     for recommendation in pending:
         own = signature(recommendation.text)
         best_theme, best_score = None, 0.0
-        for report_id, kind, theme_id, other in known:
-            # A theme holds one kind: areas for improvement are followed up apart from recommendations.
-            if report_id == recommendation.report_id or kind != recommendation.kind:
+        for (_, kind, _), (theme, reports, other) in known.items():
+            if reports == {recommendation.report_id} or kind != recommendation.kind:
                 continue
             score = similarity(own, other)
             if score > best_score:
-                best_theme, best_score = theme_id, score
+                best_theme, best_score = theme, score
         if best_theme is None or best_score < minimum:
-            theme = Theme.objects.create(title=title_for(recommendation.text), canonical_wording=recommendation.text)
-            created.append(theme)
-            best_theme = theme.pk
-        recommendation.theme_id = best_theme
+            best_theme = Theme(title=title_for(recommendation.text), canonical_wording=recommendation.text)
+            created.append(best_theme)
+        if isinstance(best_theme, Theme):
+            recommendation.theme = best_theme
+        else:
+            recommendation.theme_id = best_theme
+        key = (
+            best_theme if isinstance(best_theme, int) else ("new", id(best_theme)),
+            recommendation.kind,
+            recommendation.text,
+        )
+        known.setdefault(key, (best_theme, set(), own))[1].add(recommendation.report_id)
+    return created
+
+
+@transaction.atomic
+def assign_themes(recommendations: Iterable[Recommendation], *, minimum: float | None = None) -> list[Theme]:
+    """Put each recommendation without a theme into the theme of its closest match, or a new theme."""
+    pending = [r for r in recommendations if r.theme_id is None]
+    created = closest_themes(pending, minimum=minimum)
+    for theme in created:
+        theme.save()
+    for recommendation in pending:
         recommendation._change_reason = "Grouped into a theme on import"
         recommendation.save(update_fields=["theme"])
-        known.append((recommendation.report_id, recommendation.kind, best_theme, own))
     return created
 
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tracker.importer import ImportProblem, load_fixture_text
+from tracker.management.database import require_migrated
 
 
 class Command(BaseCommand):
@@ -15,16 +16,23 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="*", help="Fixture files; default fixtures/reports/*.json")
 
     def handle(self, *args, files: list[str], **options):
+        require_migrated()
         paths = [Path(f) for f in files] or sorted(Path("fixtures/reports").glob("*.json"))
         total = 0
         try:
             with transaction.atomic():
                 for path in paths:
-                    try:
-                        text = path.read_text(encoding="utf-8")
-                    except (OSError, UnicodeDecodeError) as exc:
-                        raise ImportProblem(f"{path} cannot be read: {exc.__class__.__name__}") from None
-                    total += load_fixture_text(text, label=str(path))
+                    total += load_fixture_text(read_fixture(path), label=str(path), via="manage.py load_reports")
         except ImportProblem as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Loaded {len(paths)} report fixture(s), {total} objects.")
+
+
+def read_fixture(path: Path) -> str:
+    """Return a fixture file's text, or raise ImportProblem saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportProblem(f"No such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportProblem(f"{path} cannot be read: {exc.__class__.__name__}") from None

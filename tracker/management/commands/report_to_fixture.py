@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.importer import ImportProblem, build_fixture, summary_lines
+from tracker.management.database import require_migrated
 from tracker.report_parser import ReportError, parse_report, read_report_text
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, force: str | None, published: str | None, output: str | None, **options):
         published_on = _date(published) if published else None
+        require_migrated()
         try:
             text = read_report_text(file)
             parsed = parse_report(text, published=published_on)
@@ -45,5 +47,7 @@ class Command(BaseCommand):
         for line in summary_lines(built):
             self.stdout.write(self.style.WARNING(line) if line.startswith("Warning:") else line)
         self.stdout.write(
-            self.style.SUCCESS(f"Wrote {target} ({len(built.rows)} objects). Load it with: manage.py loaddata {target}")
+            self.style.SUCCESS(
+                f"Wrote {target} ({len(built.rows)} objects). Load it with: make load-report FIXTURE={target}"
+            )
         )

@@ -20,6 +20,11 @@ _BULLET_RE = re.compile(r"^(?:[-*•●▪◦]\s+|\(?\d{1,2}[.)]\s+|\(\d{1,2}\)\
 _SENTENCE_END = frozenset(".!?:;\"'’”)")
 # A one-line paragraph at least this long is a sentence cut short, not a heading.
 _HEADING_MAX = 60
+# Words a heading never ends on: a short line ending on one is a sentence cut short.
+_FUNCTION_WORDS = frozenset(
+    "a an and any as at be by for from in is it its of on only or than that the their to was were which who with"
+    " ".split()
+)
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 
 
@@ -93,7 +98,7 @@ def _find_gutter(lines: list[str]) -> int | None:
     """Return the character position of the gap between two columns, or None for one column."""
     filled = [line for line in lines if line.strip()]
     width = max((len(line) for line in filled), default=0)
-    if len(filled) < 4 or width < 40:
+    if len(filled) < 2 or width < 40:
         return None
     best: tuple[int, int] | None = None
     for position in range(width // 4, width * 3 // 4):
@@ -106,7 +111,7 @@ def _find_gutter(lines: list[str]) -> int | None:
             # Both sides must carry prose, not a title and its page number.
             if len(before.strip()) >= 12 and len(after.strip()) >= 12 and before.endswith(" " * _GUTTER):
                 both += 1
-        if both >= max(3, len(filled) * 0.4) and crossing <= 2 + len(filled) // 10:
+        if both >= max(2, len(filled) * 0.4) and crossing <= 2 + len(filled) // 10:
             if best is None or both > best[0]:
                 best = (both, position)
     return best[1] if best else None
@@ -211,7 +216,8 @@ def _separator(before: list[str], after: list[str]) -> str:
     if in_item and first_raw[:1] == " ":
         return "\n"
     ended = last.rstrip("*_")[-1:] in _SENTENCE_END
-    heading = len(paragraph) == 1 and not in_item and len(last) <= _HEADING_MAX
+    cut_short = last.rsplit(" ", 1)[-1].lower() in _FUNCTION_WORDS
+    heading = len(paragraph) == 1 and not in_item and len(last) <= _HEADING_MAX and not cut_short
     if not ended and not heading:
         return "\n"
     return "\n\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._model import ReportError
+from ._pages import join_pages
 
 if TYPE_CHECKING:
     from pypdf import PageObject
@@ -94,25 +95,16 @@ def _pdf_text(data: bytes) -> str:
         pypdf_logger.setLevel(old_level)
     if not pages:
         raise ReportError("The PDF has no pages.")
-    text = "\n\n".join(pages)
-    if not text.strip():
+    if not any(page.strip() for page in pages):
         raise ReportError("The PDF has no text layer (scanned pages?); run it through OCR or upload a text version.")
-    return text
+    return join_pages(pages, layout=True)
 
 
 def _page_text(page: PageObject) -> str:
-    """Return one page's text, keeping paragraph gaps as blank lines."""
+    """Return one page's text laid out as printed, so that gaps, indents and columns can be read."""
     # Layout mode turns vertical gaps into blank lines, which the parser
     # relies on to tell paragraphs and headings apart.
     try:
-        text = page.extract_text(extraction_mode="layout")
+        return page.extract_text(extraction_mode="layout")
     except Exception:  # layout mode is newer and stricter; plain mode copes
-        text = page.extract_text() or ""
-    lines = [line.strip() for line in text.splitlines()]
-    filled = [i for i, line in enumerate(lines) if line]
-    # A lone 1-3 digit number opening or closing a page is its page number;
-    # dropping it lets a paragraph cut by the page break be rejoined.
-    for i in filled[:1] + filled[-1:]:
-        if lines[i].isdigit() and len(lines[i]) <= 3:
-            lines[i] = ""
-    return "\n".join(lines)
+        return page.extract_text() or ""

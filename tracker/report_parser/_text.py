@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ._dates import opens_with_timeframe
+from ._pages import join_pages
 
 # Bullets that conversions put in front of list items (never the en dash:
 # the "force in numbers" labels use "– England and Wales" on its own line).
@@ -39,6 +40,9 @@ _TRAILING_FUNCTION_WORDS = frozenset(
 _SENTENCE_END = frozenset(".!?:;\"'’”)")
 _VALUE_RE = re.compile(r"^[£$]?\d[\d,]*(?:\.\d+)?\s*%?$")
 _HEADING_LEAD = r"^(?:\d+(?:\.\d+)*[.:]?\s+)?(?:(?:summary|list)\s+of\s+(?:the\s+)?|our\s+|main\s+|key\s+|the\s+)?"
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+# A space before , ; : ! ? ) or a sentence's full stop, but not before "..." or a decimal such as ".5".
+_SPACE_BEFORE_PUNCTUATION_RE = re.compile(r"(?<=\w) +(?=[,;:!?)]|\.(?![.\d]))")
 REC_HEADING_RE = re.compile(
     _HEADING_LEAD + r"(?:causes?\s+of\s+concern\s+and\s+)?(?P<word>recommendations?)"
     r"(?:\s+(?P<num>\d+))?\s*:?$",
@@ -77,11 +81,16 @@ def _heading_form(regex: re.Pattern[str], text: str) -> str | None:
 
 
 def prepare_text(text: str) -> str:
-    """Normalise line endings and invisible characters of raw report text."""
+    """Normalise line endings, invisible characters and PDF leftovers, and read form-fed pages as pages."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\f", "\n\n").replace("\u00ad", "")
+    text = text.replace("\u00ad", "").translate(_LIGATURES)
     # Non-breaking and other odd spaces come from PDF and Word conversions.
-    return re.sub(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]", " ", text)
+    text = re.sub(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]", " ", text)
+    # PDF extraction puts a space wherever a glyph was placed apart: "gather , respond".
+    text = _SPACE_BEFORE_PUNCTUATION_RE.sub("", text)
+    if "\f" in text:
+        text = join_pages(text.split("\f"))
+    return text
 
 
 def word_vocabulary(text: str) -> set[str]:

@@ -107,3 +107,35 @@ def test_confirming_the_same_report_twice_changes_nothing(client, admin_user, fo
     history = Action.history.count()
     client.post(reverse("admin:tracker_report_import_confirm"), {"payload": payload})
     assert Action.objects.count() == 4 and Action.history.count() == history
+
+
+GAPPED = b"""Police Integrity and Corruption
+
+Northshire Constabulary
+
+November 2014
+
+Recommendations
+
+1. Within six months, the force should review its vetting.
+
+2. Within six months, the force should publish its policy.
+
+4. Within six months, the force should train its supervisors.
+"""
+
+
+def test_a_report_whose_checks_fail_is_shown_as_blocked_without_a_confirm_button(client, admin_user, forces):
+    client.force_login(admin_user)
+    body = _preview(client, GAPPED, force="cambridgeshire").content.decode()
+    assert "This report cannot be loaded as read" in body
+    assert "The recommendations are numbered 1, 2, 4: Recommendation 3 is missing." in body
+    assert "Confirm and load" not in body
+
+
+def test_confirming_a_blocked_report_anyway_loads_nothing(client, admin_user, forces):
+    client.force_login(admin_user)
+    payload = _payload(_preview(client, GAPPED, force="cambridgeshire"))
+    response = client.post(reverse("admin:tracker_report_import_confirm"), {"payload": payload}, follow=True)
+    assert "Not loaded: The recommendations are numbered 1, 2, 4" in response.content.decode()
+    assert not Report.objects.exists()

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from tests.factories import ForceFactory, ReportFactory
 from tracker.importer import report_slug
-from tracker.models import Report
+from tracker.models import Action, Recommendation, Report
 from tracker.report_parser import ParsedReport
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +226,72 @@ def test_importing_a_loaded_report_again_keeps_its_slug(forces, tmp_path):
         call_command("load_reports", str(tmp_path / out), stdout=open("/dev/null", "w"))
     assert (tmp_path / "first.json").read_text() == (tmp_path / "second.json").read_text()
     assert Report.objects.get().slug == "police-integrity-and-corruption-2016-testshire"
+
+
+GAPPED_REPORT = SMALL_REPORT.replace(
+    "Within three months, the force should publish a business interests policy.\n",
+    "1. Within three months, the force should publish a business interests policy.\n\n"
+    "3. Within three months, the force should audit its business interests register.\n",
+)
+
+
+def test_a_failed_check_exits_non_zero_with_one_line_and_still_writes_the_fixture_to_correct(forces, tmp_path):
+    message = _fails(tmp_path, GAPPED_REPORT.encode(), "gapped.txt", "--force", "kent", "-o", str(tmp_path / "g.json"))
+    assert message.startswith("gapped.txt: The recommendations are numbered 1, 3: Recommendation 2 is missing.")
+    assert "\n" not in message
+    rows = json.loads((tmp_path / "g.json").read_text())
+    assert len([r for r in rows if r["model"] == "tracker.recommendation"]) == 2
+
+
+NATIONAL_COVER_FORCE_WORDING = """Stalking and harassment: an inspection
+
+March 2018
+
+Recommendations
+
+- Within six months, the force should appoint a stalking lead.
+- Within six months, the College of Policing should publish stalking guidance.
+"""
+
+
+def test_force_option_routes_the_force_recommendations_of_a_report_without_a_force(forces, tmp_path):
+    report = tmp_path / "stalking.txt"
+    report.write_text(NATIONAL_COVER_FORCE_WORDING)
+    out = tmp_path / "s.json"
+    call_command("report_to_fixture", str(report), "--force", "kent", "-o", str(out), stdout=open("/dev/null", "w"))
+    actions = [r["fields"] for r in json.loads(out.read_text()) if r["model"] == "tracker.action"]
+    assert [(a["recommendation"][1], a["force"]) for a in actions] == [(1, ["kent"]), (2, ["college-of-policing"])]
+
+
+def test_without_force_option_the_force_recommendations_are_refused_with_what_to_do(forces, tmp_path):
+    message = _fails(tmp_path, NATIONAL_COVER_FORCE_WORDING.encode(), "stalking.txt")
+    assert "Recommendation 1 is addressed to “the force”" in message and "--force" in message
+
+
+AREAS_REPORT = """PEEL: Police effectiveness 2017
+
+An inspection of Kent Police
+
+March 2018
+
+Recommendations
+
+- Within three months, the force should review how it supervises high-risk domestic abuse cases.
+
+Areas for improvement
+
+- The force should improve how it records the reasons for not arresting suspects.
+"""
+
+
+def test_areas_for_improvement_become_their_own_kind_of_tracked_action(forces, tmp_path):
+    report = tmp_path / "peel.txt"
+    report.write_text(AREAS_REPORT)
+    out = tmp_path / "p.json"
+    call_command("report_to_fixture", str(report), "-o", str(out), stdout=open("/dev/null", "w"))
+    call_command("load_reports", str(out), stdout=open("/dev/null", "w"))
+    assert sorted(Recommendation.objects.values_list("kind", "number", "due_date")) == [
+        ("area-for-improvement", 1, None),
+        ("recommendation", 1, datetime.date(2018, 6, 30)),
+    ]
+    assert Action.objects.filter(force__slug="kent").count() == 2

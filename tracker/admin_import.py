@@ -65,7 +65,11 @@ def import_report(request, model_admin):
             form.add_error("report", str(exc))
         else:
             exists = Report.objects.filter(slug=built.slug).exists()
-            payload = signing.dumps({"fixture": built.to_json(), "slug": built.slug}, salt=SALT, compress=True)
+            payload = signing.dumps(
+                {"fixture": built.to_json(), "slug": built.slug, "problems": list(parsed.problems)},
+                salt=SALT,
+                compress=True,
+            )
             return TemplateResponse(
                 request,
                 "admin/tracker/report/import_preview.html",
@@ -89,6 +93,12 @@ def confirm_import(request, model_admin):
     _check(request)
     try:
         data = _payload(request)
+        if data.get("problems"):
+            # The checks the document allows failed: loading it as read would lose part of it without a word.
+            raise ImportProblem(
+                f"Not loaded: {data['problems'][0]} Download the fixture, correct it, and load it with "
+                "make load-report."
+            )
         count = load_fixture_text(data["fixture"], label="The report", by=request.user, via="the web import")
     except ImportProblem as exc:
         messages.error(request, str(exc))

@@ -46,6 +46,16 @@ class Command(BaseCommand):
         target.write_text(built.to_json(), encoding="utf-8")
         for line in summary_lines(built):
             self.stdout.write(self.style.WARNING(line) if line.startswith("Warning:") else line)
+        problems = parsed.problems
+        if problems:
+            for problem in problems:
+                self.stderr.write(self.style.ERROR(f"Problem: {problem}"))
+            # The fixture is written all the same: it is where the admin makes the correction.
+            more = f" (and {len(problems) - 1} more above)" if len(problems) > 1 else ""
+            raise CommandError(
+                f"{Path(file).name}: {problems[0]}{more} Correct {target} by hand before loading it "
+                f"(make load-report FIXTURE={target})."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Wrote {target} ({len(built.rows)} objects). Load it with: make load-report FIXTURE={target}"

@@ -505,3 +505,54 @@ def test_a_recommendation_that_mentions_other_recommendations_is_still_imported(
         "vetting guidance.\n"
     )
     assert len(recs(parse_report(text, published=PUBLISHED))) == 1
+
+
+PEEL_SUMMARY_THEN_SECTIONS = (
+    FORCE_COVER
+    + """\
+Overall summary
+
+Cause of concern
+
+The force is not identifying repeat victims.
+
+Recommendations
+
+Within three months, the force should make sure that call handlers check for repeat victims.
+
+Cause of concern
+
+Emergency calls are not answered quickly enough.
+
+Recommendations
+
+Within six months, the force should answer emergency calls within ten seconds.
+
+Responding to the public
+
+Cause of concern
+
+The force is not identifying repeat victims.
+
+Recommendations
+
+Within three months, the force should make sure that call handlers check for repeat victims.
+
+Cause of concern
+
+Emergency calls are not answered quickly enough.
+
+Recommendations
+
+Within six months, the force should answer emergency calls within ten seconds.
+"""
+)
+
+
+def test_causes_of_concern_summarised_and_then_repeated_are_each_imported_once():
+    report = parse_report(PEEL_SUMMARY_THEN_SECTIONS, published=PUBLISHED)
+    assert texts(report) == [
+        "Within three months, the force should make sure that call handlers check for repeat victims.",
+        "Within six months, the force should answer emergency calls within ten seconds.",
+    ]
+    assert report.problems == ()

@@ -16,7 +16,7 @@ from ._dates import (
 )
 from ._figures import key_figures
 from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION, ParsedRecommendation, ParsedReport, ReportError
-from ._structure import KIND_WORDS, Item, check_list, collect
+from ._structure import KIND_WORDS, Found, Item, check_list, collect
 from ._text import (
     Block,
     join_hyphenation,
@@ -211,28 +211,25 @@ def _short(text: str, words: int = 8) -> str:
 def _list_of_kind(blocks: list[Block], kind: str, warnings: list[str], problems: list[str]) -> list[_Listed]:
     """Return one kind's items in the order they are numbered, each with the body statement that gives its context."""
     found = collect(blocks, kind)
-    closing, body, has_closing = found.closing, found.body, found.has_closing
     warnings += found.left_out
     word = KIND_WORDS[kind]
-    if has_closing and body:
-        matched = _match(closing, body)
-        # A last list that repeats none of the body's statements is one more section (a cause of concern's
-        # recommendations), not the summary of them all.
-        if len(matched) * 2 < len(closing):
-            body = sorted(body + closing, key=lambda item: item.block.index)
-            closing, has_closing = [], False
-    if not has_closing:
-        closing, body = _distinct(body), []
-        if closing and kind == RECOMMENDATION:
+    closing = _summary_list(found)
+    if closing is None:
+        # Statements spread over the report (causes of concern, "Area for improvement 2" headings), each once.
+        listed = [_Listed(item, item, has_context=True) for item in _distinct(found.statements)]
+        if listed and kind == RECOMMENDATION and len(found.statements) > 1:
             warnings.append(
                 "No closing 'Recommendations' list found; recommendations are numbered "
                 "in the order they appear in the body."
             )
+        return listed
+    in_list = {id(item) for item in closing}
+    body = [item for item in found.statements if id(item) not in in_list]
     matched = _match(closing, body)
     listed = []
     for position, item in enumerate(closing):
         source = body[matched[position]] if position in matched else item
-        listed.append(_Listed(item, source, has_context=source is not item or not has_closing))
+        listed.append(_Listed(item, source, has_context=source is not item))
     for index, item in enumerate(body):
         if index in matched.values():
             continue
@@ -244,6 +241,32 @@ def _list_of_kind(blocks: list[Block], kind: str, warnings: list[str], problems:
             "the list may be cut by a page break; add it before loading."
         )
     return listed
+
+
+def _summary_list(found: Found) -> list[Item] | None:
+    """Return the list that sums up the report's statements, or None when no list does.
+
+    The summary is the list that repeats most of the statements made elsewhere (the last one, and the longer,
+    on a tie). Against other lists, it must repeat more than half of what they hold: one that repeats no
+    more is one section's list among others (a cause of concern's recommendations). Against single
+    statements ("Recommendation" headings after their evidence, as in HMIC's 2014 reports) repeating any is
+    enough: those are stated twice by design, so what the list lacks is what a page break cut from it. A
+    list with nothing else to repeat is the summary when it is the only one.
+    """
+    in_lists = {id(item) for candidate in found.lists for item in candidate}
+    best, best_score = None, -1.0
+    for candidate in found.lists:
+        ids = {id(item) for item in candidate}
+        others = _distinct([item for item in found.statements if id(item) not in ids])
+        if not others:
+            score = 1.0 if len(found.lists) == 1 else 0.0
+        else:
+            repeated = len(_match(candidate, others)) / len(others)
+            needed = 0.5 if any(id(item) in in_lists for item in others) else 0.0
+            score = repeated if repeated > needed else 0.0
+        if (score, len(candidate)) >= (best_score, len(best or [])):
+            best, best_score = candidate, score
+    return best if best is not None and best_score > 0 else None
 
 
 @dataclass

@@ -86,11 +86,10 @@ class Item:
 
 @dataclass
 class Found:
-    """Hold the items of one kind: the closing list's and the body's, and what was left out on purpose."""
+    """Hold the statements of one kind, the lists among them, and what was left out on purpose."""
 
-    closing: list[Item] = field(default_factory=list)
-    body: list[Item] = field(default_factory=list)
-    has_closing: bool = False
+    statements: list[Item] = field(default_factory=list)  # in document order
+    lists: list[list[Item]] = field(default_factory=list)  # the items of each "Recommendations" list
     # One line each, for the import's warnings: nothing is left out without saying so.
     left_out: list[str] = field(default_factory=list)
 
@@ -307,58 +306,49 @@ def _excluded(blocks: list[Block], left_out: list[str]) -> set[int]:
 
 
 def collect(blocks: list[Block], kind: str) -> Found:
-    """Return the closing-list and body items of one kind."""
+    """Return every statement of one kind in document order, and which of them each plural list holds."""
     found = Found()
     excluded = _excluded(blocks, found.left_out if kind == RECOMMENDATION else [])
     visible = [b for b in blocks if b.index not in excluded and not b.footnote]
     position = {b.index: i for i, b in enumerate(visible)}
-    closing: list[Item] = []
-    closing_left_out: list[str] = []
-    for heading in reversed(visible):
-        if _heading_form(heading, kind) == "plural":
-            closing_left_out = []
-            closing = _items_in(
-                visible[position[heading.index] + 1 :], heading, kind, form="plural", left_out=closing_left_out
-            )
-            if closing:
-                break
     used: set[int] = set()
 
-    def add(items: list[Item], into: list[Item]) -> None:
+    def add(items: list[Item], *, plural: Block | None = None) -> None:
+        kept = []
         for item in items:
             if not any(b.index in used for b in item.blocks):
                 used.update(b.index for b in item.blocks)
-                into.append(item)
+                kept.append(item)
+        found.statements.extend(kept)
+        if plural is not None and kept:
+            found.lists.append(kept)
 
-    if closing:
-        found.has_closing = True
-        found.left_out += closing_left_out
-        add(closing, found.closing)
     for block in visible:
         if block.index in used:
             continue
         after = visible[position[block.index] + 1 :]
         form = _heading_form(block, kind)
         if form:
-            add(_items_in(after, block, kind, form=form, left_out=found.left_out), found.body)
+            add(
+                _items_in(after, block, kind, form=form, left_out=found.left_out),
+                plural=block if form == "plural" else None,
+            )
         elif block.concern_heading and kind == RECOMMENDATION:
-            add(_concern_items(after, block), found.body)
+            add(_concern_items(after, block))
         elif _label_kind(block) == kind:
             if is_quoted(block.clean):
                 found.left_out.append(_quoted_note(block))
                 continue
             taken = _with_sub_items(block, after, all_bullets=False) if _is_lead_in(block) else [block]
-            add(
-                [Item(taken, _item_text(taken), block, 1, kind, block.enumerator, sub_items=len(taken) - 1)], found.body
-            )
+            add([Item(taken, _item_text(taken), block, 1, kind, block.enumerator, sub_items=len(taken) - 1)])
         elif kind == RECOMMENDATION and _is_list_intro(block) and not block.heading:
-            add(_items_in(after, block, kind, form="plural", left_out=found.left_out), found.body)
+            add(_items_in(after, block, kind, form="plural", left_out=found.left_out), plural=block)
         elif kind == RECOMMENDATION and _RECOMMENDS_THAT_RE.search(block.clean):
             # "HMIC recommends that, within six months, all forces should …" standing alone.
             if is_quoted(block.clean) or block.heading or block.bullet:
                 continue
             taken = _with_sub_items(block, after, all_bullets=True) if _is_lead_in(block) else [block]
-            add([Item(taken, _item_text(taken), block, 1, kind, sub_items=len(taken) - 1)], found.body)
+            add([Item(taken, _item_text(taken), block, 1, kind, sub_items=len(taken) - 1)])
     found.left_out = list(dict.fromkeys(found.left_out))
     return found
 

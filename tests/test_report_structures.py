@@ -556,3 +556,29 @@ def test_causes_of_concern_summarised_and_then_repeated_are_each_imported_once()
         "Within six months, the force should answer emergency calls within ten seconds.",
     ]
     assert report.problems == ()
+
+
+# --- the same checks on a corrected list ------------------------------------------------------
+
+
+def test_a_corrected_list_passes_the_checks_its_document_failed():
+    from dataclasses import replace
+
+    from tracker.report_parser import problems_for
+
+    text = FORCE_COVER + (
+        "Summary\n\nWe make three recommendations to the force.\n\n"
+        "Recommendations\n\n"
+        "1. Within six months, the force should review its vetting.\n\n"
+        "3. Within six months, the force should publish the policy on the\n"
+    )
+    report = parse_report(text, published=PUBLISHED)
+    assert len(report.problems) == 3
+    first, last = report.recommendations
+    corrected = [
+        first,
+        replace(first, text="Within six months, the force should train its supervisors."),
+        replace(last, text="Within six months, the force should publish the policy on gifts."),
+    ]
+    assert problems_for(report.checks, corrected) == []
+    assert problems_for(report.checks, [first, last]) == list(report.problems)

@@ -3,6 +3,7 @@
 No Django imports here: the importer and the views call this API.
 """
 
+from ._checks import Check, problems_for
 from ._dates import due_date_for
 from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION, KeyFigure, ParsedRecommendation, ParsedReport, ReportError
 from ._parse import parse_report
@@ -10,6 +11,7 @@ from ._reading import extract_text_from_bytes, read_report_text
 
 __all__ = [
     "AREA_FOR_IMPROVEMENT",
+    "Check",
     "RECOMMENDATION",
     "KeyFigure",
     "ParsedRecommendation",
@@ -18,5 +20,6 @@ __all__ = [
     "due_date_for",
     "extract_text_from_bytes",
     "parse_report",
+    "problems_for",
     "read_report_text",
 ]

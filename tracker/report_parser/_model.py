@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._checks import Check
 
 
 class ReportError(ValueError):
@@ -59,3 +63,5 @@ class ParsedReport:
     # Checks the document lets us make that failed (a numbering gap, a list cut at a page break, "we make
     # five recommendations" but four found): one line each. A report with problems must not be loaded as is.
     problems: tuple[str, ...] = ()
+    # The checks behind the problems, to run again on a list the admin has corrected (problems_for).
+    checks: tuple[Check, ...] = ()

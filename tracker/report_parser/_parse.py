@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from difflib import SequenceMatcher
 
 from ._addressees import ALL_FORCES, SUBJECT, national_addressees
+from ._checks import IN_LIST, KIND_WORDS, Check, problems_for, short
 from ._dates import (
     DATE_ONLY_RE,
     due_date_for,
@@ -16,18 +16,17 @@ from ._dates import (
 )
 from ._figures import key_figures
 from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION, ParsedRecommendation, ParsedReport, ReportError
-from ._structure import KIND_WORDS, Found, Item, check_list, collect
+from ._structure import Found, Item, collect, list_checks
 from ._text import (
+    MATCH_THRESHOLD,
     Block,
     join_hyphenation,
     prepare_text,
+    similarity,
     split_blocks,
-    tokens,
     word_vocabulary,
 )
 
-# Body and closing wordings of one recommendation differ by a few words only.
-MATCH_THRESHOLD = 0.75
 # Evidence is the findings just before a recommendation, not the whole section.
 EVIDENCE_MAX_PARAGRAPHS = 3
 # Paragraphs allowed between a "Recommendations" heading and its list.
@@ -179,15 +178,10 @@ def _question(blocks: list[Block], item: Item) -> str:
     return ""
 
 
-def _similarity(a: str, b: str) -> float:
-    """Score how alike two wordings are, ignoring case and punctuation."""
-    return SequenceMatcher(None, tokens(a), tokens(b), autojunk=False).ratio()
-
-
 def _match(closing: list[Item], body: list[Item]) -> dict[int, int]:
     """Pair closing-list items with body statements, best matches first."""
     pairs = sorted(
-        ((_similarity(c.text, b.text), ci, bi) for ci, c in enumerate(closing) for bi, b in enumerate(body)),
+        ((similarity(c.text, b.text), ci, bi) for ci, c in enumerate(closing) for bi, b in enumerate(body)),
         reverse=True,
     )
     matched: dict[int, int] = {}
@@ -202,17 +196,10 @@ def _match(closing: list[Item], body: list[Item]) -> dict[int, int]:
     return matched
 
 
-def _short(text: str, words: int = 8) -> str:
-    """Return the first few words of a text for a warning."""
-    parts = text.split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
-
-
-def _list_of_kind(blocks: list[Block], kind: str, warnings: list[str], problems: list[str]) -> list[_Listed]:
+def _list_of_kind(blocks: list[Block], kind: str, warnings: list[str], checks: list[Check]) -> list[_Listed]:
     """Return one kind's items in the order they are numbered, each with the body statement that gives its context."""
     found = collect(blocks, kind)
     warnings += found.left_out
-    word = KIND_WORDS[kind]
     closing = _summary_list(found)
     if closing is None:
         # Statements spread over the report (causes of concern, "Area for improvement 2" headings), each once.
@@ -234,12 +221,9 @@ def _list_of_kind(blocks: list[Block], kind: str, warnings: list[str], problems:
         if index in matched.values():
             continue
         # The same statement twice in the body is not a new one.
-        if any(_similarity(item.text, c.text) >= MATCH_THRESHOLD for c in closing):
+        if any(similarity(item.text, c.text) >= MATCH_THRESHOLD for c in closing):
             continue
-        problems.append(
-            f"The {word} in the body ('{_short(item.text)}') is missing from the closing list: "
-            "the list may be cut by a page break; add it before loading."
-        )
+        checks.append(Check(kind, IN_LIST, text=item.text))
     return listed
 
 
@@ -282,7 +266,7 @@ def _distinct(items: list[Item]) -> list[Item]:
     """Return the items without repeats of an earlier one's wording."""
     kept: list[Item] = []
     for item in items:
-        if not any(_similarity(item.text, k.text) >= MATCH_THRESHOLD for k in kept):
+        if not any(similarity(item.text, k.text) >= MATCH_THRESHOLD for k in kept):
             kept.append(item)
     return kept
 
@@ -294,10 +278,10 @@ def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
     prepared = prepare_text(text)
     blocks = split_blocks(join_hyphenation(prepared, word_vocabulary(prepared)))
     warnings: list[str] = []
-    problems: list[str] = []
+    checks: list[Check] = []
     cover = _parse_cover(blocks)
 
-    lists = {kind: _list_of_kind(blocks, kind, warnings, problems) for kind in (RECOMMENDATION, AREA_FOR_IMPROVEMENT)}
+    lists = {kind: _list_of_kind(blocks, kind, warnings, checks) for kind in (RECOMMENDATION, AREA_FOR_IMPROVEMENT)}
     if not lists[RECOMMENDATION] and not lists[AREA_FOR_IMPROVEMENT]:
         raise ReportError(
             "No recommendations found: the text has no 'Recommendations' list, no 'Recommendation' headings "
@@ -339,7 +323,7 @@ def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
             # National reviews often state their recommendations only once, and areas for improvement usually are.
             if entry.source is item and not entry.has_context and not is_national and kind == RECOMMENDATION:
                 warnings.append(
-                    f"{name} ('{_short(item.text)}') was not found in the "
+                    f"{name} ('{short(item.text)}') was not found in the "
                     "body; its inspection question and evidence are blank."
                 )
             timeframe, due, due_precision = _timeframe(
@@ -365,7 +349,7 @@ def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
                     kind=kind,
                 )
             )
-        problems += check_list(blocks, [entry.item for entry in listed], kind)
+        checks += list_checks(blocks, [entry.item for entry in listed], kind)
 
     if printed is not None:
         year: int | None = printed[0].year
@@ -392,7 +376,8 @@ def parse_report(text: str, *, published: date | None = None) -> ParsedReport:
         recommendations=tuple(recommendations),
         key_figures=key_figures(blocks),
         warnings=tuple(warnings),
-        problems=tuple(problems),
+        problems=tuple(problems_for(checks, recommendations)),
+        checks=tuple(checks),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ._checks import COUNT, WHOLE, Check, numbering_check
 from ._dates import find_timeframes, opens_with_timeframe
 from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION
 from ._text import Block, strip_enumerator
@@ -59,7 +60,6 @@ _PROGRESS_HEADING_RE = re.compile(
 )
 _SUB_ITEM_RE = re.compile(r"^(?:\(?[a-z][.)]|\([a-z]\)|\(?[ivx]{1,4}[.)]|\([ivx]{1,4}\))\s+")
 _ENDS_WITH_JOIN_RE = re.compile(r"(?:[;,]|;\s*(?:and|or)|,\s*(?:and|or))$")
-KIND_WORDS = {RECOMMENDATION: "recommendation", AREA_FOR_IMPROVEMENT: "area for improvement"}
 
 
 @dataclass
@@ -395,45 +395,19 @@ _COUNT_RE = re.compile(
     r"(?:(?:main|principal|key|new|further|specific)\s+)?(?P<what>recommendations?|areas?\s+for\s+improvement)\b",
     re.IGNORECASE,
 )
-_FUNCTION_WORD_END_RE = re.compile(
-    r"(?<![;,])\s(?:a|an|and|any|as|at|be|by|for|from|in|is|its|of|on|or|than|that|the|their|to|was|were|which|who"
-    r"|with|should|will|must)$",
-    re.IGNORECASE,
-)
 
 
-def check_list(blocks: list[Block], items: list[Item], kind: str) -> list[str]:
-    """Return what the document lets us check about one kind's list and that does not hold, one line each."""
-    word = KIND_WORDS[kind]
-    problems: list[str] = []
-    printed = [item.printed_number for item in items if item.printed_number is not None]
-    if len(printed) >= 2 and printed != list(range(1, len(printed) + 1)):
-        missing = sorted(set(range(1, max(printed) + 1)) - set(printed))
-        repeated = sorted({n for n in printed if printed.count(n) > 1})
-        detail = []
-        if missing:
-            detail.append(
-                f"{_plural(word, len(missing))} {_numbers(missing)} {'is' if len(missing) == 1 else 'are'} missing"
-            )
-        if repeated:
-            detail.append(f"{_numbers(repeated)} {'appears' if len(repeated) == 1 else 'appear'} twice")
-        if not detail:
-            detail.append("they are out of order")
-        problems.append(f"The {word}s are numbered {', '.join(map(str, printed))}: {'; '.join(detail)}.")
+def list_checks(blocks: list[Block], items: list[Item], kind: str) -> list[Check]:
+    """Return the checks the document allows on one kind's list: numbering, stated count, whole items."""
+    checks = []
+    numbering = numbering_check(kind, [item.printed_number for item in items if item.printed_number is not None])
+    if numbering:
+        checks.append(numbering)
     stated = _stated_counts(blocks, kind)
-    if stated and len(items) not in stated:
-        said = " or ".join(str(n) for n in sorted(stated))
-        problems.append(
-            f"The report says it makes {said} {word}s, but {len(items)} {'was' if len(items) == 1 else 'were'} found."
-        )
-    for number, item in enumerate(items, start=1):
-        text = item.text.rstrip("*_ ")
-        if not item.from_table and (_FUNCTION_WORD_END_RE.search(text) or text.endswith("-")):
-            problems.append(
-                f"{word.capitalize()} {number} stops mid-sentence ('…{' '.join(text.split()[-6:])}'): the list may be "
-                "cut by a page break; complete it before loading."
-            )
-    return problems
+    if stated:
+        checks.append(Check(kind, COUNT, numbers=tuple(sorted(stated))))
+    checks.append(Check(kind, WHOLE, exempt=tuple(item.text for item in items if item.from_table)))
+    return checks
 
 
 def _stated_counts(blocks: list[Block], kind: str) -> set[int]:
@@ -461,13 +435,3 @@ _MORE_RE = re.compile(
 def _count_value(raw: str) -> int:
     raw = raw.lower()
     return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
-
-
-def _plural(word: str, count: int) -> str:
-    return word.capitalize() if count == 1 else f"{word.capitalize()}s"
-
-
-def _numbers(numbers: list[int]) -> str:
-    if len(numbers) == 1:
-        return str(numbers[0])
-    return ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"

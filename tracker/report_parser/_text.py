@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property
 
 from ._dates import opens_with_timeframe
@@ -368,6 +369,15 @@ def _repair_breaks(blocks: list[Block]) -> list[Block]:
         block.index = len(repaired)
         repaired.append(block)
     return repaired
+
+
+# Two wordings of one recommendation (body and closing list) differ by a few words only.
+MATCH_THRESHOLD = 0.75
+
+
+def similarity(a: str, b: str) -> float:
+    """Score how alike two wordings are, ignoring case and punctuation."""
+    return SequenceMatcher(None, tokens(a), tokens(b), autojunk=False).ratio()
 
 
 def tokens(text: str) -> list[str]:

@@ -1,5 +1,7 @@
 """Admins import a report on the web: upload, check the preview, confirm (atomic) or cancel."""
 
+import datetime
+import json
 import re
 from pathlib import Path
 
@@ -8,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.html_forms import form_fields
 from tests.seeds import SEEDS
 from tracker.models import Action, Report
 
@@ -125,12 +128,12 @@ Recommendations
 """
 
 
-def test_a_report_whose_checks_fail_is_shown_as_blocked_without_a_confirm_button(client, admin_user, forces):
+def test_a_report_whose_checks_fail_is_shown_as_blocked_with_what_to_do(client, admin_user, forces):
     client.force_login(admin_user)
     body = _preview(client, GAPPED, force="cambridgeshire").content.decode()
     assert "This report cannot be loaded as read" in body
     assert "The recommendations are numbered 1, 2, 4: Recommendation 3 is missing." in body
-    assert "Confirm and load" not in body
+    assert "Load it as it is because" in body
 
 
 def test_confirming_a_blocked_report_anyway_loads_nothing(client, admin_user, forces):
@@ -139,3 +142,137 @@ def test_confirming_a_blocked_report_anyway_loads_nothing(client, admin_user, fo
     response = client.post(reverse("admin:tracker_report_import_confirm"), {"payload": payload}, follow=True)
     assert "Not loaded: The recommendations are numbered 1, 2, 4" in response.content.decode()
     assert not Report.objects.exists()
+
+
+# --- correcting the preview before confirming -------------------------------------------------
+
+REVIEW = "/admin/tracker/report/import/review/"
+
+
+def _review(client, response, op: str, **changes) -> object:
+    """Submit the preview's form as shown, with some fields changed, pressing the button `op`."""
+    assert reverse("admin:tracker_report_import_review") == REVIEW
+    fields = form_fields(response.content.decode(), REVIEW)
+    for name, value in changes.items():
+        fields[name.replace("__", "-")] = value if isinstance(value, list) else [value]
+    return client.post(REVIEW, {**fields, "op": op})
+
+
+def _metropolitan(client):
+    return _preview(client, SEED.read_bytes(), published="2014-11-27")
+
+
+def test_a_corrected_due_date_is_what_is_loaded_with_the_admin_in_history(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _review(client, _metropolitan(client), "confirm", item__0__due_date="2015-01-31")
+    assert response.status_code == 302
+    action = Action.objects.get(recommendation__number=1, force__slug="metropolitan")
+    assert (action.due_date, action.recommendation.due_precision) == (datetime.date(2015, 1, 31), "day")
+    assert action.history.get().history_user == admin_user
+
+
+def test_split_at_a_blank_line_makes_two_items_the_second_with_its_own_timeframe(client, admin_user, forces):
+    client.force_login(admin_user)
+    text = (
+        "Within six months, the force should publish its gifts register.\n\n"
+        "With immediate effect, the force should stop accepting gifts from suppliers."
+    )
+    response = _review(client, _metropolitan(client), "split:0", item__0__text=text)
+    body = response.content.decode()
+    assert "5 recommendations, 5 actions" in body
+    response = _review(client, response, "confirm")
+    second = Report.objects.get().recommendations.get(number=2)
+    assert second.text == "With immediate effect, the force should stop accepting gifts from suppliers."
+    assert (second.timeframe, second.due_date) == ("With immediate effect", datetime.date(2014, 11, 27))
+
+
+def test_split_without_a_blank_line_says_how_and_keeps_what_was_typed(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _review(client, _metropolitan(client), "split:1", item__1__text="A corrected text with no break.")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "put a blank line in its text where the split goes" in body
+    assert "A corrected text with no break." in body
+
+
+def test_merge_joins_an_item_with_the_next(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _review(client, _metropolitan(client), "merge:2")
+    assert "3 recommendations, 3 actions" in response.content.decode()
+
+
+def test_remove_drops_an_item_and_the_rest_are_numbered_again(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _review(client, _review(client, _metropolitan(client), "remove:0"), "confirm")
+    assert response.status_code == 302
+    assert list(Report.objects.get().recommendations.values_list("number", flat=True)) == [1, 2, 3]
+
+
+def test_adding_the_missing_recommendation_clears_the_problem_and_loads(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _review(client, _preview(client, GAPPED, force="cambridgeshire"), "add")
+    assert "The recommendations are numbered 1, 2, 4" in response.content.decode()
+    response = _review(
+        client,
+        response,
+        "update",
+        item__3__text="Within six months, the force should audit its gifts register.",
+        item__3__timeframe="Within six months",
+    )
+    assert "This report cannot be loaded as read" not in response.content.decode()
+    response = _review(client, response, "confirm")
+    assert response.status_code == 302
+    assert Report.objects.get().recommendations.count() == 4
+
+
+def test_an_added_item_left_empty_is_refused_with_the_others_kept(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _review(client, _review(client, _metropolitan(client), "add"), "confirm")
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_loading_despite_a_problem_needs_a_reason_which_history_keeps(client, admin_user, forces):
+    client.force_login(admin_user)
+    preview = _preview(client, GAPPED, force="cambridgeshire")
+    refused = _review(client, preview, "confirm")
+    assert refused.status_code == 400 and "say below why the report is right as it is" in refused.content.decode()
+    assert not Report.objects.exists()
+    response = _review(client, preview, "confirm", reason="The report itself skips number 3.")
+    assert response.status_code == 302
+    row = Action.objects.filter(force__slug="cambridgeshire").first().history.get()
+    assert "Reason: The report itself skips number 3." in row.history_change_reason
+
+
+def test_download_gives_the_corrected_fixture(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _review(client, _metropolitan(client), "download", item__0__text="A corrected recommendation.")
+    rows = [r for r in json.loads(response.content) if r["model"] == "tracker.recommendation"]
+    assert rows[0]["fields"]["text"] == "A corrected recommendation."
+    assert not Report.objects.exists()
+
+
+def test_a_bad_date_is_refused_and_keeps_what_was_typed(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _review(
+        client, _metropolitan(client), "confirm", item__0__due_date="31/02/2015", item__0__text="Typed by hand."
+    )
+    body = response.content.decode()
+    assert response.status_code == 400 and "Enter a valid date." in body
+    assert "31/02/2015" in body and "Typed by hand." in body
+    assert not Report.objects.exists()
+
+
+def test_the_kind_can_be_corrected_to_an_area_for_improvement(client, admin_user, forces):
+    client.force_login(admin_user)
+    _review(client, _metropolitan(client), "confirm", item__3__kind="area-for-improvement")
+    kinds = list(Report.objects.get().recommendations.order_by("kind", "number").values_list("kind", "number"))
+    assert kinds == [("area-for-improvement", 1), ("recommendation", 1), ("recommendation", 2), ("recommendation", 3)]
+
+
+def test_addressees_can_be_corrected(client, admin_user, forces):
+    client.force_login(admin_user)
+    _review(client, _metropolitan(client), "confirm", item__0__addressees=["subject", "college-of-policing"])
+    first = Report.objects.get().recommendations.get(number=1)
+    assert sorted(first.actions.values_list("force__slug", flat=True)) == ["college-of-policing", "metropolitan"]

@@ -303,3 +303,12 @@ def test_two_untitled_national_reports_load_side_by_side(forces):
         load(rows)
     assert sorted(Report.objects.values_list("slug", flat=True)) == ["national-2016-03-10", "national-2017-06-01"]
     assert Action.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "text", ["7", '"text"', '{"model": "tracker.report"}', '[{"model": "tracker.report", "fields": 3}]']
+)
+def test_json_that_is_no_list_of_rows_is_a_one_line_refusal(db, text):
+    with pytest.raises(ImportProblem) as caught:
+        load_fixture_text(text, label="The report")
+    assert "\n" not in str(caught.value)

@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -119,8 +121,17 @@ class ReportAdmin(admin.ModelAdmin):
 
         return [
             path("import/", view(admin_import.import_report), name="tracker_report_import"),
-            path("import/confirm/", view(admin_import.confirm_import), name="tracker_report_import_confirm"),
-            path("import/download/", view(admin_import.download_fixture), name="tracker_report_import_download"),
+            path("import/review/", view(admin_import.review_import), name="tracker_report_import_review"),
+            path(
+                "import/confirm/",
+                view(functools.partial(admin_import.review_import, op="confirm")),
+                name="tracker_report_import_confirm",
+            ),
+            path(
+                "import/download/",
+                view(functools.partial(admin_import.review_import, op="download")),
+                name="tracker_report_import_download",
+            ),
             *super().get_urls(),
         ]
 

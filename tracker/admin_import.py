@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
-from tracker.importer import ImportProblem, build_fixture, load_fixture_text
-from tracker.models import Force, Report
-from tracker.report_parser import ReportError, extract_text_from_bytes, parse_report
+from tracker import import_review
+from tracker.import_review import ReviewItem
+from tracker.importer import ADDRESSEE_LABELS, SUBJECT, ImportProblem, build_fixture, load_fixture_text
+from tracker.models import Force, Recommendation, Report
+from tracker.report_parser import ParsedReport, ReportError, extract_text_from_bytes, parse_report
 
 SALT = "tracker.report-import"
 MAX_REPORT_BYTES = 20 * 1024 * 1024
@@ -44,38 +50,172 @@ class ReportUploadForm(forms.Form):
         return upload
 
 
+class ReviewItemForm(forms.Form):
+    """One recommendation or area for improvement of the preview, as the admin corrects it."""
+
+    kind = forms.ChoiceField(choices=Recommendation.Kind.choices)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="To split it in two, put a blank line where the split goes, then choose Split.",
+    )
+    timeframe = forms.CharField(required=False, max_length=200, help_text="As written, e.g. Within six months.")
+    due_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty and choose Update to work it out from the timeframe.",
+    )
+    addressees = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, label="Actions for", error_messages={"required": "Choose who acts on it."}
+    )
+    due_shown = forms.DateField(required=False, widget=forms.HiddenInput)
+    due_precision = forms.CharField(required=False, widget=forms.HiddenInput)
+    inspection_question = forms.CharField(required=False, widget=forms.HiddenInput)
+    evidence = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, subject: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        force = f"The inspected force ({subject})" if subject else "The inspected force (give it when uploading)"
+        self.fields["addressees"].choices = [(SUBJECT, force), *ADDRESSEE_LABELS.items()]
+
+    def item(self) -> ReviewItem:
+        """Return the corrected item; a due date the admin changed is a day, not a month."""
+        data = self.cleaned_data
+        due = data["due_date"]
+        precision = data["due_precision"] if due and due == data["due_shown"] else "day"
+        return ReviewItem(
+            kind=data["kind"],
+            text=data["text"],
+            timeframe=data["timeframe"],
+            due_date=due,
+            due_precision=precision if due else "",
+            addressees=tuple(data["addressees"]),
+            inspection_question=data["inspection_question"],
+            evidence=data["evidence"],
+        )
+
+    def raw_item(self) -> ReviewItem:
+        """Return the item as typed, valid or not, so that splitting or adding never loses what was typed."""
+        value = {name: self[name].value() for name in self.fields}
+        try:
+            due = self.fields["due_date"].clean(value["due_date"])
+        except ValidationError:
+            due = None
+        return ReviewItem(
+            kind=value["kind"] or Recommendation.Kind.RECOMMENDATION,
+            text=value["text"] or "",
+            timeframe=value["timeframe"] or "",
+            due_date=due,
+            due_precision="day" if due else "",
+            addressees=tuple(value["addressees"] or ()),
+            inspection_question=value["inspection_question"] or "",
+            evidence=value["evidence"] or "",
+        )
+
+
+ReviewFormSet = forms.formset_factory(ReviewItemForm, extra=0)
+PREFIX = "item"
+
+
+def _initial(item: ReviewItem) -> dict:
+    return {
+        **{field: getattr(item, field) for field in ("kind", "text", "timeframe", "due_date", "due_precision")},
+        "due_shown": item.due_date,
+        "addressees": list(item.addressees),
+        "inspection_question": item.inspection_question,
+        "evidence": item.evidence,
+    }
+
+
 def _check(request) -> None:
     if not request.user.has_perm("tracker.add_report"):
         raise PermissionDenied
 
 
+def _context(request, model_admin) -> dict:
+    return {**model_admin.admin_site.each_context(request), "opts": Report._meta}
+
+
 def import_report(request, model_admin):
-    """Show the upload form; on upload, parse and show the preview."""
+    """Show the upload form; on upload, parse and show the preview to correct."""
     _check(request)
-    context = {**model_admin.admin_site.each_context(request), "opts": Report._meta, "title": "Import a report"}
+    context = {**_context(request, model_admin), "title": "Import a report"}
     form = ReportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["report"]
+        force = form.cleaned_data["force"]
         try:
             text = extract_text_from_bytes(upload.read(), upload.name)
             parsed = parse_report(text, published=form.cleaned_data["published"])
-            force = form.cleaned_data["force"]
-            built = build_fixture(parsed, source_name=upload.name, force_slug=force.slug if force else None)
+            # Refuses an unknown force now, not after the admin has corrected the list.
+            build_fixture(parsed, source_name=upload.name, force_slug=force.slug if force else None)
         except (ReportError, ImportProblem) as exc:
             form.add_error("report", str(exc))
         else:
-            exists = Report.objects.filter(slug=built.slug).exists()
-            payload = signing.dumps(
-                {"fixture": built.to_json(), "slug": built.slug, "problems": list(parsed.problems)},
-                salt=SALT,
-                compress=True,
-            )
-            return TemplateResponse(
-                request,
-                "admin/tracker/report/import_preview.html",
-                {**context, "title": "Check the import", "built": built, "payload": payload, "already_loaded": exists},
-            )
+            payload = {
+                "report": import_review.report_data(parsed),
+                "items": [_jsonable(_initial(item)) for item in import_review.items_from(parsed)],
+                "source": upload.name,
+                "force": force.slug if force else None,
+            }
+            return _review(request, model_admin, payload, import_review.items_from(parsed))
     return TemplateResponse(request, "admin/tracker/report/import_form.html", {**context, "form": form})
+
+
+def _jsonable(initial: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in initial.items()}
+
+
+def _review(
+    request,
+    model_admin,
+    payload: dict,
+    items: list[ReviewItem],
+    *,
+    formset: forms.BaseFormSet | None = None,
+    error: str = "",
+    status: int = 200,
+) -> TemplateResponse:
+    """Show the preview: the report, its items to correct, what the checks still find, and what to do next."""
+    base = import_review.report_from_data(payload["report"])
+    report = import_review.corrected(base, items)
+    subject = _subject_name(base, payload["force"])
+    if formset is None:
+        formset = ReviewFormSet(
+            initial=[_initial(item) for item in items], prefix=PREFIX, form_kwargs={"subject": subject}
+        )
+    try:
+        built = build_fixture(report, source_name=payload["source"], force_slug=payload["force"])
+        exists = Report.objects.filter(slug=built.slug).exists()
+    except ImportProblem as exc:
+        built, exists, error = None, False, error or str(exc)
+    numbered = zip(formset.forms, report.recommendations, strict=False)
+    kinds = [rec.kind for rec in report.recommendations]
+    afis = kinds.count(Recommendation.Kind.AREA_FOR_IMPROVEMENT)
+    counted = f"{len(kinds) - afis} recommendation{pluralize(len(kinds) - afis)}"
+    if afis:
+        counted += f" and {afis} area{pluralize(afis)} for improvement"
+    context = {
+        **_context(request, model_admin),
+        "title": "Check and correct the import",
+        "parsed": report,
+        "subject": subject,
+        "built": built,
+        "formset": formset,
+        "rows": [(form, rec) for form, rec in numbered],
+        "counted": counted,
+        "payload": signing.dumps(payload, salt=SALT, compress=True),
+        "already_loaded": exists,
+        "error": error,
+        "reason": request.POST.get("reason", ""),
+    }
+    return TemplateResponse(request, "admin/tracker/report/import_preview.html", context, status=status)
+
+
+def _subject_name(base: ParsedReport, force_slug: str | None) -> str:
+    if force_slug:
+        force = Force.objects.filter(slug=force_slug).first()
+        return force.name if force else force_slug
+    return base.subject
 
 
 def _payload(request) -> dict:
@@ -87,36 +227,86 @@ def _payload(request) -> dict:
         raise ImportProblem("The preview could not be read: upload the report again.") from None
 
 
-@require_POST
-def confirm_import(request, model_admin):
-    """Load the previewed fixture atomically."""
-    _check(request)
-    try:
-        data = _payload(request)
-        if data.get("problems"):
-            # The checks the document allows failed: loading it as read would lose part of it without a word.
-            raise ImportProblem(
-                f"Not loaded: {data['problems'][0]} Download the fixture, correct it, and load it with "
-                "make load-report."
-            )
-        count = load_fixture_text(data["fixture"], label="The report", by=request.user, via="the web import")
-    except ImportProblem as exc:
-        messages.error(request, str(exc))
-        return redirect("admin:tracker_report_import")
-    report = Report.objects.get(slug=data["slug"])
-    messages.success(request, f"Imported “{report}”: {count} objects loaded.")
-    return redirect(reverse("admin:tracker_report_change", args=[report.pk]))
+EDITS = {
+    "split": lambda items, index, base: import_review.split(items, index, base),
+    "merge": lambda items, index, base: import_review.merge(items, index),
+    "remove": lambda items, index, base: import_review.remove(items, index),
+    "add": lambda items, index, base: import_review.add(items, base),
+}
 
 
 @require_POST
-def download_fixture(request, model_admin):
-    """Return the previewed fixture as a JSON file, for review and for committing under fixtures/."""
+def review_import(request, model_admin, *, op: str = ""):
+    """Apply the admin's correction (split, merge, remove, add, update), or confirm or download the corrected list."""
     _check(request)
     try:
-        data = _payload(request)
+        payload = _payload(request)
     except ImportProblem as exc:
         messages.error(request, str(exc))
         return redirect("admin:tracker_report_import")
-    response = HttpResponse(data["fixture"], content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{data["slug"]}.json"'
-    return response
+    base = import_review.report_from_data(payload["report"])
+    action, _, argument = (op or request.POST.get("op", "update")).partition(":")
+    subject = _subject_name(base, payload["force"])
+    if f"{PREFIX}-TOTAL_FORMS" in request.POST:
+        formset = ReviewFormSet(request.POST, prefix=PREFIX, form_kwargs={"subject": subject})
+    else:  # the preview as read, confirmed or downloaded without a change
+        formset = ReviewFormSet(_as_post(payload["items"]), prefix=PREFIX, form_kwargs={"subject": subject})
+    if action in EDITS:
+        items = [form.raw_item() for form in formset.forms]
+        try:
+            index = int(argument) if argument else len(items) - 1
+            if not 0 <= index < max(len(items), 1):
+                raise ImportProblem("There is no such item: upload the report again.")
+            items = EDITS[action](items, index, base)
+        except (ImportProblem, ValueError) as exc:
+            return _review(request, model_admin, payload, items, formset=formset, error=str(exc), status=400)
+        return _review(request, model_admin, payload, items)
+    if not formset.is_valid():
+        items = [form.raw_item() for form in formset.forms]
+        error = "Correct the items marked below."
+        return _review(request, model_admin, payload, items, formset=formset, error=error, status=400)
+    items = import_review.with_due_dates([form.item() for form in formset.forms], base)
+    if action == "confirm":
+        return _confirm(request, model_admin, payload, base, items, formset)
+    if action == "download":
+        report = import_review.corrected(base, items)
+        try:
+            built = build_fixture(report, source_name=payload["source"], force_slug=payload["force"])
+        except ImportProblem as exc:
+            return _review(request, model_admin, payload, items, formset=formset, error=str(exc), status=400)
+        response = HttpResponse(built.to_json(), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{built.slug}.json"'
+        return response
+    return _review(request, model_admin, payload, items)
+
+
+def _as_post(rows: list[dict]) -> MultiValueDict:
+    """Return POST data for the items as read (what the preview's form would send unchanged)."""
+    data = {f"{PREFIX}-TOTAL_FORMS": str(len(rows)), f"{PREFIX}-INITIAL_FORMS": str(len(rows))}
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"{PREFIX}-{index}-{name}"] = value if value is not None else ""
+    post = MultiValueDict({key: [value] for key, value in data.items()})
+    for index, row in enumerate(rows):
+        post.setlist(f"{PREFIX}-{index}-addressees", list(row["addressees"]))
+    return post
+
+
+def _confirm(request, model_admin, payload: dict, base: ParsedReport, items: list[ReviewItem], formset):
+    """Load the corrected report; while the checks still fail, only with the admin's reason, which history keeps."""
+    report = import_review.corrected(base, items)
+    reason = request.POST.get("reason", "").strip()
+    if report.problems and not reason:
+        error = f"Not loaded: {report.problems[0]} Correct the list, or say below why the report is right as it is."
+        return _review(request, model_admin, payload, items, formset=formset, error=error, status=400)
+    via = "the web import" + (
+        f" (loaded despite: {'; '.join(report.problems)} Reason: {reason})" if report.problems else ""
+    )
+    try:
+        built = build_fixture(report, source_name=payload["source"], force_slug=payload["force"])
+        count = load_fixture_text(built.to_json(), label="The report", by=request.user, via=via)
+    except ImportProblem as exc:
+        return _review(request, model_admin, payload, items, formset=formset, error=str(exc), status=400)
+    loaded = Report.objects.get(slug=built.slug)
+    messages.success(request, f"Imported “{loaded}”: {count} objects loaded.")
+    return redirect(reverse("admin:tracker_report_change", args=[loaded.pk]))

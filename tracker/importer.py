@@ -249,6 +249,9 @@ def _source(rows: object, label: str) -> str:
     """Return what the history says was imported: the fixture's file, or for the web the report's own file."""
     if label.endswith(".json"):
         return Path(label).name
+    if not isinstance(rows, list):
+        return label.lower()  # load_report refuses it, with why
     report = next((r for r in rows if isinstance(r, dict) and r.get("model") == "tracker.report"), None)
-    name = report.get("fields", {}).get("source_file") if isinstance(report, dict) else None
+    fields = report.get("fields") if isinstance(report, dict) else None
+    name = fields.get("source_file") if isinstance(fields, dict) else None
     return name if isinstance(name, str) and name else label.lower()

@@ -40,7 +40,7 @@ class ReportUploadForm(forms.Form):
         required=False,
         label="Publication date",
         help_text="Exact day, e.g. 2014-11-27. Overrides the month printed in the report.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_report(self):
@@ -61,7 +61,8 @@ class ReviewItemForm(forms.Form):
     timeframe = forms.CharField(required=False, max_length=200, help_text="As written, e.g. Within six months.")
     due_date = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A browser's date field reads and writes ISO dates only, whatever the site's locale.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Leave empty and choose Update to work it out from the timeframe.",
     )
     addressees = forms.MultipleChoiceField(

@@ -63,6 +63,8 @@ LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _TABLE_ROW_RE = re.compile(r"^\|.*\|$")
+# How much of a line can hold a heading or a "Recommendation 3:" label.
+_OPENING = 120
 # A row of a table that a conversion wrote with tabs: one cell asks somebody to act.
 _TAB_CELL_ACTS_RE = re.compile(r"\b(?:should|must)\b.{20,}", re.IGNORECASE)
 _TABLE_RULE_RE = re.compile(r"^\|[\s:|-]*-[\s:|-]*\|$")
@@ -204,7 +206,7 @@ class Block:
     @cached_property
     def label(self) -> tuple[str, int] | None:
         """Return ("recommendation" or "area for improvement", number) for a labelled paragraph."""
-        match = LABEL_RE.match(strip_markup(self.lines[0]))
+        match = LABEL_RE.match(strip_markup(self.lines[0][:_OPENING]))
         if not match or self.table_row:
             return None
         return " ".join(match.group("kind").lower().split()), int(match.group("num"))
@@ -310,9 +312,11 @@ def split_blocks(text: str) -> list[Block]:
             if not _TABLE_RULE_RE.match(line):
                 blocks.append(Block(len(blocks), number, [line], tab))
             continue
-        plain = strip_markup(line)
-        standalone = bool(_MD_HEADING_RE.match(line)) or any(
-            regex.match(plain) for regex in (REC_HEADING_RE, AFI_HEADING_RE, CONCERN_HEADING_RE)
+        # Headings and labels are short: reading a line's opening is enough, and keeps long reports quick.
+        plain = strip_markup(line[:_OPENING])
+        standalone = bool(_MD_HEADING_RE.match(line)) or (
+            len(line) <= _OPENING
+            and any(regex.match(plain) for regex in (REC_HEADING_RE, AFI_HEADING_RE, CONCERN_HEADING_RE))
         )
         if standalone:
             # A heading glued to its paragraph (no blank line) still stands alone.

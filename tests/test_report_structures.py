@@ -582,3 +582,16 @@ def test_a_corrected_list_passes_the_checks_its_document_failed():
     ]
     assert problems_for(report.checks, corrected) == []
     assert problems_for(report.checks, [first, last]) == list(report.problems)
+
+
+def test_numbered_sub_items_of_a_lead_in_keep_their_numbers():
+    text = FORCE_COVER + (
+        "Recommendations\n\n"
+        "Within three months, the force should:\n\n"
+        "1. review its vetting of officers in sensitive posts; and\n\n"
+        "2. publish its vetting policy.\n"
+    )
+    assert texts(parse_report(text, published=PUBLISHED)) == [
+        "Within three months, the force should:\n1. review its vetting of officers in sensitive posts; and\n"
+        "2. publish its vetting policy."
+    ]

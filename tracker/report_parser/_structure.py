@@ -59,6 +59,8 @@ _PROGRESS_HEADING_RE = re.compile(
     re.IGNORECASE,
 )
 _SUB_ITEM_RE = re.compile(r"^(?:\(?[a-z][.)]|\([a-z]\)|\(?[ivx]{1,4}[.)]|\([ivx]{1,4}\))\s+")
+# The letter, roman or number a sub-item is printed with, kept in its text ("(a)", "ii.", "2)").
+_SUB_MARKER_RE = re.compile(r"^(\(?(?:[a-z]{1,4}|\d{1,2})[.)]|\((?:[a-z]{1,4}|\d{1,2})\))\s+")
 _ENDS_WITH_JOIN_RE = re.compile(r"(?:[;,]|;\s*(?:and|or)|,\s*(?:and|or))$")
 
 
@@ -166,7 +168,7 @@ def _item_text(blocks: list[Block]) -> str:
         return first
     lines = [first]
     for block in blocks[1:]:
-        marker = re.match(r"^(\(?[a-z]{1,4}[.)]|\([a-z]{1,4}\))\s+", block.lines[0])
+        marker = _SUB_MARKER_RE.match(block.lines[0])
         lines.append(f"{marker.group(1) if marker else '•'} {strip_enumerator(block.clean)}")
     return "\n".join(lines)
 

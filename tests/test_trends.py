@@ -7,10 +7,18 @@ import time_machine
 from django.urls import reverse
 
 from tests.conftest import LONDON
-from tests.factories import ActionFactory, RecommendationFactory, ReportFactory
+from tests.factories import ActionFactory, AreaForImprovementFactory, RecommendationFactory, ReportFactory
 from tracker import workflow
-from tracker.models import Action
-from tracker.trends import MonthCounts, month_ends, monthly_counts, months_param, on_time_by_round, trend_counts
+from tracker.models import Action, Recommendation
+from tracker.trends import (
+    MonthCounts,
+    kind_param,
+    month_ends,
+    monthly_counts,
+    months_param,
+    on_time_by_round,
+    trend_counts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +150,132 @@ def test_on_time_rate_per_inspection_round(today, history):
     assert rounds["Legitimacy 2015"].completed == 0
 
 
+# Recommendations and areas for improvement apart -------------------------------------------------------------
+
+RECOMMENDATION = Recommendation.Kind.RECOMMENDATION
+AFI = Recommendation.Kind.AREA_FOR_IMPROVEMENT
+KINDS = [None, RECOMMENDATION, AFI]
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"), [(None, None), ("", None), (AFI, AFI), (RECOMMENDATION, RECOMMENDATION), ("x", None)]
+)
+def test_the_kind_in_the_address_is_a_known_kind_or_both(raw, kind):
+    assert kind_param(raw) == kind
+
+
+@pytest.fixture
+def afi_history(history, psd_lead_a, psd_lead_b, reviewer):
+    """The four actions of `history`, and three on areas for improvement of the same reports."""
+    integrity, legitimacy = history["a1"].recommendation.report, history["b1"].recommendation.report
+    with _at(2015, 1, 15):
+        c1 = ActionFactory(recommendation=AreaForImprovementFactory(report=integrity), due_date=D(2015, 3, 1))
+    with _at(2015, 2, 5):
+        c2 = ActionFactory(recommendation=AreaForImprovementFactory(report=integrity))  # no due date
+        d1 = ActionFactory(recommendation=AreaForImprovementFactory(report=legitimacy), due_date=D(2015, 4, 1))
+    with _at(2015, 3, 20):
+        workflow.transition(c1, "start", by=psd_lead_a)
+    with _at(2015, 4, 15):
+        workflow.transition(d1, "complete", by=psd_lead_b, text="Done, late.")
+    with _at(2015, 5, 10):
+        workflow.transition(c1, "complete", by=psd_lead_a, text="Done, late.")
+    return {**history, "c1": c1, "c2": c2, "d1": d1}
+
+
+def _recount(days, kind=None, force_ids=None) -> dict:
+    """Count from scratch: each action's latest history row at each month end, sorted out in Python."""
+    kinds = dict(Recommendation.objects.values_list("pk", "kind"))
+    rows = sorted(Action.history.all(), key=lambda row: (row.history_date, row.history_id))
+    result = {}
+    for k, day in enumerate(days):
+        end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=LONDON)
+        latest = {row.id: row for row in rows if row.history_date < end}
+        for row in latest.values():
+            if row.history_type == "-" or (kind and kinds[row.recommendation_id] != kind):
+                continue
+            if force_ids is not None and row.force_id not in force_ids:
+                continue
+            counts = result.setdefault(row.force_id, [[0, 0, 0] for _ in days])[k]
+            due = row.revised_due_date or row.due_date
+            if row.status in Action.OPEN_STATUSES:
+                counts[0] += 1
+                counts[1] += due is not None and due < day
+            elif row.status in (Action.Status.COMPLETED, Action.Status.VERIFIED):
+                counts[2] += 1
+    return {force: [tuple(c) for c in series] for force, series in result.items()}
+
+
+def _by_force(counts) -> dict:
+    """Return the per-force counts as tuples, leaving out forces with nothing counted at any month end."""
+    by_force = {force: _counts(series) for force, series in counts.items() if force is not None}
+    return {force: series for force, series in by_force.items() if any(any(c) for c in series)}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kinds_month_end_counts_are_the_recount(today, afi_history, force_a, force_b, kind):
+    for force_ids in (None, [force_b.pk]):
+        counts = monthly_counts(DAYS, force_ids, kind)
+        assert _by_force(counts) == _recount(DAYS, kind, force_ids)
+        recount = _recount(DAYS, kind, force_ids)
+        assert _counts(counts[None]) == [
+            tuple(sum(series[k][n] for series in recount.values()) for n in range(3)) for k in range(len(DAYS))
+        ]
+        assert trend_counts(DAYS, force_ids, kind) == counts
+        assert trend_counts(DAYS, force_ids, kind) == counts  # again, from the cache
+
+
+def test_areas_for_improvement_are_counted_apart_from_recommendations(today, afi_history, force_a, force_b):
+    afis = monthly_counts(DAYS, kind=AFI)
+    assert _counts(afis[force_a.pk]) == [
+        (0, 0, 0),
+        (1, 0, 0),  # c1
+        (2, 0, 0),  # c2 (no due date: never overdue)
+        (2, 1, 0),  # c1 past 1 March
+        (2, 1, 0),
+        (1, 0, 1),  # c1 completed
+        (1, 0, 1),
+    ]
+    assert _counts(afis[force_b.pk]) == [(0, 0, 0), (0, 0, 0), (1, 0, 0), (1, 0, 0), (0, 0, 1), (0, 0, 1), (0, 0, 1)]
+    # The recommendations alone are what `history` alone counted.
+    recommendations = monthly_counts(DAYS, kind=RECOMMENDATION)
+    assert _counts(recommendations[None]) == [
+        (0, 0, 0),
+        (3, 0, 0),
+        (3, 0, 0),
+        (2, 2, 1),
+        (2, 1, 1),
+        (0, 0, 2),
+        (1, 1, 2),
+    ]
+    both = monthly_counts(DAYS)
+    for force in (force_a.pk, force_b.pk, None):
+        assert [
+            (r.open + a.open, r.overdue + a.overdue, r.completed + a.completed)
+            for r, a in zip(recommendations[force], afis[force], strict=True)
+        ] == _counts(both[force])
+
+
+def test_each_kind_is_cached_apart(today, afi_history, django_assert_num_queries):
+    for kind in KINDS:
+        trend_counts(DAYS, kind=kind)
+    with django_assert_num_queries(3):  # as before for both kinds: no recommendations' history read
+        both = trend_counts(DAYS)
+    with django_assert_num_queries(4):  # and the newest recommendation history id, for one kind
+        afis = trend_counts(DAYS, kind=AFI)
+    assert both == monthly_counts(DAYS) and afis == monthly_counts(DAYS, kind=AFI)
+    assert trend_counts(DAYS, kind=AFI) != trend_counts(DAYS, kind=RECOMMENDATION)
+
+
+def test_a_corrected_kind_is_counted_at_once(today, afi_history):
+    before = trend_counts(DAYS, kind=AFI)
+    recommendation = afi_history["a1"].recommendation
+    recommendation.kind, recommendation.number = AFI, 99  # an admin's correction: history rows, but none of actions
+    recommendation.save()
+    after = trend_counts(DAYS, kind=AFI)
+    assert after == monthly_counts(DAYS, kind=AFI) != before
+    assert trend_counts(DAYS, kind=RECOMMENDATION) == monthly_counts(DAYS, kind=RECOMMENDATION)
+
+
 # The page ------------------------------------------------------------------------------------------------
 
 
@@ -186,3 +320,32 @@ def test_trends_need_a_sign_in(client):
 def test_trends_page_is_read_only(client, reviewer):
     client.force_login(reviewer)
     assert client.post(reverse("tracker:trends")).status_code == 405
+
+
+def test_the_page_shows_areas_for_improvement_alone(
+    client, today, afi_history, reviewer, force_a, django_assert_max_num_queries
+):
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("tracker:trends"), {"months": 7, "kind": AFI})
+    assert response.context["kind"] == AFI
+    assert response.context["series"] == trend_counts(DAYS, kind=AFI)[None]
+    assert [(f.slug, m.open) for f, m in response.context["by_force"]] == [("leicestershire", 0), ("west-midlands", 1)]
+    assert [(r.series, r.completed) for r in response.context["rounds"]] == [
+        ("Integrity 2014", 1),
+        ("Legitimacy 2015", 1),
+    ]
+    page = response.content.decode()
+    assert "Open, overdue and completed areas for improvement at each month end" in page
+    assert f'<option value="{AFI}" selected>Areas for improvement</option>' in page
+    assert f"?months=7&amp;kind={AFI}&amp;force=west-midlands" in page  # the kind is kept in each force's link
+
+
+def test_the_page_counts_both_kinds_unless_asked(client, today, afi_history, reviewer):
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:trends"), {"months": 7, "kind": "neither"})
+    assert response.context["kind"] == ""
+    assert response.context["series"] == monthly_counts(DAYS)[None]
+    page = response.content.decode()
+    assert "Open, overdue and completed actions at each month end" in page
+    assert '<option value="" selected>Both</option>' in page

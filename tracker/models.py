@@ -364,6 +364,10 @@ class ActionQuerySet(models.QuerySet["Action"]):
         """Return the actions shown on the public register: published themselves, or on a published report."""
         return self.filter(Q(is_publishable=True) | Q(recommendation__report__is_publishable=True))
 
+    def of_kind(self, kind: str | None) -> ActionQuerySet:
+        """Return the actions on recommendations of `kind` (Recommendation.Kind); all of them for None."""
+        return self.filter(of_kind_q(kind))
+
 
 def attention_ordering(today: datetime.date) -> list:
     """Return the order of actions needing attention first, for order_by() and for a window's order_by."""
@@ -387,6 +391,16 @@ def effective_due_q(lookup: str, day: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}revised_due_date__isnull": False, f"{prefix}revised_due_date__{lookup}": day}) | Q(
         **{f"{prefix}revised_due_date__isnull": True, f"{prefix}due_date__{lookup}": day}
     )
+
+
+def of_kind_q(kind: str | None, prefix: str = "") -> Q:
+    """Return a Q matching actions (or their history rows) on recommendations of `kind`; everything for None.
+
+    An IN list of the kind's recommendations rather than a join to every action's recommendation.
+    """
+    if kind is None:
+        return Q()
+    return Q(**{f"{prefix}recommendation__in": Recommendation.objects.filter(kind=kind).values("pk")})
 
 
 def overdue_q(today: datetime.date, prefix: str = "") -> Q:

@@ -1,9 +1,11 @@
 """
 Trends: how many actions were open, overdue and completed at each month end, and on-time completion per
-inspection round.
+inspection round; for every action, or for recommendations or areas for improvement only.
 
 The month-end counts come from history, not from a counter: an action's status and due dates at a
-moment are those of its latest history row at or before that moment.
+moment are those of its latest history row at or before that moment. An action counts under its
+recommendation's kind as it is now: the kind is part of a recommendation's identity (its natural key), so
+only an admin's correction changes it, and that leaves a row in the recommendations' history.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tracker.access import get_force_for_user
-from tracker.models import Action, Force, completed_late_q, overdue_q
+from tracker.models import Action, Force, Recommendation, completed_late_q, of_kind_q, overdue_q
 
 Status = Action.Status
+Kind = Recommendation.Kind
 DEFAULT_MONTHS = 24
 MAX_MONTHS = 120
 HISTORY_CHUNK_SIZE = 20_000
@@ -64,12 +67,18 @@ def months_param(raw: str | None) -> int:
         return DEFAULT_MONTHS
 
 
+def kind_param(raw: str | None) -> str | None:
+    """Return the kind asked for in the address (recommendations or areas for improvement), else None: both."""
+    return raw if raw in Kind.values else None
+
+
 def monthly_counts(
-    days: list[datetime.date], force_ids: Iterable[int] | None = None
+    days: list[datetime.date], force_ids: Iterable[int] | None = None, kind: str | None = None
 ) -> dict[int | None, list[MonthCounts]]:
     """
     Return how many actions were open, overdue and completed at the end of each of `days` (ascending), per
-    force id and in total (key None), from the actions' history; only the forces `force_ids` when given.
+    force id and in total (key None), from the actions' history; only the forces `force_ids` when given, and
+    only the actions on recommendations of `kind` (Recommendation.Kind) when given.
     """
     # One pass over the history rows in time order, keeping each action's latest state in a dict and the
     # per-force counts up to date as it goes; at each month end the counts are copied out. A window-function
@@ -85,7 +94,7 @@ def monthly_counts(
     # time order) rather than a probe per action.
     tz = timezone.get_current_timezone()
     ends = [datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz) for day in days]
-    history = Action.history.model.objects.filter(history_date__lt=ends[-1])
+    history = Action.history.model.objects.filter(of_kind_q(kind), history_date__lt=ends[-1])
     if force_ids is not None:
         history = history.filter(force_id__in=list(force_ids))
     rows = (
@@ -110,7 +119,7 @@ def monthly_counts(
         k = len(snapshots)
         snapshots.append({force: (t[0], sum(t[2 : 3 + k]), t[1]) for force, t in tallies.items()})
 
-    for action_id, month, kind, status, force_id, first_overdue in rows:
+    for action_id, month, history_type, status, force_id, first_overdue in rows:
         while len(snapshots) < month:
             snapshot()
         previous = state.pop(action_id, None)
@@ -120,7 +129,7 @@ def monthly_counts(
             if previous[1] == _OPEN:
                 tally[previous[2]] -= 1
         category = _CATEGORY.get(status)
-        if kind == "-" or category is None:
+        if history_type == "-" or category is None:
             continue  # deleted, or closed without completion: counted nowhere from now on
         tally = tallies.get(force_id)
         if tally is None:
@@ -145,9 +154,13 @@ def monthly_counts(
     return result
 
 
-def current_counts(today: datetime.date, force_ids: Iterable[int] | None = None) -> dict[int, MonthCounts]:
-    """Return today's open, overdue and completed actions per force id, from the actions as they stand."""
-    actions = Action.objects.all() if force_ids is None else Action.objects.filter(force_id__in=list(force_ids))
+def current_counts(
+    today: datetime.date, force_ids: Iterable[int] | None = None, kind: str | None = None
+) -> dict[int, MonthCounts]:
+    """Return today's open, overdue and completed actions per force id (of `kind` when given), as they stand."""
+    actions = Action.objects.filter(of_kind_q(kind))
+    if force_ids is not None:
+        actions = actions.filter(force_id__in=list(force_ids))
     rows = (
         actions.order_by()
         .values("force_id")
@@ -161,16 +174,18 @@ def current_counts(today: datetime.date, force_ids: Iterable[int] | None = None)
 
 
 def trend_counts(
-    days: list[datetime.date], force_ids: Iterable[int] | None = None
+    days: list[datetime.date], force_ids: Iterable[int] | None = None, kind: str | None = None
 ) -> dict[int | None, list[MonthCounts]]:
     """
-    Return monthly_counts(days, force_ids), where days ends with today: the month ends before this month
-    from history (cached), today from the actions themselves (the latest history row of each is the action).
+    Return monthly_counts(days, force_ids, kind), where days ends with today: the month ends before this
+    month from history (cached), today from the actions themselves (the latest history row of each is the
+    action).
 
     A month that has ended never changes: history rows are only ever added, stamped with the time they are
     written. So its counts are cached with the highest history id they saw, and read again from history
     only when a row dated before this month has come in since (restoring a backup, generating demo data)
-    or the history was replaced by an older one.
+    or the history was replaced by an older one. Counts of one kind also keep the highest recommendation
+    history id they saw, and are read again when any recommendation has changed since (its kind may have).
     """
     force_ids = None if force_ids is None else sorted(force_ids)
     closed, today = days[:-1], days[-1]
@@ -178,18 +193,21 @@ def trend_counts(
     if closed:
         history = Action.history.model.objects
         this_month = datetime.datetime.combine(today.replace(day=1), datetime.time.min, timezone.get_current_timezone())
-        key = "trends:" + hashlib.sha256(repr((closed, force_ids)).encode()).hexdigest()
+        key = "trends:" + hashlib.sha256(repr((closed, force_ids, kind)).encode()).hexdigest()
         last_id = history.aggregate(last=Max("pk"))["last"] or 0
+        # Every action counts whatever its kind: the recommendations' history is read only for one kind.
+        last_kind_id = (Recommendation.history.aggregate(last=Max("pk"))["last"] or 0) if kind else 0
         cached = cache.get(key)
         if (
             cached is None
             or cached[0] > last_id
+            or cached[1] != last_kind_id
             or history.filter(pk__gt=cached[0], history_date__lt=this_month).exists()
         ):
-            cached = (last_id, monthly_counts(closed, force_ids))
+            cached = (last_id, last_kind_id, monthly_counts(closed, force_ids, kind))
             cache.set(key, cached, timeout=TRENDS_CACHE_SECONDS)
-        past = cached[1]
-    now = current_counts(today, force_ids)
+        past = cached[2]
+    now = current_counts(today, force_ids, kind)
     forces = (set(past) - {None}) | set(now)
     result: dict[int | None, list[MonthCounts]] = {}
     for force in forces:
@@ -247,9 +265,13 @@ def chart_rows(series: list[MonthCounts]) -> list[ChartRow]:
 @login_required
 @require_GET
 def trends_page(request):
-    """Show open, overdue and completed actions at each month end, nationally or for one force, and on-time rates."""
+    """
+    Show open, overdue and completed actions at each month end, nationally or for one force, and on-time rates;
+    for every action, or for recommendations or areas for improvement only.
+    """
     user = request.user
-    actions = Action.objects.visible_to(user)
+    kind = kind_param(request.GET.get("kind"))
+    actions = Action.objects.visible_to(user).of_kind(kind)
     slug = request.GET.get("force")
     force = get_force_for_user(user, slug) if slug else None
     member_forces = None if user.is_reviewer else list(Force.objects.filter(pk__in=user.member_force_ids()))
@@ -262,7 +284,7 @@ def trends_page(request):
         force_ids = None if user.is_reviewer else sorted(user.member_force_ids())
     months = months_param(request.GET.get("months"))
     today = timezone.localdate()
-    counts = trend_counts(month_ends(today, months), force_ids)
+    counts = trend_counts(month_ends(today, months), force_ids, kind)
     series = counts.pop(None)
     by_force = []
     if force is None:
@@ -276,6 +298,9 @@ def trends_page(request):
         "force": force,
         "scope": force.name if force else ("England and Wales" if user.is_reviewer else "Your forces"),
         "months": months,
+        "kind": kind or "",
+        "kind_choices": [("", "Both"), *Recommendation.KIND_PLURALS.items()],
+        "counted": Recommendation.KIND_PLURALS[kind].lower() if kind else "actions",
         "today": today,
         "series": series,
         "chart": chart_rows(series),

@@ -19,7 +19,7 @@ from tracker.importer import build_fixture, summary_lines
 from tracker.models import Action, Force, Recommendation
 from tracker.reminders import owner_reminders
 from tracker.report_parser import AREA_FOR_IMPROVEMENT, RECOMMENDATION, ParsedRecommendation, ParsedReport
-from tracker.selectors import force_summaries
+from tracker.selectors import KindCounts, force_summaries
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -347,6 +347,104 @@ def test_the_dashboard_sorts_by_areas_for_improvement_overdue(client, today, for
     by_recommendations = client.get(reverse("tracker:dashboard"), {"sort": "overdue"}).context["forces"]
     assert [f.slug for f in by_afi] == ["west-midlands", "leicestershire"]
     assert [f.slug for f in by_recommendations] == ["leicestershire", "west-midlands"]
+
+
+# The force page --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_report(report_a, force_a, force_b):
+    """A report of force A with two recommendations and three areas for improvement, in every state."""
+    recommendations = [RecommendationFactory(report=report_a, number=n) for n in (1, 2, 3)]
+    ActionFactory(recommendation=recommendations[0], force=force_a, due_date=D(2015, 5, 1))  # overdue
+    ActionFactory(recommendation=recommendations[1], force=force_a, due_date=D(2015, 7, 1), status=S.COMPLETED)
+    ActionFactory(recommendation=recommendations[2], force=force_b, due_date=D(2015, 5, 1))  # another force's
+    afis = [AreaForImprovementFactory(report=report_a, number=n) for n in (1, 2, 3)]
+    ActionFactory(recommendation=afis[0], force=force_a, due_date=D(2015, 5, 1))  # overdue
+    ActionFactory(recommendation=afis[1], force=force_a)  # open, no due date
+    ActionFactory(recommendation=afis[2], force=force_a, status=S.VERIFIED)
+    return report_a
+
+
+def _kind_recount(actions, today: datetime.date) -> list[KindCounts]:
+    """Count each kind's actions one query at a time, the plain way."""
+    rows = []
+    for kind, plural in Recommendation.KIND_PLURALS.items():
+        of_kind = actions.filter(recommendation__kind=kind)
+        counts = KindCounts(
+            plural,
+            of_kind.count(),
+            of_kind.overdue(today).count(),
+            of_kind.open().count(),
+            of_kind.awaiting_review().count(),
+            of_kind.filter(status=S.VERIFIED).count(),
+        )
+        if counts.total:
+            rows.append(counts)
+    return rows
+
+
+def test_the_force_page_counts_each_reports_recommendations_and_areas_for_improvement_apart(
+    client, today, mixed_report, force_a, psd_lead_a
+):
+    client.force_login(psd_lead_a)
+    response = client.get(force_a.get_absolute_url())
+    (report,) = response.context["reports"]
+    assert report.kind_counts == [
+        KindCounts("Recommendations", total=2, overdue=1, open=1, awaiting_review=1, verified=0),
+        KindCounts("Areas for improvement", total=3, overdue=1, open=2, awaiting_review=0, verified=1),
+    ]
+    assert report.kind_counts == _kind_recount(
+        Action.objects.filter(force=force_a, recommendation__report=report), today
+    )
+    assert (report.action_count, report.overdue_count, report.open_count) == (5, 2, 3)  # every action, as before
+    assert (
+        "Recommendations: 1 overdue, 1 open, 1 awaiting review, of 2 · "
+        "Areas for improvement: 1 overdue, 2 open, 0 awaiting review, of 3</span>"
+    ) in response.content.decode()
+
+
+def test_the_force_pages_headline_counts_recommendations_and_areas_for_improvement_apart(
+    client, today, mixed_report, force_a, psd_lead_a
+):
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 4, 1))  # another report
+    client.force_login(psd_lead_a)
+    response = client.get(force_a.get_absolute_url())
+    assert response.context["summary_by_kind"] == [
+        KindCounts("Recommendations", total=3, overdue=2, open=2, awaiting_review=1, verified=0),
+        KindCounts("Areas for improvement", total=3, overdue=1, open=2, awaiting_review=0, verified=1),
+    ]
+    assert response.context["summary_by_kind"] == _kind_recount(Action.objects.filter(force=force_a), today)
+    page = response.content.decode()
+    assert '<th scope="row" class="govuk-table__header">Areas for improvement</th>' in page
+
+
+def test_a_force_without_areas_for_improvement_shows_recommendations_only(
+    client, today, recommendation_action, force_a, psd_lead_a
+):
+    client.force_login(psd_lead_a)
+    response = client.get(force_a.get_absolute_url())
+    (report,) = response.context["reports"]
+    assert (
+        [c.kind for c in report.kind_counts]
+        == [c.kind for c in response.context["summary_by_kind"]]
+        == ["Recommendations"]
+    )
+    assert "Recommendations: 1 overdue, 1 open, 0 awaiting review, of 1</span>" in response.content.decode()
+
+
+def test_the_force_page_counts_in_as_many_queries_with_areas_for_improvement(
+    client, today, force_a, psd_lead_a, django_assert_num_queries
+):
+    ActionFactory(recommendation__report__subject_force=force_a)
+    client.force_login(psd_lead_a)
+    client.get(force_a.get_absolute_url())  # the session and the user, read once
+    with django_assert_num_queries(8):  # as many as before the counts were split
+        client.get(force_a.get_absolute_url())
+    for _ in range(3):
+        ActionFactory(recommendation=AreaForImprovementFactory(report__subject_force=force_a), force=force_a)
+    with django_assert_num_queries(8):
+        client.get(force_a.get_absolute_url())
 
 
 # The API ---------------------------------------------------------------------------------------------------

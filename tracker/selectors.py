@@ -31,7 +31,8 @@ def force_summaries(
     """Return `forces` annotated with their action counts, in one query.
 
     open_count and overdue_count count every action; recommendation_open_count, afi_open_count and their
-    overdue pair split them between recommendations and areas for improvement.
+    overdue pair split them between recommendations and areas for improvement, as do the afi_ counts that
+    counts_by_kind() reads.
     """
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=due_soon_days)
@@ -61,8 +62,11 @@ def force_summaries(
         red_count=Count("actions", filter=open_q & Q(actions__rag="red")),
         amber_count=Count("actions", filter=open_q & Q(actions__rag="amber")),
         green_count=Count("actions", filter=open_q & Q(actions__rag="green")),
+        afi_total_count=Count("actions", filter=is_afi),
         afi_open_count=Count("actions", filter=open_q & is_afi),
         afi_overdue_count=Count("actions", filter=overdue_q(today, "actions__") & is_afi),
+        afi_awaiting_review_count=Count("actions", filter=Q(actions__status=Action.Status.COMPLETED) & is_afi),
+        afi_verified_count=Count("actions", filter=Q(actions__status=Action.Status.VERIFIED) & is_afi),
     )
     on_time = counted.annotate(
         completed_on_time_count=F("completed_count") - F("completed_late_count"),
@@ -80,25 +84,66 @@ def force_summaries(
 
 
 def force_reports(force: Force, today: datetime.date | None = None) -> QuerySet[Report]:
-    """Return the reports with actions for `force`, counted; those with overdue, then open, actions first."""
+    """Return the reports with actions for `force`, counted; those with overdue, then open, actions first.
+
+    Each count is of every action, and again (afi_…) of the actions on areas for improvement: counts_by_kind()
+    splits them.
+    """
     today = today or timezone.localdate()
     prefix = "recommendations__actions__"
     reports = Report.objects.filter(recommendations__actions__force=force).select_related("subject_force")
+    counts = {
+        "overdue_count": overdue_q(today, prefix),
+        "open_count": Q(**{f"{prefix}status__in": Action.OPEN_STATUSES}),
+        "awaiting_review_count": Q(**{f"{prefix}status": Action.Status.COMPLETED}),
+        "verified_count": Q(**{f"{prefix}status": Action.Status.VERIFIED}),
+    }
+    # The rows already join each action's recommendation, so its kind costs no further join.
+    is_afi = Q(recommendations__kind=Recommendation.Kind.AREA_FOR_IMPROVEMENT)
     # filter() before annotate(): the counts are of this force's actions only.
     counted = reports.annotate(
-        action_count=Count("recommendations__actions"),
-        overdue_count=Count("recommendations__actions", filter=overdue_q(today, prefix)),
-        open_count=Count("recommendations__actions", filter=Q(**{f"{prefix}status__in": Action.OPEN_STATUSES})),
-        awaiting_review_count=Count(
-            "recommendations__actions", filter=Q(**{f"{prefix}status": Action.Status.COMPLETED})
-        ),
-    )
+        total_count=Count("recommendations__actions"),
+        afi_total_count=Count("recommendations__actions", filter=is_afi),
+        **{name: Count("recommendations__actions", filter=q) for name, q in counts.items()},
+        **{f"afi_{name}": Count("recommendations__actions", filter=q & is_afi) for name, q in counts.items()},
+    ).annotate(action_count=F("total_count"))
     return counted.order_by(
         Case(When(overdue_count__gt=0, then=0), When(open_count__gt=0, then=1), default=2),
         F("published_on").desc(nulls_last=True),
         "title",
         "pk",
     )
+
+
+@dataclass(frozen=True)
+class KindCounts:
+    """One kind's actions, counted: "Areas for improvement: 1 overdue, 2 open, 0 awaiting review, of 4"."""
+
+    kind: str
+    total: int
+    overdue: int
+    open: int
+    awaiting_review: int
+    verified: int
+
+
+_KIND_COUNTED = ("total", "overdue", "open", "awaiting_review", "verified")
+
+
+def counts_by_kind(counted: Force | Report) -> list[KindCounts]:
+    """
+    Return the counts force_summaries() or force_reports() made of `counted`, for recommendations and then
+    areas for improvement; a kind without actions is left out.
+    """
+    afis = [getattr(counted, f"afi_{name}_count") for name in _KIND_COUNTED]
+    everything = [getattr(counted, f"{name}_count") for name in _KIND_COUNTED]
+    recommendations = [every - afi for every, afi in zip(everything, afis, strict=True)]
+    plurals = Recommendation.KIND_PLURALS
+    rows = [
+        KindCounts(plurals[Recommendation.Kind.RECOMMENDATION], *recommendations),
+        KindCounts(plurals[Recommendation.Kind.AREA_FOR_IMPROVEMENT], *afis),
+    ]
+    return [row for row in rows if row.total]
 
 
 @dataclass(frozen=True)

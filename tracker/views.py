@@ -40,6 +40,7 @@ from tracker.selectors import (
     action_list_queryset,
     action_timeline,
     also_recommended_to,
+    counts_by_kind,
     days_ahead,
     force_reports,
     force_summaries,
@@ -143,12 +144,15 @@ def force_detail(request, slug: str):
         # Recommendations, then areas for improvement, each needing attention first.
         group.sort(key=lambda a: (a.recommendation.is_area_for_improvement, a.attention_order(today)))
     reports = {report: by_report.get(report.pk, []) for report in page}
+    for report in reports:
+        report.kind_counts = counts_by_kind(report)
     summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS).get()
     context = {
         "force": force,
         "reports": reports,
         "page_obj": page,
         "summary": summary,
+        "summary_by_kind": counts_by_kind(summary),
     }
     return render(request, "tracker/force_detail.html", context)
 

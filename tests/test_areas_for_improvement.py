@@ -349,6 +349,46 @@ def test_the_dashboard_sorts_by_areas_for_improvement_overdue(client, today, for
     assert [f.slug for f in by_recommendations] == ["leicestershire", "west-midlands"]
 
 
+def test_the_dashboard_chart_counts_overdue_recommendations_as_its_column_does(
+    client, today, force_a, force_b, reviewer
+):
+    report = ReportFactory(subject_force=force_a)
+    for due in (D(2015, 4, 1), D(2015, 5, 1), D(2015, 7, 1)):
+        ActionFactory(recommendation=RecommendationFactory(report=report), force=force_a, due_date=due)
+    for _ in range(3):  # overdue areas for improvement of force B: many, but not recommendations
+        ActionFactory(
+            recommendation=AreaForImprovementFactory(report__subject_force=force_b),
+            force=force_b,
+            due_date=D(2015, 5, 1),
+        )
+    ActionFactory(
+        recommendation=RecommendationFactory(report__subject_force=force_b), force=force_b, due_date=D(2015, 5, 1)
+    )
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:dashboard"), {"sort": "force"})
+    chart = response.context["overdue_chart"]
+    assert [(bar.force.slug, bar.count, bar.percent) for bar in chart] == [
+        ("west-midlands", 2, 100),
+        ("leicestershire", 1, 50),
+    ]
+    column = {f.slug: f.recommendation_overdue_count for f in response.context["forces"]}
+    assert all(bar.count == column[bar.force.slug] == _recount(bar.force, RECOMMENDATION, today)[1] for bar in chart)
+    page = response.content.decode()
+    assert page.count('<h2 class="govuk-heading-m" id="overdue-chart">Overdue recommendations per force</h2>') == 1
+    assert '2<span class="govuk-visually-hidden"> overdue recommendations</span>' in page
+    assert '1<span class="govuk-visually-hidden"> overdue recommendation</span>' in page
+
+
+def test_the_dashboard_has_no_chart_without_overdue_recommendations(client, today, force_a, reviewer):
+    ActionFactory(
+        recommendation=AreaForImprovementFactory(report__subject_force=force_a), force=force_a, due_date=D(2015, 5, 1)
+    )
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:dashboard"))
+    assert response.context["overdue_chart"] == []
+    assert "overdue-chart" not in response.content.decode()
+
+
 # The force page --------------------------------------------------------------------------------------------
 
 

@@ -83,6 +83,31 @@ def force_summaries(
     )
 
 
+@dataclass(frozen=True)
+class ChartBar:
+    """One force's bar on a chart: its count, and the bar's length as a percentage of the longest."""
+
+    force: Force
+    count: int
+    percent: int
+
+
+def overdue_recommendations_chart(forces: Iterable[Force]) -> list[ChartBar]:
+    """
+    Return a bar for each of `forces` (counted by force_summaries) with overdue recommendations, most first;
+    areas for improvement are left out, as in the dashboard's "Overdue recommendations" column.
+    """
+    overdue = sorted(
+        (force for force in forces if force.recommendation_overdue_count),
+        key=lambda force: (-force.recommendation_overdue_count, force.name),
+    )
+    most = overdue[0].recommendation_overdue_count if overdue else 0
+    return [
+        ChartBar(force, force.recommendation_overdue_count, round(100 * force.recommendation_overdue_count / most))
+        for force in overdue
+    ]
+
+
 def force_reports(force: Force, today: datetime.date | None = None) -> QuerySet[Report]:
     """Return the reports with actions for `force`, counted; those with overdue, then open, actions first.
 

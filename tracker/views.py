@@ -45,6 +45,7 @@ from tracker.selectors import (
     force_reports,
     force_summaries,
     in_sections,
+    overdue_recommendations_chart,
 )
 
 # Reports on one page of a force's page: those needing attention come first, so page 1 is what matters.
@@ -98,9 +99,6 @@ def dashboard(request):
     sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_COLUMNS else "overdue"
     forces = force_summaries(Force.objects.with_actions(), due_soon_days=settings.DUE_SOON_DAYS)
     rows = list(forces.order_by(DASHBOARD_COLUMNS[sort][1], "name"))
-    most_overdue = max((f.overdue_count for f in rows), default=0)
-    for force in rows:
-        force.overdue_bar_percent = round(100 * force.overdue_count / most_overdue) if most_overdue else 0
     totals = {
         key: sum(getattr(f, key) for f in rows)
         for key in (
@@ -123,6 +121,7 @@ def dashboard(request):
         "columns": columns,
         "sort": sort,
         "totals": totals,
+        "overdue_chart": overdue_recommendations_chart(rows),
     }
     return render(request, "tracker/dashboard.html", context)
 

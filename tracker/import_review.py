@@ -21,9 +21,9 @@ from tracker.report_parser import (
     ParsedRecommendation,
     ParsedReport,
     due_date_for,
+    find_timeframes,
     problems_for,
 )
-from tracker.report_parser._dates import find_timeframes
 
 
 @dataclass

@@ -4,7 +4,7 @@ No Django imports here: the importer and the views call this API.
 """
 
 from ._checks import Check, problems_for
-from ._dates import due_date_for
+from ._dates import due_date_for, find_timeframes
 from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION, KeyFigure, ParsedRecommendation, ParsedReport, ReportError
 from ._parse import parse_report
 from ._reading import extract_text_from_bytes, read_report_text
@@ -19,6 +19,7 @@ __all__ = [
     "ReportError",
     "due_date_for",
     "extract_text_from_bytes",
+    "find_timeframes",
     "parse_report",
     "problems_for",
     "read_report_text",

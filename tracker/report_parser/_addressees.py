@@ -47,8 +47,9 @@ _BODIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
-# The verb that says who is asked to act: the body just before it is the addressee.
-_MODAL_RE = re.compile(r"\b(?:should|must|needs?\s+to|will\s+need\s+to|(?:is|are)\s+(?:asked|required)\s+to)\b", re.I)
+# The verb that says who is asked to act: the body just before it is the addressee. The structure reader
+# uses it too: a lead-in ending in ":" with one is a recommendation whose sub-items follow.
+MODAL_RE = re.compile(r"\b(?:should|must|needs?\s+to|will\s+need\s+to|(?:is|are)\s+(?:asked|required)\s+to)\b", re.I)
 # "… should be conducted by HMIC": the body after "by" acts.
 _PASSIVE_RE = re.compile(r"\s+be\s+\w+(?:ed|en|ne)\s+by\s+(?:the\s+)?", re.IGNORECASE)
 _CLAUSE_START_RE = re.compile(r"[.;:!?]\s")
@@ -92,7 +93,7 @@ def national_addressees(text: str) -> tuple[str, ...]:
     text = _RECOMMENDER_RE.sub(lambda m: " " * len(m.group(0)), text)
     mentions = _mentions(text)
     actors: list[tuple[int, str]] = []
-    for modal in _MODAL_RE.finditer(text):
+    for modal in MODAL_RE.finditer(text):
         starts = [m.end() for m in _CLAUSE_START_RE.finditer(text, 0, modal.start())]
         clause_start = starts[-1] if starts else 0
         actors += [(at, code) for at, code in mentions if clause_start <= at < modal.start()]

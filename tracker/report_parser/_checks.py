@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from ._model import RECOMMENDATION
+from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION
 from ._text import MATCH_THRESHOLD, similarity
 
-KIND_WORDS = {RECOMMENDATION: "recommendation", "area-for-improvement": "area for improvement"}
+KIND_WORDS = {RECOMMENDATION: "recommendation", AREA_FOR_IMPROVEMENT: "area for improvement"}
 
 COUNT = "count"  # "we make five recommendations": numbers = the counts the report states
 NUMBERING = "numbering"  # items printed 1, 2, 4: numbers = as printed

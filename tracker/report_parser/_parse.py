@@ -29,8 +29,6 @@ from ._text import (
 
 # Evidence is the findings just before a recommendation, not the whole section.
 EVIDENCE_MAX_PARAGRAPHS = 3
-# Paragraphs allowed between a "Recommendations" heading and its list.
-_MAX_INTRO_BLOCKS = 4
 # The cover (title, force, date) sits before the contents or near the top.
 _COVER_MAX_BLOCKS = 80
 _PUBLISHED_RE = re.compile(r"^(?:first\s+)?published(?:\s+on)?\s*:?\s+(?P<date>.+)$", re.I)
@@ -44,10 +42,6 @@ _FORCE_RE = re.compile(
 _COPYRIGHT_RE = re.compile(r"^(?:©|@|\(c\)|crown\s+copyright)\s*(?:[A-Za-z ]+?\s+)?(?P<year>(?:19|20)\d{2})\b", re.I)
 # HMIC's strapline printed above every title; it is not part of the title.
 _STRAPLINES = ("inspecting policing",)
-_REC_LIKE_RE = re.compile(
-    r"\b(?:should|must|needs?\s+to|is\s+recommended|recommends?|will\s+need\s+to)\b",
-    re.IGNORECASE,
-)
 _FORCE_WORDING_RE = re.compile(r"\bthe\s+(?:force|constabulary)\b", re.IGNORECASE)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ._addressees import MODAL_RE
 from ._checks import COUNT, WHOLE, Check, numbering_check
 from ._dates import find_timeframes, opens_with_timeframe
 from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION
@@ -27,8 +28,6 @@ _REC_LIKE_RE = re.compile(
     r"\b(?:should|must|needs?\s+to|is\s+recommended|recommends?|will\s+need\s+to)\b",
     re.IGNORECASE,
 )
-# The verb that makes a sentence ask somebody to act; a lead-in ending in ":" with one is a recommendation.
-_MODAL_RE = re.compile(r"\b(?:should|must|needs?\s+to|will\s+need\s+to|(?:is|are)\s+(?:asked|required)\s+to)\b", re.I)
 # "HMIC therefore recommends that:", "We make the following recommendations:": a list follows.
 _RECOMMENDS_RE = re.compile(
     r"\b(?:we|HMICF?R?S?|the\s+inspectorate)\s+(?:therefore\s+|also\s+|further\s+)?"
@@ -77,7 +76,6 @@ class Item:
     printed_number: int | None = None
     # A table's timeframe column, used when the text itself states none.
     timeframe_hint: str = ""
-    sub_items: int = 0
     from_table: bool = False
 
     @property
@@ -123,13 +121,13 @@ def _is_lead_in(block: Block) -> bool:
         return False
     # The sentence that ends in the colon asks for action, and is no "we make the following recommendations:".
     last = re.split(r"(?<=[.!?])\s+", text)[-1]
-    return bool(_MODAL_RE.search(last)) and not _FOLLOWING_RE.search(last)
+    return bool(MODAL_RE.search(last)) and not _FOLLOWING_RE.search(last)
 
 
 def _is_list_intro(block: Block) -> bool:
     """Tell whether a block announces a list of recommendations ("HMIC therefore recommends that:")."""
     text = block.clean
-    return text.endswith((":", ";")) and bool(_RECOMMENDS_RE.search(text)) and not _MODAL_RE.search(text)
+    return text.endswith((":", ";")) and bool(_RECOMMENDS_RE.search(text)) and not MODAL_RE.search(text)
 
 
 def _is_sub_item(block: Block, previous: Block, lead: Block) -> bool:
@@ -159,6 +157,21 @@ def _with_sub_items(lead: Block, following: list[Block], *, all_bullets: bool) -
             break
         taken.append(block)
     return taken
+
+
+def _statement(
+    block: Block,
+    following: list[Block],
+    heading: Block,
+    kind: str,
+    *,
+    all_bullets: bool,
+    number: int | None = None,
+    hint: str = "",
+) -> Item:
+    """Return the item that starts at `block`: with its sub-items when it is a lead-in ("… should:")."""
+    taken = _with_sub_items(block, following, all_bullets=all_bullets) if _is_lead_in(block) else [block]
+    return Item(taken, _item_text(taken), heading, 1, kind, number, hint)
 
 
 def _item_text(blocks: list[Block]) -> str:
@@ -197,9 +210,7 @@ def _items_in(
         if is_quoted(first.clean):
             left_out.append(_quoted_note(first))
             return []
-        taken = _with_sub_items(first, following[1:], all_bullets=not first.bullet) if _is_lead_in(first) else [first]
-        number = _printed(heading)
-        return [Item(taken, _item_text(taken), heading, 1, kind, number, sub_items=len(taken) - 1)]
+        return [_statement(first, following[1:], heading, kind, all_bullets=not first.bullet, number=_printed(heading))]
     items: list[Item] = []
     position = 0
     # The introduction ("we make the following recommendations:") can span page breaks; a list
@@ -262,12 +273,11 @@ def _items_in(
         if not (block.bullet or block.label) and not looks_like_recommendation(block.clean):
             break
         in_bullets = in_bullets or block.bullet
-        if _is_lead_in(block):
-            taken = _with_sub_items(block, rest[index + 1 :], all_bullets=not block.bullet)
-        else:
-            taken = [block]
-        items.append(Item(taken, _item_text(taken), heading, 0, kind, block.enumerator, hint, len(taken) - 1))
-        index += len(taken)
+        item = _statement(
+            block, rest[index + 1 :], heading, kind, all_bullets=not block.bullet, number=block.enumerator, hint=hint
+        )
+        items.append(item)
+        index += len(item.blocks)
     for item in items:
         item.group_size = len(items)
     return items
@@ -341,16 +351,14 @@ def collect(blocks: list[Block], kind: str) -> Found:
             if is_quoted(block.clean):
                 found.left_out.append(_quoted_note(block))
                 continue
-            taken = _with_sub_items(block, after, all_bullets=False) if _is_lead_in(block) else [block]
-            add([Item(taken, _item_text(taken), block, 1, kind, block.enumerator, sub_items=len(taken) - 1)])
+            add([_statement(block, after, block, kind, all_bullets=False, number=block.enumerator)])
         elif kind == RECOMMENDATION and _is_list_intro(block) and not block.heading:
             add(_items_in(after, block, kind, form="plural", left_out=found.left_out), plural=block)
         elif kind == RECOMMENDATION and _RECOMMENDS_THAT_RE.search(block.clean):
             # "HMIC recommends that, within six months, all forces should …" standing alone.
             if is_quoted(block.clean) or block.heading or block.bullet:
                 continue
-            taken = _with_sub_items(block, after, all_bullets=True) if _is_lead_in(block) else [block]
-            add([Item(taken, _item_text(taken), block, 1, kind, sub_items=len(taken) - 1)])
+            add([_statement(block, after, block, kind, all_bullets=True)])
     found.left_out = list(dict.fromkeys(found.left_out))
     return found
 
@@ -371,9 +379,9 @@ def _concern_items(following: list[Block], heading: Block) -> list[Item]:
             break
         text = block.clean
         if not is_quoted(text) and (_RECOMMENDS_THAT_RE.search(text) or _is_lead_in(block)):
-            taken = _with_sub_items(block, following[index + 1 :], all_bullets=True) if _is_lead_in(block) else [block]
-            items.append(Item(taken, _item_text(taken), heading, 0, RECOMMENDATION, sub_items=len(taken) - 1))
-            index += len(taken)
+            item = _statement(block, following[index + 1 :], heading, RECOMMENDATION, all_bullets=True)
+            items.append(item)
+            index += len(item.blocks)
             continue
         index += 1
     for item in items:

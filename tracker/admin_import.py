@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from tracker import import_review
 from tracker.import_review import ReviewItem
-from tracker.importer import ADDRESSEE_LABELS, SUBJECT, ImportProblem, build_fixture, load_fixture_text
+from tracker.importer import ADDRESSEE_LABELS, ImportProblem, build_fixture, load_fixture_text
 from tracker.models import Force, Recommendation, Report
-from tracker.report_parser import ParsedReport, ReportError, extract_text_from_bytes, parse_report
+from tracker.report_parser import SUBJECT, ParsedReport, ReportError, extract_text_from_bytes, parse_report
 
 SALT = "tracker.report-import"
 MAX_REPORT_BYTES = 20 * 1024 * 1024

@@ -16,11 +16,8 @@ from django.utils.text import slugify
 
 from tracker.loading import ImportProblem, load_report
 from tracker.models import Force, Recommendation, Report, User
-from tracker.report_parser import ParsedReport
+from tracker.report_parser import ALL_FORCES, ALL_PCCS, SUBJECT, ParsedReport
 
-ALL_FORCES = "all-forces"
-ALL_PCCS = "all-pccs"
-SUBJECT = "subject"
 ADDRESSEE_LABELS = {
     ALL_FORCES: "All police forces (chief constables and police authorities)",
     ALL_PCCS: "Police and crime commissioners",

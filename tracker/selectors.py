@@ -21,6 +21,7 @@ from tracker.models import (
     attention_ordering,
     completed_late_q,
     effective_due_q,
+    of_kind_q,
     overdue_q,
 )
 
@@ -40,11 +41,7 @@ def force_summaries(
     completed_late = completed_late_q("actions__")
     priority = Recommendation.objects.filter(is_priority=True).values("pk")
     # Areas for improvement are counted apart from recommendations, in the same query, the same way as priority.
-    is_afi = Q(
-        actions__recommendation__in=Recommendation.objects.filter(kind=Recommendation.Kind.AREA_FOR_IMPROVEMENT).values(
-            "pk"
-        )
-    )
+    is_afi = of_kind_q(Recommendation.Kind.AREA_FOR_IMPROVEMENT, "actions__")
     counted = forces.annotate(
         total_count=Count("actions"),
         open_count=Count("actions", filter=open_q),

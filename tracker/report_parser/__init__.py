@@ -3,6 +3,7 @@
 No Django imports here: the importer and the views call this API.
 """
 
+from ._addressees import ALL_FORCES, ALL_PCCS, SUBJECT
 from ._checks import Check, problems_for
 from ._dates import due_date_for, find_timeframes
 from ._model import AREA_FOR_IMPROVEMENT, RECOMMENDATION, KeyFigure, ParsedRecommendation, ParsedReport, ReportError
@@ -10,6 +11,9 @@ from ._parse import parse_report
 from ._reading import extract_text_from_bytes, read_report_text
 
 __all__ = [
+    "ALL_FORCES",
+    "ALL_PCCS",
+    "SUBJECT",
     "AREA_FOR_IMPROVEMENT",
     "Check",
     "RECOMMENDATION",

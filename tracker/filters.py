@@ -11,6 +11,16 @@ from tracker.forms import QuickSelect
 from tracker.models import Action, Force, Recommendation, Report, Theme, User
 
 
+def kind_filter() -> django_filters.ChoiceFilter:
+    """Return the filter of actions by their recommendation's kind, as every list (and the register) offers it."""
+    return django_filters.ChoiceFilter(
+        field_name="recommendation__kind",
+        label="Recommendations or areas for improvement",
+        choices=list(Recommendation.KIND_PLURALS.items()),
+        empty_label="Both",
+    )
+
+
 def inspection_rounds() -> list[tuple[str, str]]:
     """Return the report series as choices, read when a form is shown or checked (never cached at import)."""
     rounds = Report.objects.exclude(series="").order_by("series").values_list("series", flat=True).distinct()
@@ -39,12 +49,7 @@ class ActionFilter(django_filters.FilterSet):
         empty_label="All rounds",
         widget=QuickSelect,
     )
-    kind = django_filters.ChoiceFilter(
-        field_name="recommendation__kind",
-        label="Recommendations or areas for improvement",
-        choices=list(Recommendation.KIND_PLURALS.items()),
-        empty_label="Both",
-    )
+    kind = kind_filter()
     status = django_filters.MultipleChoiceFilter(choices=Action.Status.choices, label="Status")
     overdue = django_filters.BooleanFilter(label="Overdue", method="filter_overdue")
     due_after = django_filters.DateFilter(label="Due on or after", method="filter_due_after")

@@ -35,6 +35,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
 from tracker.exports import neutralise
+from tracker.filters import kind_filter
 from tracker.models import Action, Force, Recommendation, Report, Theme
 from tracker.selectors import in_sections
 
@@ -120,12 +121,7 @@ class RegisterFilter(django_filters.FilterSet):
     series = django_filters.ChoiceFilter(
         field_name="recommendation__report__series", label="Inspection round", choices=[], empty_label="All rounds"
     )
-    kind = django_filters.ChoiceFilter(
-        field_name="recommendation__kind",
-        label="Recommendations or areas for improvement",
-        choices=list(Recommendation.KIND_PLURALS.items()),
-        empty_label="Both",
-    )
+    kind = kind_filter()
     status = django_filters.ChoiceFilter(
         label="Status",
         choices=[(public.key, public.label) for public in PUBLIC_STATUSES],

@@ -152,13 +152,14 @@ def import_report(request, model_admin):
         except (ReportError, ImportProblem) as exc:
             form.add_error("report", str(exc))
         else:
+            items = import_review.items_from(parsed)
             payload = {
                 "report": import_review.report_data(parsed),
-                "items": [_jsonable(_initial(item)) for item in import_review.items_from(parsed)],
+                "items": [_jsonable(_initial(item)) for item in items],
                 "source": upload.name,
                 "force": force.slug if force else None,
             }
-            return _review(request, model_admin, payload, import_review.items_from(parsed))
+            return _review(request, model_admin, payload, items)
     return TemplateResponse(request, "admin/tracker/report/import_form.html", {**context, "form": form})
 
 

@@ -50,6 +50,13 @@ def dashboard_sql() -> str:
     if _has(Action, "rag"):
         for colour in ("red", "amber", "green"):
             extra += f", COUNT(*) FILTER (WHERE a.status IN {OPEN} AND a.rag = '{colour}') AS {colour}_count"
+    if _has(Recommendation, "kind"):
+        # Areas for improvement, open and overdue, counted apart.
+        afi = "r.kind = 'area-for-improvement'"
+        join = f"JOIN {t['rec']} r ON r.id = a.recommendation_id"
+        extra += f", COUNT(*) FILTER (WHERE {afi} AND a.status IN {OPEN}) AS afi_open_count"
+        extra += f", COUNT(*) FILTER (WHERE {afi} AND a.status IN {OPEN} AND {EFFECTIVE_DUE} < %(today)s)"
+        extra += " AS afi_overdue_count"
     return f"""
         SELECT f.id, f.slug, f.name,
                COUNT(*) AS total,

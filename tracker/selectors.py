@@ -27,13 +27,14 @@ from tracker.models import (
 
 
 def force_summaries(
-    forces: QuerySet[Force], today: datetime.date | None = None, due_soon_days: int = 30
+    forces: QuerySet[Force], today: datetime.date | None = None, due_soon_days: int = 30, *, by_kind: bool = False
 ) -> QuerySet[Force]:
     """Return `forces` annotated with their action counts, in one query.
 
     open_count and overdue_count count every action; recommendation_open_count, afi_open_count and their
-    overdue pair split them between recommendations and areas for improvement, as do the afi_ counts that
-    counts_by_kind() reads.
+    overdue pair split them between recommendations and areas for improvement. With `by_kind`, the other
+    afi_ counts that counts_by_kind() reads are made too: each costs the national dashboard, which does not
+    show them, a pass over every action.
     """
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=due_soon_days)
@@ -59,12 +60,15 @@ def force_summaries(
         red_count=Count("actions", filter=open_q & Q(actions__rag="red")),
         amber_count=Count("actions", filter=open_q & Q(actions__rag="amber")),
         green_count=Count("actions", filter=open_q & Q(actions__rag="green")),
-        afi_total_count=Count("actions", filter=is_afi),
         afi_open_count=Count("actions", filter=open_q & is_afi),
         afi_overdue_count=Count("actions", filter=overdue_q(today, "actions__") & is_afi),
-        afi_awaiting_review_count=Count("actions", filter=Q(actions__status=Action.Status.COMPLETED) & is_afi),
-        afi_verified_count=Count("actions", filter=Q(actions__status=Action.Status.VERIFIED) & is_afi),
     )
+    if by_kind:
+        counted = counted.annotate(
+            afi_total_count=Count("actions", filter=is_afi),
+            afi_awaiting_review_count=Count("actions", filter=Q(actions__status=Action.Status.COMPLETED) & is_afi),
+            afi_verified_count=Count("actions", filter=Q(actions__status=Action.Status.VERIFIED) & is_afi),
+        )
     on_time = counted.annotate(
         completed_on_time_count=F("completed_count") - F("completed_late_count"),
         recommendation_open_count=F("open_count") - F("afi_open_count"),

@@ -145,7 +145,7 @@ def force_detail(request, slug: str):
     reports = {report: by_report.get(report.pk, []) for report in page}
     for report in reports:
         report.kind_counts = counts_by_kind(report)
-    summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS).get()
+    summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS, by_kind=True).get()
     context = {
         "force": force,
         "reports": reports,

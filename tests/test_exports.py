@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ActionFactory, PsdLeadFactory
-from tracker.exports import COLUMNS, export_links, neutralise
+from tracker.exports import COLUMNS
+from tracker.spreadsheets import neutralise
+from tracker.views.exports import export_links
 from tracker.models import Action
 
 pytestmark = pytest.mark.django_db

@@ -1,14 +1,21 @@
-"""Filters for action lists; they narrow a queryset that is already scoped to the user."""
+"""
+Every FilterSet of the app: the signed-in lists, the public register and the API.
+
+Each narrows a queryset that is already scoped to the user (or, on the register, to published actions).
+"""
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from tracker.forms import QuickSelect
 from tracker.models import Action, Force, Recommendation, Report, Theme, User
+from tracker.register import PUBLIC_STATUSES, public_actions, statuses_shown_as
+from tracker.selectors import action_list_queryset, days_ahead
 
 
 def kind_filter() -> django_filters.ChoiceFilter:
@@ -96,6 +103,12 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.filter(Q(revised_due_date__lte=value) | Q(revised_due_date__isnull=True, due_date__lte=value))
 
 
+def action_list_filter(user: User, slug: str, query: QueryDict) -> ActionFilter:
+    """Return the filter of the named action list (see selectors.ACTION_LISTS) for `user`, as asked in `query`."""
+    actions = action_list_queryset(user, slug, days=days_ahead(query.get("days")))
+    return ActionFilter(query, queryset=actions, user=user)
+
+
 class ReportFilter(django_filters.FilterSet):
     """Filters for the reports list."""
 
@@ -157,3 +170,99 @@ class ThemeFilter(django_filters.FilterSet):
             return queryset
         matching = Recommendation.objects.filter(text__icontains=value).values("theme_id")
         return queryset.filter(Q(title__icontains=value) | Q(pk__in=matching))
+
+
+class RegisterFilter(django_filters.FilterSet):
+    """Filters for the public register; every choice offered comes from published actions only."""
+
+    force = django_filters.ModelChoiceFilter(
+        queryset=Force.objects.none(), to_field_name="slug", label="Force", empty_label="All forces"
+    )
+    theme = django_filters.ModelChoiceFilter(
+        field_name="recommendation__theme", queryset=Theme.objects.none(), label="Theme", empty_label="All themes"
+    )
+    series = django_filters.ChoiceFilter(
+        field_name="recommendation__report__series", label="Inspection round", choices=[], empty_label="All rounds"
+    )
+    kind = kind_filter()
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[(public.key, public.label) for public in PUBLIC_STATUSES],
+        method="filter_status",
+        empty_label="Any status",
+    )
+
+    class Meta:
+        model = Action
+        fields = ["force", "theme", "series", "kind", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An unpublished theme's title or force would otherwise be listed here; choosing it finds nothing.
+        public = Action.objects.public()
+        self.filters["force"].queryset = Force.objects.filter(pk__in=public.values("force_id"))
+        self.filters["theme"].queryset = Theme.objects.filter(
+            pk__in=Recommendation.objects.filter(pk__in=public.values("recommendation_id")).values("theme_id")
+        )
+        rounds = (
+            Report.objects.filter(pk__in=public.values("recommendation__report_id"))
+            .exclude(series="")
+            .order_by("series")
+            .values_list("series", flat=True)
+            .distinct()
+        )
+        self.filters["series"].extra["choices"] = [(series, series) for series in rounds]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=statuses_shown_as(value)) if value else queryset
+
+
+def register_filter(query: QueryDict) -> RegisterFilter:
+    """Return the register's filter for `query`, over the published actions in the register's order."""
+    actions = public_actions().order_by(
+        "-recommendation__report__published_on",
+        "recommendation__report__title",
+        "-recommendation__kind",  # recommendations before areas for improvement
+        "recommendation__number",
+        "force__name",
+    )
+    return RegisterFilter(query or None, queryset=actions)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter that refuses (400) an id past a 64-bit integer, which SQLite cannot bind (a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class ApiReportFilter(django_filters.FilterSet):
+    """The API's filters of reports, by slug and name rather than choices."""
+
+    force = django_filters.CharFilter(field_name="subject_force__slug", label="Slug of the force inspected")
+    series = django_filters.CharFilter(label="Inspection round, e.g. Police Integrity and Corruption 2014")
+
+    class Meta:
+        model = Report
+        fields = ["force", "series"]
+
+
+class ApiRecommendationFilter(django_filters.FilterSet):
+    """The API's filters of recommendations."""
+
+    # Slugs and ids rather than choices: an unknown or invisible report filters to nothing, never a 400
+    # that would tell a PSD lead which other reports exist.
+    report = django_filters.CharFilter(field_name="report__slug", label="Report slug")
+    theme = IntegerFilter(field_name="theme", label="Theme id")
+    priority = django_filters.BooleanFilter(field_name="is_priority", label="Priority recommendations only")
+    kind = django_filters.ChoiceFilter(
+        choices=Recommendation.Kind.choices, label="Recommendations or areas for improvement"
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["report", "theme", "priority", "kind"]

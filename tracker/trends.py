@@ -15,16 +15,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
-from tracker.access import get_force_for_user
-from tracker.models import Action, Force, Recommendation, completed_late_q, of_kind_q, overdue_q
+from tracker.models import Action, Recommendation, completed_late_q, of_kind_q, overdue_q
 
 Status = Action.Status
 Kind = Recommendation.Kind
@@ -260,54 +256,3 @@ def chart_rows(series: list[MonthCounts]) -> list[ChartRow]:
         return round(100 * value / largest) if largest else 0
 
     return [ChartRow(m, percent(m.open), percent(m.overdue), percent(m.completed)) for m in series]
-
-
-@login_required
-@require_GET
-def trends_page(request):
-    """
-    Show open, overdue and completed actions at each month end, nationally or for one force, and on-time rates;
-    for every action, or for recommendations or areas for improvement only.
-    """
-    user = request.user
-    kind = kind_param(request.GET.get("kind"))
-    actions = Action.objects.visible_to(user).of_kind(kind)
-    slug = request.GET.get("force")
-    force = get_force_for_user(user, slug) if slug else None
-    member_forces = None if user.is_reviewer else list(Force.objects.filter(pk__in=user.member_force_ids()))
-    if force is None and member_forces is not None and len(member_forces) == 1:
-        force = member_forces[0]
-    if force is not None:
-        actions = actions.filter(force=force)
-        force_ids = [force.pk]
-    else:  # the forces visible_to() scopes by: every force for reviewers, their own for PSD leads
-        force_ids = None if user.is_reviewer else sorted(user.member_force_ids())
-    months = months_param(request.GET.get("months"))
-    today = timezone.localdate()
-    counts = trend_counts(month_ends(today, months), force_ids, kind)
-    series = counts.pop(None)
-    by_force = []
-    if force is None:
-        names = Force.objects.filter(pk__in=list(counts)).order_by("name")
-        by_force = [(f, counts[f.pk][-1]) for f in names]
-    if member_forces is not None:
-        choices = member_forces
-    else:
-        choices = list(Force.objects.with_actions().order_by("name"))
-    context = {
-        "force": force,
-        "scope": force.name if force else ("England and Wales" if user.is_reviewer else "Your forces"),
-        "months": months,
-        "kind": kind or "",
-        "kind_choices": [("", "Both"), *Recommendation.KIND_PLURALS.items()],
-        "counted": Recommendation.KIND_PLURALS[kind].lower() if kind else "actions",
-        "today": today,
-        "series": series,
-        "chart": chart_rows(series),
-        "latest": series[-1],
-        "by_force": by_force,
-        "rounds": on_time_by_round(actions),
-        "force_choices": choices,
-        "show_all_option": member_forces is None or len(member_forces) > 1,
-    }
-    return render(request, "tracker/trends.html", context)

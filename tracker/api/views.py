@@ -7,9 +7,7 @@ is a 404 here exactly as on the web; status changes go through tracker.workflow.
 
 from __future__ import annotations
 
-import django_filters
 from csp.decorators import csp_update
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,43 +36,9 @@ from tracker.api.serializers import (
     StaleErrorSerializer,
     TransitionSerializer,
 )
-from tracker.filters import ActionFilter
+from tracker.filters import ActionFilter, ApiRecommendationFilter, ApiReportFilter
 from tracker.models import Action, Recommendation, Report, User
 from tracker.selectors import ACTION_LIST_RELATED
-
-
-class IntegerFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        # An id past a 64-bit integer is refused (400) rather than passed to SQLite, which cannot bind it (500).
-        kwargs.setdefault("min_value", -(2**63))
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
-class ReportFilter(django_filters.FilterSet):
-    force = django_filters.CharFilter(field_name="subject_force__slug", label="Slug of the force inspected")
-    series = django_filters.CharFilter(label="Inspection round, e.g. Police Integrity and Corruption 2014")
-
-    class Meta:
-        model = Report
-        fields = ["force", "series"]
-
-
-class RecommendationFilter(django_filters.FilterSet):
-    # Slugs and ids rather than choices: an unknown or invisible report filters to nothing, never a 400
-    # that would tell a PSD lead which other reports exist.
-    report = django_filters.CharFilter(field_name="report__slug", label="Report slug")
-    theme = IntegerFilter(field_name="theme", label="Theme id")
-    priority = django_filters.BooleanFilter(field_name="is_priority", label="Priority recommendations only")
-    kind = django_filters.ChoiceFilter(
-        choices=Recommendation.Kind.choices, label="Recommendations or areas for improvement"
-    )
-
-    class Meta:
-        model = Recommendation
-        fields = ["report", "theme", "priority", "kind"]
 
 
 class UserFilterBackend(DjangoFilterBackend):
@@ -105,7 +69,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_converter = "slug"
     filter_backends = [DjangoFilterBackend]
-    filterset_class = ReportFilter
+    filterset_class = ApiReportFilter
 
     def get_queryset(self) -> QuerySet[Report]:
         return (
@@ -123,7 +87,7 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RecommendationSerializer
     lookup_value_converter = "int"
     filter_backends = [DjangoFilterBackend]
-    filterset_class = RecommendationFilter
+    filterset_class = ApiRecommendationFilter
 
     def get_queryset(self) -> QuerySet[Recommendation]:
         user = self.request.user

@@ -1,26 +1,21 @@
-"""Pages of the tracker. Access goes through tracker.access; rules live in tracker.workflow."""
+"""The action lists and an action's page, with every change a user makes to an action there."""
 
 from __future__ import annotations
 
 import mimetypes
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import workflow
-from tracker.access import get_action_for_user, get_extension_request_for_user, get_force_for_user
-from tracker.exports import export_links
-from tracker.filters import ActionFilter, ReportFilter
+from tracker.access import get_action_for_user, get_extension_request_for_user
+from tracker.filters import action_list_filter
 from tracker.forms import (
     BulkActionForm,
     ExtensionDecisionForm,
@@ -33,139 +28,25 @@ from tracker.forms import (
     RecurrenceForm,
     TransitionForm,
 )
-from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Recommendation, Report
+from tracker.models import Action, ProgressNote, Recommendation
 from tracker.selectors import (
-    ACTION_LIST_RELATED,
     ACTION_LISTS,
-    action_list_queryset,
     action_timeline,
     also_recommended_to,
-    counts_by_kind,
     days_ahead,
-    force_reports,
-    force_summaries,
-    in_sections,
-    overdue_recommendations_chart,
 )
-
-# Reports on one page of a force's page: those needing attention come first, so page 1 is what matters.
-FORCE_PAGE_REPORTS = 10
-
-
-def reviewer_required(view):
-    """Allow only HMIC reviewers (and admins); others get 403."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_reviewer:
-            raise PermissionDenied("Only HMIC reviewers can see this page.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
-@login_required
-@require_GET
-def home(request):
-    """Send reviewers to the national picture and PSD leads to their force."""
-    if request.user.is_reviewer:
-        return redirect("tracker:dashboard")
-    forces = list(Force.objects.filter(pk__in=request.user.member_force_ids()))
-    if len(forces) == 1:
-        return redirect(forces[0])
-    return render(request, "tracker/home.html", {"forces": forces})
-
-
-DASHBOARD_COLUMNS = {
-    "force": ("Force", "name"),
-    "open": ("Open recommendations", "-recommendation_open_count"),
-    "overdue": ("Overdue recommendations", "-recommendation_overdue_count"),
-    "afi": ("Areas for improvement: open / overdue", "-afi_overdue_count"),
-    "due_soon": ("Due soon", "-due_soon_count"),
-    "awaiting_review": ("Awaiting review", "-awaiting_review_count"),
-    "verified": ("Verified", "-verified_count"),
-    "on_time": ("Completed on time", "-on_time_rate"),
-    "priority": ("Open priority", "-priority_open_count"),
-    "rag": ("Red / amber / green", "-red_count"),
-}
-
-
-@reviewer_required
-@require_GET
-def dashboard(request):
-    """Show every force's position: open, overdue, due soon, awaiting review, verified, on time; sortable."""
-    sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_COLUMNS else "overdue"
-    forces = force_summaries(Force.objects.with_actions(), due_soon_days=settings.DUE_SOON_DAYS)
-    rows = list(forces.order_by(DASHBOARD_COLUMNS[sort][1], "name"))
-    totals = {
-        key: sum(getattr(f, key) for f in rows)
-        for key in (
-            "open_count",
-            "overdue_count",
-            "recommendation_open_count",
-            "recommendation_overdue_count",
-            "afi_open_count",
-            "afi_overdue_count",
-            "due_soon_count",
-            "awaiting_review_count",
-            "verified_count",
-            "priority_open_count",
-        )
-    }
-    columns = [(key, label, key == sort) for key, (label, _) in DASHBOARD_COLUMNS.items()]
-    context = {
-        "forces": rows,
-        "due_soon_days": settings.DUE_SOON_DAYS,
-        "columns": columns,
-        "sort": sort,
-        "totals": totals,
-        "overdue_chart": overdue_recommendations_chart(rows),
-    }
-    return render(request, "tracker/dashboard.html", context)
-
-
-@login_required
-@require_GET
-def force_detail(request, slug: str):
-    """Show one force's actions grouped by report, overdue first."""
-    force = get_force_for_user(request.user, slug)
-    today = timezone.localdate()
-    page = Paginator(force_reports(force, today), FORCE_PAGE_REPORTS).get_page(request.GET.get("page"))
-    actions = Action.objects.filter(force=force, recommendation__report__in=[r.pk for r in page]).select_related(
-        *ACTION_LIST_RELATED
-    )
-    by_report: dict[int, list[Action]] = {}
-    for action in actions:
-        by_report.setdefault(action.recommendation.report_id, []).append(action)
-    for group in by_report.values():
-        # Recommendations, then areas for improvement, each needing attention first.
-        group.sort(key=lambda a: (a.recommendation.is_area_for_improvement, a.attention_order(today)))
-    reports = {report: by_report.get(report.pk, []) for report in page}
-    for report in reports:
-        report.kind_counts = counts_by_kind(report)
-    summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS, by_kind=True).get()
-    context = {
-        "force": force,
-        "reports": reports,
-        "page_obj": page,
-        "summary": summary,
-        "summary_by_kind": counts_by_kind(summary),
-    }
-    return render(request, "tracker/force_detail.html", context)
+from tracker.views.decorators import reviewer_required
+from tracker.views.exports import export_links
 
 
 def _action_list_page(request, slug: str):
-    days = days_ahead(request.GET.get("days"))
-    actions = action_list_queryset(request.user, slug, days=days)
-    action_filter = ActionFilter(request.GET, queryset=actions, user=request.user)
+    action_filter = action_list_filter(request.user, slug, request.GET)
     page = Paginator(action_filter.qs, 50).get_page(request.GET.get("page"))
     context = {
         "filter": action_filter,
         "page_obj": page,
         "list": ACTION_LISTS[slug],
-        "days": days,
+        "days": days_ahead(request.GET.get("days")),
         "export_urls": export_links(request, slug),
         "bulk_form": BulkActionForm(actions=Action.objects.none()) if request.user.is_reviewer else None,
     }
@@ -198,24 +79,6 @@ def upcoming_list(request):
 def my_actions(request):
     """List the actions this user owns, soonest due first."""
     return _action_list_page(request, "mine")
-
-
-@reviewer_required
-@require_GET
-def review_queue(request):
-    """Show actions awaiting verification and extension requests awaiting a decision, oldest first."""
-    awaiting = Action.objects.awaiting_review().select_related(*ACTION_LIST_RELATED).order_by("completed_at", "pk")
-    extensions = (
-        ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
-        .select_related("requested_by", *(f"action__{name}" for name in ACTION_LIST_RELATED))
-        .order_by("requested_at", "pk")
-    )
-    page = Paginator(awaiting, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "tracker/review_queue.html",
-        {"page_obj": page, "extensions": extensions[:100], "extension_count": extensions.count()},
-    )
 
 
 def _action_page(request, action: Action, *, status: int = 200, error: str = "", **bound_forms) -> HttpResponse:
@@ -419,37 +282,6 @@ def evidence_download(request, pk: int):
 
 
 @login_required
-@require_GET
-def report_list(request):
-    """List the reports with actions this user can see, newest first, filtered by the query string."""
-    reports = Report.objects.with_visible_actions(request.user).select_related("subject_force")
-    report_filter = ReportFilter(request.GET, queryset=reports.order_by("-published_on", "title", "pk"))
-    page = Paginator(report_filter.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "tracker/report_list.html", {"filter": report_filter, "page_obj": page})
-
-
-@login_required
-@require_GET
-def report_detail(request, slug: str):
-    """Show a report's key figures and recommendations, with each visible force's action status."""
-    visible = Action.objects.visible_to(request.user).select_related("force", "owner")
-    report = get_object_or_404(
-        Report.objects.select_related("subject_force")
-        .filter(recommendations__actions__in=Action.objects.visible_to(request.user))
-        .distinct(),
-        slug=slug,
-    )
-    recommendations = report.recommendations.prefetch_related(
-        Prefetch("actions", queryset=visible.order_by("force__name"), to_attr="visible_actions")
-    )
-    return render(
-        request,
-        "tracker/report_detail.html",
-        {"report": report, "sections": in_sections(recommendations), "key_figures": report.key_figures.all()},
-    )
-
-
-@login_required
 @require_POST
 def action_set_rag(request, pk: int):
     """Record the force's red/amber/green confidence in an action."""
@@ -520,18 +352,6 @@ def action_link_recurrence(request, pk: int):
         return _action_page(request, action, status=400, recurrence_form=form)
     messages.success(request, "Link saved.")
     return redirect(action)
-
-
-@reviewer_required
-@require_POST
-def report_set_publishable(request, slug: str):
-    """Show or hide a whole report on the public register."""
-    report = get_object_or_404(Report, slug=slug)
-    form = PublishForm(request.POST)
-    if form.is_valid():
-        workflow.set_report_publishable(report, by=request.user, publishable=form.cleaned_data["publishable"])
-        messages.success(request, "Public register updated.")
-    return redirect(report)
 
 
 @reviewer_required

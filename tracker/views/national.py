@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import themes as theme_rules
-from tracker.exports import csv_response, xlsx_response
 from tracker.filters import ThemeFilter
 from tracker.forms import ThemeMergeForm, ThemeRenameForm, ThemeSplitForm
 from tracker.models import Action, KeyFigure, Theme
 from tracker.selectors import ACTION_LIST_DEFERRED, theme_action_previews, theme_summaries
-from tracker.views import reviewer_required
+from tracker.views.decorators import reviewer_required
+from tracker.views.exports import FORMATS, actions_download
 
 # A theme made to every force for a decade has thousands of actions: the list shows each theme's most
 # pressing few, its page shows them all a page at a time.
@@ -56,14 +56,13 @@ def theme_list(request):
 @require_GET
 def theme_export(request, fmt: str):
     """Download every action of the filtered themes, one row per force, with the theme first."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in FORMATS:
         raise Http404("No such format.")
     theme_ids = _theme_filter(request).qs.values("pk")
     actions = Action.objects.filter(recommendation__theme__in=theme_ids).order_by(
         "recommendation__theme__title", "force__name", "pk"
     )
-    respond = csv_response if fmt == "csv" else xlsx_response
-    return respond(actions, filename=f"themes.{fmt}", themed=True)
+    return actions_download(actions, fmt, f"themes.{fmt}", themed=True)
 
 
 def _theme_page(request, theme: Theme, *, status: int = 200, **forms):

@@ -1,0 +1,132 @@
+"""Where each role starts: the national dashboard, a force's page, and the reviewers' queue."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tracker.access import get_force_for_user
+from tracker.models import Action, ExtensionRequest, Force
+from tracker.selectors import (
+    ACTION_LIST_RELATED,
+    counts_by_kind,
+    force_reports,
+    force_summaries,
+    overdue_recommendations_chart,
+)
+from tracker.views.decorators import reviewer_required
+
+# Reports on one page of a force's page: those needing attention come first, so page 1 is what matters.
+FORCE_PAGE_REPORTS = 10
+
+
+@login_required
+@require_GET
+def home(request):
+    """Send reviewers to the national picture and PSD leads to their force."""
+    if request.user.is_reviewer:
+        return redirect("tracker:dashboard")
+    forces = list(Force.objects.filter(pk__in=request.user.member_force_ids()))
+    if len(forces) == 1:
+        return redirect(forces[0])
+    return render(request, "tracker/home.html", {"forces": forces})
+
+
+DASHBOARD_COLUMNS = {
+    "force": ("Force", "name"),
+    "open": ("Open recommendations", "-recommendation_open_count"),
+    "overdue": ("Overdue recommendations", "-recommendation_overdue_count"),
+    "afi": ("Areas for improvement: open / overdue", "-afi_overdue_count"),
+    "due_soon": ("Due soon", "-due_soon_count"),
+    "awaiting_review": ("Awaiting review", "-awaiting_review_count"),
+    "verified": ("Verified", "-verified_count"),
+    "on_time": ("Completed on time", "-on_time_rate"),
+    "priority": ("Open priority", "-priority_open_count"),
+    "rag": ("Red / amber / green", "-red_count"),
+}
+
+
+@reviewer_required
+@require_GET
+def dashboard(request):
+    """Show every force's position: open, overdue, due soon, awaiting review, verified, on time; sortable."""
+    sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_COLUMNS else "overdue"
+    forces = force_summaries(Force.objects.with_actions(), due_soon_days=settings.DUE_SOON_DAYS)
+    rows = list(forces.order_by(DASHBOARD_COLUMNS[sort][1], "name"))
+    totals = {
+        key: sum(getattr(f, key) for f in rows)
+        for key in (
+            "open_count",
+            "overdue_count",
+            "recommendation_open_count",
+            "recommendation_overdue_count",
+            "afi_open_count",
+            "afi_overdue_count",
+            "due_soon_count",
+            "awaiting_review_count",
+            "verified_count",
+            "priority_open_count",
+        )
+    }
+    columns = [(key, label, key == sort) for key, (label, _) in DASHBOARD_COLUMNS.items()]
+    context = {
+        "forces": rows,
+        "due_soon_days": settings.DUE_SOON_DAYS,
+        "columns": columns,
+        "sort": sort,
+        "totals": totals,
+        "overdue_chart": overdue_recommendations_chart(rows),
+    }
+    return render(request, "tracker/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def force_detail(request, slug: str):
+    """Show one force's actions grouped by report, overdue first."""
+    force = get_force_for_user(request.user, slug)
+    today = timezone.localdate()
+    page = Paginator(force_reports(force, today), FORCE_PAGE_REPORTS).get_page(request.GET.get("page"))
+    actions = Action.objects.filter(force=force, recommendation__report__in=[r.pk for r in page]).select_related(
+        *ACTION_LIST_RELATED
+    )
+    by_report: dict[int, list[Action]] = {}
+    for action in actions:
+        by_report.setdefault(action.recommendation.report_id, []).append(action)
+    for group in by_report.values():
+        # Recommendations, then areas for improvement, each needing attention first.
+        group.sort(key=lambda a: (a.recommendation.is_area_for_improvement, a.attention_order(today)))
+    reports = {report: by_report.get(report.pk, []) for report in page}
+    for report in reports:
+        report.kind_counts = counts_by_kind(report)
+    summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS, by_kind=True).get()
+    context = {
+        "force": force,
+        "reports": reports,
+        "page_obj": page,
+        "summary": summary,
+        "summary_by_kind": counts_by_kind(summary),
+    }
+    return render(request, "tracker/force_detail.html", context)
+
+
+@reviewer_required
+@require_GET
+def review_queue(request):
+    """Show actions awaiting verification and extension requests awaiting a decision, oldest first."""
+    awaiting = Action.objects.awaiting_review().select_related(*ACTION_LIST_RELATED).order_by("completed_at", "pk")
+    extensions = (
+        ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
+        .select_related("requested_by", *(f"action__{name}" for name in ACTION_LIST_RELATED))
+        .order_by("requested_at", "pk")
+    )
+    page = Paginator(awaiting, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracker/review_queue.html",
+        {"page_obj": page, "extensions": extensions[:100], "extension_count": extensions.count()},
+    )

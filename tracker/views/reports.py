@@ -1,0 +1,64 @@
+"""The reports: their list, each report's recommendations with the forces' actions, publishing one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from tracker import workflow
+from tracker.filters import ReportFilter
+from tracker.forms import (
+    PublishForm,
+)
+from tracker.models import Action, Report
+from tracker.selectors import (
+    in_sections,
+)
+from tracker.views.decorators import reviewer_required
+
+
+@login_required
+@require_GET
+def report_list(request):
+    """List the reports with actions this user can see, newest first, filtered by the query string."""
+    reports = Report.objects.with_visible_actions(request.user).select_related("subject_force")
+    report_filter = ReportFilter(request.GET, queryset=reports.order_by("-published_on", "title", "pk"))
+    page = Paginator(report_filter.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "tracker/report_list.html", {"filter": report_filter, "page_obj": page})
+
+
+@login_required
+@require_GET
+def report_detail(request, slug: str):
+    """Show a report's key figures and recommendations, with each visible force's action status."""
+    visible = Action.objects.visible_to(request.user).select_related("force", "owner")
+    report = get_object_or_404(
+        Report.objects.select_related("subject_force")
+        .filter(recommendations__actions__in=Action.objects.visible_to(request.user))
+        .distinct(),
+        slug=slug,
+    )
+    recommendations = report.recommendations.prefetch_related(
+        Prefetch("actions", queryset=visible.order_by("force__name"), to_attr="visible_actions")
+    )
+    return render(
+        request,
+        "tracker/report_detail.html",
+        {"report": report, "sections": in_sections(recommendations), "key_figures": report.key_figures.all()},
+    )
+
+
+@reviewer_required
+@require_POST
+def report_set_publishable(request, slug: str):
+    """Show or hide a whole report on the public register."""
+    report = get_object_or_404(Report, slug=slug)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        workflow.set_report_publishable(report, by=request.user, publishable=form.cleaned_data["publishable"])
+        messages.success(request, "Public register updated.")
+    return redirect(report)

@@ -79,8 +79,8 @@ class ActionFilter(django_filters.FilterSet):
         # Changed on this form's own fields: a filter's field may be built once and shared (the API schema).
         fields = self.form.fields
         if not user.is_reviewer:
-            fields["force"].queryset = Force.objects.filter(pk__in=user.member_force_ids())
-            fields["owner"].queryset = User.objects.filter(forces__in=user.member_force_ids()).distinct()
+            fields["force"].queryset = Force.objects.visible_to(user)
+            fields["owner"].queryset = User.objects.filter(forces__in=Force.objects.visible_to(user)).distinct()
 
     @property
     def selected_report(self) -> Report | None:

@@ -23,13 +23,23 @@ def force_slug_for(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", base).strip("-")
 
 
-class ForceManager(models.Manager["Force"]):
-    def get_by_natural_key(self, slug: str) -> Force:
-        return self.get(slug=slug)
+class ForceQuerySet(models.QuerySet["Force"]):
+    def visible_to(self, user) -> ForceQuerySet:
+        """Return the forces this user may see: every force for reviewers, their own forces for PSD leads."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_reviewer:
+            return self
+        return self.filter(pk__in=user.member_force_ids())
 
-    def with_actions(self) -> models.QuerySet[Force]:
+    def with_actions(self) -> ForceQuerySet:
         """Return the forces that have at least one action (one index probe per force, not a scan of actions)."""
         return self.filter(models.Exists(Action.objects.filter(force=models.OuterRef("pk"))))
+
+
+class ForceManager(models.Manager.from_queryset(ForceQuerySet)):
+    def get_by_natural_key(self, slug: str) -> Force:
+        return self.get(slug=slug)
 
     def resolve(self, name_or_slug: str) -> Force | None:
         """Return the force a report names, matching its slug, its full name or its name without "Police"."""
@@ -124,6 +134,10 @@ class DatePrecision(models.TextChoices):
 class ReportManager(models.Manager["Report"]):
     def get_by_natural_key(self, slug: str) -> Report:
         return self.get(slug=slug)
+
+    def visible_to(self, user) -> models.QuerySet[Report]:
+        """Return the reports with at least one action `user` may see (see Action.objects.visible_to)."""
+        return self.filter(pk__in=Action.objects.visible_to(user).values("recommendation__report_id"))
 
     def with_visible_actions(self, user) -> models.QuerySet[Report]:
         """Return the reports with actions `user` may see, each with action_count: how many of them."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -393,3 +393,9 @@ def also_recommended_to(user, action: Action, limit: int = 100) -> list[Action]:
         .order_by("force__name", "pk")
     )
     return list(others[:limit])
+
+
+def recommendations_with_visible_actions(report: Report, user) -> QuerySet[Recommendation]:
+    """Return the report's recommendations, each with `visible_actions`: the actions `user` may see, by force."""
+    visible = Action.objects.visible_to(user).select_related("force", "owner").order_by("force__name")
+    return report.recommendations.prefetch_related(Prefetch("actions", queryset=visible, to_attr="visible_actions"))

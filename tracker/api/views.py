@@ -48,11 +48,6 @@ class UserFilterBackend(DjangoFilterBackend):
         return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
 
 
-def visible_reports(user) -> QuerySet[Report]:
-    """Return the reports with at least one action `user` may see, as the web's report list does."""
-    return Report.objects.filter(recommendations__actions__in=Action.objects.visible_to(user)).distinct()
-
-
 @extend_schema_view(
     list=extend_schema(summary="Reports with at least one action you can see"),
     retrieve=extend_schema(
@@ -92,7 +87,7 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Recommendation]:
         user = self.request.user
         return (
-            Recommendation.objects.filter(report__in=visible_reports(user).values("pk"))
+            Recommendation.objects.filter(report__in=Report.objects.visible_to(user))
             .select_related("report")
             .prefetch_related(
                 Prefetch(

@@ -8,13 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import workflow
-from tracker.access import get_action_for_user, get_extension_request_for_user
+from tracker.access import (
+    get_action_for_user,
+    get_evidence_for_user,
+    get_extension_request_for_user,
+    get_recommendation_for_user,
+)
 from tracker.filters import action_list_filter
 from tracker.forms import (
     BulkActionForm,
@@ -28,7 +33,7 @@ from tracker.forms import (
     RecurrenceForm,
     TransitionForm,
 )
-from tracker.models import Action, ProgressNote, Recommendation
+from tracker.models import Action
 from tracker.selectors import (
     ACTION_LISTS,
     action_timeline,
@@ -269,9 +274,7 @@ def _next_url(request) -> str | None:
 @require_GET
 def evidence_download(request, pk: int):
     """Serve an evidence file to someone who may see its action, as a download with a safe name."""
-    note = get_object_or_404(
-        ProgressNote.objects.filter(action__in=Action.objects.visible_to(request.user)).exclude(attachment=""), pk=pk
-    )
+    note = get_evidence_for_user(request.user, pk)
     content_type = (
         note.attachment_content_type or mimetypes.guess_type(note.attachment_name)[0] or "application/octet-stream"
     )
@@ -324,7 +327,7 @@ def action_set_publishable(request, pk: int):
 @require_POST
 def recommendation_set_priority(request, pk: int):
     """Flag or unflag a recommendation as a priority."""
-    recommendation = get_object_or_404(Recommendation, pk=pk)
+    recommendation = get_recommendation_for_user(request.user, pk)
     form = PriorityForm(request.POST)
     if form.is_valid():
         workflow.set_priority(

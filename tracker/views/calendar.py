@@ -31,9 +31,7 @@ def calendar_feed(request, token: str) -> HttpResponse:
 def calendar_page(request):
     """Show the user's calendar address, how to subscribe to it in Outlook, and a button to change it."""
     user = request.user
-    forces = Force.objects.with_actions()
-    if not user.is_reviewer:
-        forces = forces.filter(pk__in=user.member_force_ids())
+    forces = Force.objects.visible_to(user).with_actions()
     force_feeds = [(force, feed_url(user, force)) for force in forces]
     url = feed_url(user)
     context = {

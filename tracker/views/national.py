@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import themes as theme_rules
+from tracker.access import get_theme_for_user
 from tracker.filters import ThemeFilter
 from tracker.forms import ThemeMergeForm, ThemeRenameForm, ThemeSplitForm
 from tracker.models import Action, KeyFigure, Theme
@@ -91,13 +92,13 @@ def _theme_page(request, theme: Theme, *, status: int = 200, **forms):
 @require_GET
 def theme_detail(request, pk: int):
     """Show one theme: its wording, every force's action, and the reviewer's tools to regroup it."""
-    return _theme_page(request, get_object_or_404(Theme, pk=pk))
+    return _theme_page(request, get_theme_for_user(request.user, pk))
 
 
 @reviewer_required
 @require_POST
 def theme_rename(request, pk: int):
-    theme = get_object_or_404(Theme, pk=pk)
+    theme = get_theme_for_user(request.user, pk)
     form = ThemeRenameForm(request.POST)
     if not form.is_valid():
         return _theme_page(request, theme, status=400, rename_form=form)
@@ -114,7 +115,7 @@ def theme_rename(request, pk: int):
 @reviewer_required
 @require_POST
 def theme_confirm(request, pk: int):
-    theme = get_object_or_404(Theme, pk=pk)
+    theme = get_theme_for_user(request.user, pk)
     theme_rules.confirm(theme, by=request.user)
     messages.success(request, "Grouping confirmed.")
     return redirect(theme)
@@ -123,7 +124,7 @@ def theme_confirm(request, pk: int):
 @reviewer_required
 @require_POST
 def theme_merge(request, pk: int):
-    theme = get_object_or_404(Theme, pk=pk)
+    theme = get_theme_for_user(request.user, pk)
     form = ThemeMergeForm(request.POST, theme=theme)
     if not form.is_valid():
         return _theme_page(request, theme, status=400, merge_form=form)
@@ -136,7 +137,7 @@ def theme_merge(request, pk: int):
 @reviewer_required
 @require_POST
 def theme_split(request, pk: int):
-    theme = get_object_or_404(Theme, pk=pk)
+    theme = get_theme_for_user(request.user, pk)
     form = ThemeSplitForm(request.POST, theme=theme)
     if not form.is_valid():
         return _theme_page(request, theme, status=400, split_form=form)

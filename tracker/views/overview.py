@@ -30,7 +30,7 @@ def home(request):
     """Send reviewers to the national picture and PSD leads to their force."""
     if request.user.is_reviewer:
         return redirect("tracker:dashboard")
-    forces = list(Force.objects.filter(pk__in=request.user.member_force_ids()))
+    forces = list(Force.objects.visible_to(request.user))
     if len(forces) == 1:
         return redirect(forces[0])
     return render(request, "tracker/home.html", {"forces": forces})

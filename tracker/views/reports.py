@@ -5,18 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import workflow
+from tracker.access import get_report_for_user
 from tracker.filters import ReportFilter
 from tracker.forms import (
     PublishForm,
 )
-from tracker.models import Action, Report
+from tracker.models import Report
 from tracker.selectors import (
     in_sections,
+    recommendations_with_visible_actions,
 )
 from tracker.views.decorators import reviewer_required
 
@@ -35,20 +36,12 @@ def report_list(request):
 @require_GET
 def report_detail(request, slug: str):
     """Show a report's key figures and recommendations, with each visible force's action status."""
-    visible = Action.objects.visible_to(request.user).select_related("force", "owner")
-    report = get_object_or_404(
-        Report.objects.select_related("subject_force")
-        .filter(recommendations__actions__in=Action.objects.visible_to(request.user))
-        .distinct(),
-        slug=slug,
-    )
-    recommendations = report.recommendations.prefetch_related(
-        Prefetch("actions", queryset=visible.order_by("force__name"), to_attr="visible_actions")
-    )
+    report = get_report_for_user(request.user, slug)
+    sections = in_sections(recommendations_with_visible_actions(report, request.user))
     return render(
         request,
         "tracker/report_detail.html",
-        {"report": report, "sections": in_sections(recommendations), "key_figures": report.key_figures.all()},
+        {"report": report, "sections": sections, "key_figures": report.key_figures.all()},
     )
 
 
@@ -56,7 +49,7 @@ def report_detail(request, slug: str):
 @require_POST
 def report_set_publishable(request, slug: str):
     """Show or hide a whole report on the public register."""
-    report = get_object_or_404(Report, slug=slug)
+    report = get_report_for_user(request.user, slug)
     form = PublishForm(request.POST)
     if form.is_valid():
         workflow.set_report_publishable(report, by=request.user, publishable=form.cleaned_data["publishable"])

@@ -24,14 +24,14 @@ def trends_page(request):
     actions = Action.objects.visible_to(user).of_kind(kind)
     slug = request.GET.get("force")
     force = get_force_for_user(user, slug) if slug else None
-    member_forces = None if user.is_reviewer else list(Force.objects.filter(pk__in=user.member_force_ids()))
+    member_forces = None if user.is_reviewer else list(Force.objects.visible_to(user))
     if force is None and member_forces is not None and len(member_forces) == 1:
         force = member_forces[0]
     if force is not None:
         actions = actions.filter(force=force)
         force_ids = [force.pk]
     else:  # the forces visible_to() scopes by: every force for reviewers, their own for PSD leads
-        force_ids = None if user.is_reviewer else sorted(user.member_force_ids())
+        force_ids = None if member_forces is None else sorted(f.pk for f in member_forces)
     months = trends.months_param(request.GET.get("months"))
     today = timezone.localdate()
     counts = trends.trend_counts(trends.month_ends(today, months), force_ids, kind)

@@ -23,14 +23,29 @@ def force_slug_for(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", base).strip("-")
 
 
+def visible_force_ids(user) -> frozenset[int] | None:
+    """
+    Return the ids of the forces `user` may see: None for every force (reviewers), their own forces' for PSD
+    leads, none for anyone signed out or deactivated. Every "visible_to" below scopes by this one rule.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_reviewer:
+        return None
+    return user.member_force_ids()
+
+
+def _scoped(queryset: models.QuerySet, user, force_field: str) -> models.QuerySet:
+    force_ids = visible_force_ids(user)
+    if force_ids is None:
+        return queryset
+    return queryset.filter(**{f"{force_field}__in": force_ids}) if force_ids else queryset.none()
+
+
 class ForceQuerySet(models.QuerySet["Force"]):
     def visible_to(self, user) -> ForceQuerySet:
         """Return the forces this user may see: every force for reviewers, their own forces for PSD leads."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_reviewer:
-            return self
-        return self.filter(pk__in=user.member_force_ids())
+        return _scoped(self, user, "pk")
 
     def with_actions(self) -> ForceQuerySet:
         """Return the forces that have at least one action (one index probe per force, not a scan of actions)."""
@@ -141,11 +156,7 @@ class ReportManager(models.Manager["Report"]):
 
     def with_visible_actions(self, user) -> models.QuerySet[Report]:
         """Return the reports with actions `user` may see, each with action_count: how many of them."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        reports = self.all()
-        if not user.is_reviewer:  # as Action.objects.visible_to: their own forces' actions only
-            reports = reports.filter(recommendations__actions__force__in=user.member_force_ids())
+        reports = _scoped(self.all(), user, "recommendations__actions__force")
         # filter() before annotate(): the count shares the filter's join, so it counts the visible actions only.
         return reports.annotate(action_count=models.Count("recommendations__actions")).filter(action_count__gt=0)
 
@@ -331,11 +342,7 @@ class Recommendation(models.Model):
 class ActionQuerySet(models.QuerySet["Action"]):
     def visible_to(self, user) -> ActionQuerySet:
         """Return the actions this user may see: every force for reviewers, their own forces for PSD leads."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_reviewer:
-            return self
-        return self.filter(force__in=user.member_force_ids())
+        return _scoped(self, user, "force")
 
     def open(self) -> ActionQuerySet:
         """Return actions the force has not yet claimed as complete or that were closed."""

@@ -13,15 +13,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from tracker.dates import due_display, precise_date
+from tracker.links import absolute_url
 from tracker.models import Action, Force, ReminderLog, User
-from tracker.templatetags.tracker_tags import due_display, precise_date
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def _digest(lead: User, force: Force, overdue: list[Action], today: datetime.dat
         days_late = _plural((today - action.effective_due_date).days, "day")
         status = action.get_status_display().lower()
         lines.append(_action_lines(action, f"{days_late} overdue, {status}, owner {action.owner or 'nobody'}"))
-    overdue_list = f"{_site_url(reverse('tracker:overdue'))}?{urlencode({'force': force.slug})}"
+    overdue_list = f"{absolute_url(reverse('tracker:overdue'))}?{urlencode({'force': force.slug})}"
     lines += [
         "",
         f"All of {force.name}'s overdue actions: {overdue_list}",
@@ -157,7 +157,7 @@ def _action_lines(action: Action, detail: str) -> str:
     return (
         f"- {action.force.name} – {recommendation.report.title}, {recommendation.label.lower()}\n"
         f"  Due {due_display(action)}: {detail}\n"
-        f"  {_site_url(action.get_absolute_url())}"
+        f"  {absolute_url(action.get_absolute_url())}"
     )
 
 
@@ -168,10 +168,6 @@ def _days_left(action: Action, today: datetime.date) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def already_sent(reminder: Reminder, today: datetime.date) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import django_filters
 from csp.decorators import csp_update
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -39,6 +38,7 @@ from tracker.api.serializers import (
     TransitionSerializer,
 )
 from tracker.filters import ActionFilter
+from tracker.links import absolute_url
 from tracker.models import Action, Recommendation, Report, User
 from tracker.selectors import ACTION_LIST_RELATED
 
@@ -231,7 +231,7 @@ docs = csp_update({"style-src": [SWAGGER_UI_STYLE_HASH]})(DocsView.as_view())
 def token_page(request):
     """Show the user's API token, if they have one, and how to use it."""
     token = Token.objects.filter(user=request.user).first()
-    example_url = settings.SITE_URL.rstrip("/") + reverse("api:action-list") + "?overdue=true"
+    example_url = absolute_url(reverse("api:action-list") + "?overdue=true")
     return render(request, "tracker/api_token.html", {"token": token, "example_url": example_url})
 
 

@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from django.test.signals import template_rendered
 
 from tests.factories import ActionFactory, PsdLeadFactory
 from tracker.models import Action, ReminderLog
@@ -194,3 +195,43 @@ def test_database_refuses_a_second_claim_for_the_same_day(today, force_a, psd_le
     ReminderLog.objects.create(user=psd_lead_a, kind=kind, force=force, sent_on=today)
     with pytest.raises(IntegrityError), transaction.atomic():
         ReminderLog.objects.create(user=psd_lead_a, kind=kind, force=force, sent_on=today)
+
+
+def test_names_in_emails_are_not_html_escaped(today, psd_lead_a, force_a):
+    force_a.name = "Avon & Somerset Constabulary"
+    force_a.save()
+    psd_lead_a.last_name = "O'Brien"
+    psd_lead_a.save()
+    ActionFactory(
+        recommendation__report__subject_force=force_a,
+        recommendation__report__title="Stop & search: <legitimacy>",
+        recommendation__number=3,
+        owner=psd_lead_a,
+        due_date=D(2015, 5, 1),
+    )
+    _run()
+    owner, digest = sorted(_to("psd-a@example.org"), key=lambda m: "digest" in m.subject)
+    assert owner.body.startswith("Dear Alice O'Brien,")
+    assert "- Avon & Somerset Constabulary – Stop & search: <legitimacy>, recommendation 3\n" in owner.body
+    assert digest.subject == "Avon & Somerset Constabulary: 1 overdue action (weekly digest)"
+    assert "All of Avon & Somerset Constabulary's overdue actions: " in digest.body
+
+
+def test_every_email_template_renders_without_a_missing_variable(owned, psd_lead_a, settings):
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": "MISSING(%s)"}}]
+    ActionFactory(recommendation__report__subject_force=owned["soon"].force, owner=psd_lead_a, due_date=D(2015, 6, 1))
+    rendered = []
+
+    def record(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(record)
+    try:
+        _run()
+    finally:
+        template_rendered.disconnect(record)
+    assert len(mail.outbox) == 2  # Alice's reminder (overdue, due today, due soon) and her digest
+    for message in mail.outbox:
+        assert "MISSING" not in message.subject and "MISSING" not in message.body
+    assert set(rendered) == {f"emails/{path.name}" for path in (settings.BASE_DIR / "templates" / "emails").iterdir()}

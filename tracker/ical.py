@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from icalendar import Alarm, Calendar, Event, vDuration
 
+from tracker.links import absolute_url
 from tracker.models import Action, Force, User
 
 UID_DOMAIN = "recommendation-tracker"
@@ -33,7 +33,7 @@ def action_event(action: Action) -> Event:
     """Return an all-day event on the action's effective due date, with a reminder a week before."""
     recommendation = action.recommendation
     due = action.effective_due_date
-    url = settings.SITE_URL.rstrip("/") + action.get_absolute_url()
+    url = absolute_url(action.get_absolute_url())
     summary = f"Due: {action.force.name} – {recommendation.report.title} {recommendation.short_label}"
     event = Event.new(
         uid=f"action-{action.pk}@{UID_DOMAIN}",
@@ -68,5 +68,5 @@ def deadlines_calendar(user: User, force: Force | None = None) -> Calendar:
 
 def feed_url(user: User, force: Force | None = None) -> str:
     """Return the secret address of `user`'s calendar feed, optionally for one force."""
-    url = settings.SITE_URL.rstrip("/") + reverse("tracker:calendar_feed", args=[user.calendar_token])
+    url = absolute_url(reverse("tracker:calendar_feed", args=[user.calendar_token]))
     return f"{url}?{urlencode({'force': force.slug})}" if force else url

@@ -14,12 +14,12 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from tracker.links import absolute_url
 from tracker.models import Action, Recommendation, Report, Theme
 from tracker.spreadsheets import Cell
 
@@ -168,7 +168,6 @@ CSV_COLUMNS = [
 
 def register_rows(actions: QuerySet[Action]) -> Iterator[list[Cell]]:
     """Yield one row of CSV_COLUMNS per published action: the register's fields and nothing else."""
-    site = settings.SITE_URL.rstrip("/")
     for action in actions.select_related("recommendation__theme").iterator(chunk_size=CSV_CHUNK_SIZE):
         recommendation = action.recommendation
         report = recommendation.report
@@ -183,5 +182,5 @@ def register_rows(actions: QuerySet[Action]) -> Iterator[list[Cell]]:
             recommendation.theme.title if recommendation.theme_id else "",
             public_status(action.status).label,
             action.effective_due_date,
-            site + reverse("tracker:register_action", args=[action.pk]),
+            absolute_url(reverse("tracker:register_action", args=[action.pk])),
         ]

@@ -1,6 +1,7 @@
 """
 Reminder emails: each owner about their actions overdue or falling due soon, and
-each force's PSD leads about the force's overdue actions once a week.
+each force's PSD leads about the force's overdue actions once a week. The emails' wording is in
+templates/emails/; this module chooses who gets which and what they list.
 
 Every email is claimed in ReminderLog before it goes, so running the command
 again on the same day, or twice at once, sends nothing twice.
@@ -13,15 +14,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from tracker.links import absolute_url
 from tracker.models import Action, Force, ReminderLog, User
-from tracker.templatetags.tracker_tags import due_display, precise_date
 
 logger = logging.getLogger(__name__)
 
@@ -88,30 +89,14 @@ def _by_due_date(actions: list[Action]) -> list[Action]:
 def _owner_reminder(
     owner: User, overdue: list[Action], due_soon: list[Action], today: datetime.date, days: int
 ) -> Reminder:
-    counts = []
-    if overdue:
-        counts.append(_plural(len(overdue), "overdue action"))
-    if due_soon:
-        counts.append(f"{_plural(len(due_soon), 'action')} due in the next {days} days")
-    lines = [
-        f"Dear {owner},",
-        "",
-        f"These actions you own in Recommendation Tracker need attention (as of {precise_date(today)}).",
-    ]
-    if overdue:
-        lines += ["", f"Overdue ({len(overdue)})", ""]
-        lines += [_action_lines(a, f"{_plural((today - a.effective_due_date).days, 'day')} overdue") for a in overdue]
-    if due_soon:
-        lines += ["", f"Due in the next {days} days ({len(due_soon)})", ""]
-        lines += [_action_lines(a, _days_left(a, today)) for a in due_soon]
-    lines += [
-        "",
-        "Update each action with your progress, mark it complete, or ask for a revised due date if it cannot be met.",
-        "",
-        "You get this email because you own these actions. If one should be someone else's, change its owner.",
-    ]
-    subject = "Recommendation Tracker: " + " and ".join(counts)
-    return Reminder(owner, ReminderLog.Kind.OWNER, None, subject, "\n".join(lines))
+    context = {
+        "owner": owner,
+        "today": today,
+        "days": days,
+        "overdue": [_item(action, today) for action in overdue],
+        "due_soon": [_item(action, today) for action in due_soon],
+    }
+    return Reminder(owner, ReminderLog.Kind.OWNER, None, *_render("owner-reminder", context))
 
 
 def digest_reminders(today: datetime.date) -> list[Reminder]:
@@ -131,47 +116,38 @@ def digest_reminders(today: datetime.date) -> list[Reminder]:
 
 
 def _digest(lead: User, force: Force, overdue: list[Action], today: datetime.date) -> Reminder:
-    lines = [
-        f"Dear {lead},",
-        "",
-        f"{force.name} has {_plural(len(overdue), 'overdue action')} as of {precise_date(today)}, most overdue first.",
-        "",
-    ]
-    for action in overdue:
-        days_late = _plural((today - action.effective_due_date).days, "day")
-        status = action.get_status_display().lower()
-        lines.append(_action_lines(action, f"{days_late} overdue, {status}, owner {action.owner or 'nobody'}"))
-    overdue_list = f"{_site_url(reverse('tracker:overdue'))}?{urlencode({'force': force.slug})}"
-    lines += [
-        "",
-        f"All of {force.name}'s overdue actions: {overdue_list}",
-        "",
-        f"You get this weekly email as a PSD lead for {force.name}.",
-    ]
-    subject = f"{force.name}: {_plural(len(overdue), 'overdue action')} (weekly digest)"
-    return Reminder(lead, ReminderLog.Kind.DIGEST, force, subject, "\n".join(lines))
+    context = {
+        "lead": lead,
+        "force": force,
+        "today": today,
+        "overdue": [_item(action, today) for action in overdue],
+        "overdue_list": absolute_url(f"{reverse('tracker:overdue')}?{urlencode({'force': force.slug})}"),
+    }
+    return Reminder(lead, ReminderLog.Kind.DIGEST, force, *_render("overdue-digest", context))
 
 
-def _action_lines(action: Action, detail: str) -> str:
-    recommendation = action.recommendation
-    return (
-        f"- {action.force.name} – {recommendation.report.title}, {recommendation.label.lower()}\n"
-        f"  Due {due_display(action)}: {detail}\n"
-        f"  {_site_url(action.get_absolute_url())}"
-    )
+@dataclass(frozen=True)
+class Item:
+    """One action in an email: its address, and how many days it is overdue, or has left (0 on the day)."""
+
+    action: Action
+    url: str
+    days_overdue: int | None
+    days_left: int | None
 
 
-def _days_left(action: Action, today: datetime.date) -> str:
+def _item(action: Action, today: datetime.date) -> Item:
+    url = absolute_url(action.get_absolute_url())
     days = (action.effective_due_date - today).days
-    return "due today" if days == 0 else f"{_plural(days, 'day')} left"
+    return Item(action, url, days_overdue=-days, days_left=None) if days < 0 else Item(action, url, None, days)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+def _render(name: str, context: dict) -> tuple[str, str]:
+    """Return the subject, on one line, and the body of the email `name` from templates/emails/."""
+    subject = render_to_string(f"emails/{name}-subject.txt", context)
+    body = render_to_string(f"emails/{name}-body.txt", context)
+    # The templates end with a newline, as files do; a subject may not contain one, and the body ends without.
+    return " ".join(line.strip() for line in subject.splitlines() if line.strip()), body.rstrip("\n")
 
 
 def already_sent(reminder: Reminder, today: datetime.date) -> bool:

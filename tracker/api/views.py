@@ -8,7 +8,6 @@ is a 404 here exactly as on the web; status changes go through tracker.workflow.
 from __future__ import annotations
 
 from csp.decorators import csp_update
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -37,6 +36,7 @@ from tracker.api.serializers import (
     TransitionSerializer,
 )
 from tracker.filters import ActionFilter, ApiRecommendationFilter, ApiReportFilter
+from tracker.links import absolute_url
 from tracker.models import Action, Recommendation, Report, User
 from tracker.selectors import ACTION_LIST_RELATED
 
@@ -190,7 +190,7 @@ docs = csp_update({"style-src": [SWAGGER_UI_STYLE_HASH]})(DocsView.as_view())
 def token_page(request):
     """Show the user's API token, if they have one, and how to use it."""
     token = Token.objects.filter(user=request.user).first()
-    example_url = settings.SITE_URL.rstrip("/") + reverse("api:action-list") + "?overdue=true"
+    example_url = absolute_url(reverse("api:action-list") + "?overdue=true")
     return render(request, "tracker/api_token.html", {"token": token, "example_url": example_url})
 
 

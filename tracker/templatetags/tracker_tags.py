@@ -1,28 +1,12 @@
-"""Formatting helpers for templates: UK dates at the precision the source gives."""
-
-import datetime
+"""Formatting helpers for templates; dates come from tracker.dates, worded as in emails and exports."""
 
 from django import template
 
+from tracker import dates
+
 register = template.Library()
-
-
-@register.filter
-def precise_date(value: datetime.date | None, precision: str = "day") -> str:
-    """Format a date the UK way, as "27 May 2015", or "May 2015" when only the month is known."""
-    if not value:
-        return "No due date"
-    if precision == "month":
-        return value.strftime("%B %Y")
-    if precision == "year":
-        return value.strftime("%Y")
-    return f"{value.day} {value:%B %Y}"
-
-
-@register.filter
-def due_display(action) -> str:
-    """Format an action's effective due date at its precision."""
-    return precise_date(action.effective_due_date, action.due_precision)
+register.filter(dates.precise_date)
+register.filter(dates.due_display)
 
 
 @register.filter

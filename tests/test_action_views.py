@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ActionFactory, ExtensionRequestFactory
+from tracker import workflow
 from tracker.models import Action, ExtensionRequest, ProgressNote
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +37,11 @@ def test_action_page_queries_do_not_grow_with_history(client, action, psd_lead_a
     client.force_login(psd_lead_a)
     with CaptureQueriesContext(connection) as fresh:
         client.get(action.get_absolute_url())
-    action.start(by=psd_lead_a)
+    workflow.transition(action, "start", by=psd_lead_a)
     for n in range(5):
         ProgressNote.objects.create(action=action, author=psd_lead_a, text=f"note {n}")
-    action.complete(by=psd_lead_a, note="done")
-    action.reopen(by=reviewer, reason="more")
+    workflow.transition(action, "complete", by=psd_lead_a, text="done")
+    workflow.transition(action, "reopen", by=reviewer, text="more")
     with django_assert_num_queries(len(fresh)):
         assert client.get(action.get_absolute_url()).status_code == 200
 
@@ -107,7 +108,7 @@ def test_missing_completion_note_keeps_the_page_and_says_why(client, action, psd
 
 
 def test_stale_page_is_refused_and_keeps_what_was_typed(client, action, psd_lead_a, colleague_a):
-    action.start(by=colleague_a)
+    workflow.transition(action, "start", by=colleague_a)
     client.force_login(psd_lead_a)
     response = client.post(_change(action, "complete"), {"version": 1, "text": "My careful completion note"})
     assert response.status_code == 409
@@ -141,8 +142,6 @@ def test_psd_lead_adds_a_note_with_evidence(client, action, psd_lead_a):
 def test_evidence_of_another_force_is_not_served(client, action, psd_lead_a, psd_lead_b):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tracker import workflow
-
     note = workflow.add_note(action, by=psd_lead_a, text="x", attachment=SimpleUploadedFile("a.pdf", b"%PDF"))
     client.force_login(psd_lead_b)
     assert client.get(reverse("tracker:evidence", args=[note.pk])).status_code == 404
@@ -161,14 +160,35 @@ def test_evidence_of_a_disallowed_type_is_rejected(client, action, psd_lead_a):
     assert not ProgressNote.objects.exists()
 
 
+def _ask_for_a_revised_due_date(client, action, day: str):
+    url = reverse("tracker:action_request_extension", args=[action.pk])
+    return client.post(url, {"requested_due_date": day, "reason": "Sign-off in September"})
+
+
 def test_psd_lead_requests_an_extension(client, today, action, psd_lead_a):
     client.force_login(psd_lead_a)
-    response = client.post(
-        reverse("tracker:action_request_extension", args=[action.pk]),
-        {"requested_due_date": "2015-09-30", "reason": "Sign-off in September"},
-    )
+    response = _ask_for_a_revised_due_date(client, action, "2015-09-30")
     assert response.status_code == 302
     assert ExtensionRequest.objects.get().requested_by == psd_lead_a
+
+
+def test_a_revised_due_date_in_the_past_is_refused_beside_the_date(client, today, action, psd_lead_a):
+    client.force_login(psd_lead_a)
+    response = _ask_for_a_revised_due_date(client, action, "2015-05-01")
+    assert response.status_code == 400
+    errors = response.context["extension_form"].errors
+    assert errors == {"requested_due_date": ["The revised due date must be in the future."]}
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_a_refusal_without_a_reason_is_refused_beside_the_reason(client, today, action, psd_lead_a, reviewer):
+    request = ExtensionRequestFactory(action=action, requested_by=psd_lead_a)
+    client.force_login(reviewer)
+    response = client.post(reverse("tracker:extension_decide", args=[request.pk]), {"decision": "refuse"})
+    assert response.status_code == 400
+    assert response.context["decision_form"].errors == {"reason": ["Say why the extension is refused."]}
+    request.refresh_from_db()
+    assert request.is_pending
 
 
 def test_reviewer_approves_an_extension(client, today, action, psd_lead_a, reviewer):
@@ -209,10 +229,23 @@ def test_owner_from_another_force_is_refused(client, action, psd_lead_a, psd_lea
 
 
 def test_history_shows_each_change_with_who_and_why(client, action, psd_lead_a, reviewer):
-    action.start(by=psd_lead_a)
-    action.complete(by=psd_lead_a, note="Done and evidenced")
-    action.reopen(by=reviewer, reason="Evidence missing")
+    workflow.transition(action, "start", by=psd_lead_a)
+    workflow.transition(action, "complete", by=psd_lead_a, text="Done and evidenced")
+    workflow.transition(action, "reopen", by=reviewer, text="Evidence missing")
     client.force_login(reviewer)
     body = client.get(action.get_absolute_url()).content.decode()
     assert "Status: Awaiting review → Being progressed" in body
     assert "Evidence missing" in body and "Alice Ashby" in body and "Rita Reviewer" in body
+    assert body.count("Done and evidenced") == 1 and body.count("Evidence missing") == 1
+
+
+def test_history_shows_the_text_of_a_status_change_once_beside_an_older_twin_note(client, action, psd_lead_a):
+    workflow.transition(action, "complete", by=psd_lead_a, text="Done and evidenced")
+    # Older versions also kept the text as a progress note: the timeline shows it once all the same.
+    ProgressNote.objects.create(
+        action=action, author=psd_lead_a, text="Mark as complete and send for review: Done and evidenced"
+    )
+    ProgressNote.objects.create(action=action, author=psd_lead_a, text="A note of its own")
+    client.force_login(psd_lead_a)
+    body = client.get(action.get_absolute_url()).content.decode()
+    assert body.count("Done and evidenced") == 1 and body.count("A note of its own") == 1

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ActionFactory, ExtensionRequestFactory, KeyFigureFactory, ProgressNoteFactory
+from tracker import workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_force_changelist_counts_overdue(client, today, admin_user, force_a):
 
 def test_action_history_page_in_admin(client, admin_user, force_a, psd_lead_a):
     action = ActionFactory(recommendation__report__subject_force=force_a)
-    action.start(by=psd_lead_a)
+    workflow.transition(action, "start", by=psd_lead_a)
     client.force_login(admin_user)
     response = client.get(reverse("admin:tracker_action_history", args=[action.pk]))
     assert response.status_code == 200 and "Mark as being progressed" in response.content.decode()

@@ -19,6 +19,7 @@ from schemathesis.checks import not_a_server_error
 
 from config.wsgi import application
 from tests.factories import ActionFactory, ExtensionRequestFactory, RecommendationFactory, ReportFactory
+from tracker import workflow
 from tracker.models import Theme
 
 GET_PATHS = sorted(
@@ -45,8 +46,8 @@ def api_data(force_a, force_b, psd_lead_a, reviewer):
                 owner=psd_lead_a if force == force_a else None,
             )
     action = ActionFactory(recommendation__report__subject_force=force_a, force=force_a)
-    action.start(by=psd_lead_a)
-    action.complete(by=psd_lead_a, note="Policy published.")
+    workflow.transition(action, "start", by=psd_lead_a)
+    workflow.transition(action, "complete", by=psd_lead_a, text="Policy published.")
     ExtensionRequestFactory(action=ActionFactory(force=force_a), requested_by=psd_lead_a)
 
 

@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import ActionFactory, AreaForImprovementFactory, RecommendationFactory, ReportFactory
+from tracker import workflow
 from tracker.importer import build_fixture, summary_lines
 from tracker.models import Action, Force, Recommendation
 from tracker.reminders import owner_reminders
@@ -67,9 +68,11 @@ def test_a_number_is_unique_within_its_kind(afi_action):
 
 
 def test_an_area_for_improvement_is_tracked_through_the_workflow(today, afi_action, psd_lead_a, reviewer):
-    afi_action.start(by=psd_lead_a)
-    afi_action.complete(by=psd_lead_a, note="Appeal outcomes now recorded in the vetting system.")
-    afi_action.verify(by=reviewer)
+    workflow.transition(afi_action, "start", by=psd_lead_a)
+    workflow.transition(
+        afi_action, "complete", by=psd_lead_a, text="Appeal outcomes now recorded in the vetting system."
+    )
+    workflow.transition(afi_action, "verify", by=reviewer)
 
     afi_action.refresh_from_db()
     assert afi_action.status == S.VERIFIED and afi_action.verified_at is not None
@@ -173,7 +176,7 @@ def test_a_fixture_with_areas_for_improvement_loads_and_reloads_without_change(f
     path.write_text(build_fixture(_parsed(force_a), source_name="peel.txt").to_json())
     call_command("loaddata", path, verbosity=0)
     afi = Action.objects.get(recommendation__kind=AFI, recommendation__number=2)
-    afi.start(by=psd_lead_a)
+    workflow.transition(afi, "start", by=psd_lead_a)
     before = list(Action.objects.order_by("pk").values())
     history = Action.history.count()
 

@@ -76,11 +76,13 @@ def populated(force_a, force_b, psd_lead_a, colleague_a, psd_lead_b, reviewer, a
     ]
     ActionFactory(recommendation__report__subject_force=force_b)
     first, second, third, fourth, _ = actions
-    first.start(by=psd_lead_a)
-    first.complete(by=colleague_a, note="Policy published on the intranet.")
-    first.verify(by=reviewer)
-    second.complete(by=psd_lead_a, note="Done")
-    second.reopen(by=reviewer, reason="Evidence missing")
+    workflow.transition(first, "start", by=psd_lead_a)
+    workflow.transition(first, "complete", by=colleague_a, text="Policy published on the intranet.")
+    workflow.transition(first, "verify", by=reviewer)
+    workflow.transition(second, "complete", by=psd_lead_a, text="Done")
+    workflow.transition(second, "reopen", by=reviewer, text="Evidence missing")
+    workflow.add_note(first, by=colleague_a, text="Briefing sessions booked for every team.")
+    workflow.add_note(second, by=psd_lead_a, text="Evidence pack being gathered.")
     workflow.assign_owner(third, by=psd_lead_a, owner=colleague_a)
     workflow.add_note(
         third, by=psd_lead_a, text="Draft attached", attachment=SimpleUploadedFile("draft.pdf", b"%PDF-1.4 draft")

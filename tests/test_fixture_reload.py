@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.factories import ForceFactory
+from tracker import workflow
 from tracker.models import Action, Recommendation, Report
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_loading_creates_the_report_its_recommendations_and_actions_with_history
 def test_loading_twice_changes_nothing(fixture_file, psd_lead_a):
     call_command("loaddata", fixture_file, verbosity=0)
     action = Action.objects.get()
-    action.start(by=psd_lead_a)
+    workflow.transition(action, "start", by=psd_lead_a)
     history = action.history.count()
 
     call_command("loaddata", fixture_file, verbosity=0)

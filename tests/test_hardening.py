@@ -254,7 +254,7 @@ def test_the_admin_sign_in_is_throttled_too(client, admin_user):
 
 def test_admin_cannot_revert_an_action_to_a_past_version(client, action, psd_lead_a, admin_user):
     first = action.history.earliest()
-    action.start(by=psd_lead_a)
+    workflow.transition(action, "start", by=psd_lead_a)
     client.force_login(admin_user)
     url = reverse("admin:tracker_action_simple_history", args=[action.pk, first.history_id])
     page = client.get(url)
@@ -278,7 +278,7 @@ def test_admin_cannot_change_or_delete_notes_and_extension_requests(client, acti
 
 
 def test_admin_cannot_delete_an_action_that_has_history(client, action, psd_lead_a, admin_user):
-    action.start(by=psd_lead_a)
+    workflow.transition(action, "start", by=psd_lead_a)
     client.force_login(admin_user)
     client.post(reverse("admin:tracker_action_delete", args=[action.pk]), {"post": "yes"})
     assert Action.objects.filter(pk=action.pk).exists()
@@ -309,7 +309,7 @@ def test_admin_cannot_change_the_status_but_a_due_date_correction_raises_the_ver
 def test_a_stale_change_that_is_no_longer_on_offer_keeps_its_text_in_the_note_box(
     client, action, psd_lead_a, colleague_a
 ):
-    action.complete(by=colleague_a, note="Colin finished it")
+    workflow.transition(action, "complete", by=colleague_a, text="Colin finished it")
     client.force_login(psd_lead_a)
     response = client.post(
         reverse("tracker:action_transition", args=[action.pk, "complete"]),

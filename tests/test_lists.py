@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ActionFactory, ExtensionRequestFactory, ForceFactory
+from tracker import workflow
 from tracker.models import Action
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +75,9 @@ def test_filters_stay_in_the_query_string_across_pages(client, today, force_a, p
 def test_review_queue_shows_oldest_completed_first(client, today, time_machine, force_a, psd_lead_a, reviewer):
     newer = ActionFactory(recommendation__report__subject_force=force_a)
     older = ActionFactory(recommendation__report__subject_force=force_a)
-    older.complete(by=psd_lead_a, note="done first")
+    workflow.transition(older, "complete", by=psd_lead_a, text="done first")
     time_machine.move_to(datetime.datetime(2015, 6, 1, 15, 0, tzinfo=datetime.UTC))
-    newer.complete(by=psd_lead_a, note="done second")
+    workflow.transition(newer, "complete", by=psd_lead_a, text="done second")
     client.force_login(reviewer)
     response = client.get(reverse("tracker:review_queue"))
     assert _rows(response) == [older, newer]
@@ -91,7 +92,7 @@ def test_review_queue_lists_pending_extension_requests(client, today, force_a, r
 
 def test_verify_from_the_queue_returns_to_the_queue(client, today, force_a, psd_lead_a, reviewer):
     action = ActionFactory(recommendation__report__subject_force=force_a)
-    action.complete(by=psd_lead_a, note="done")
+    workflow.transition(action, "complete", by=psd_lead_a, text="done")
     client.force_login(reviewer)
     queue = reverse("tracker:review_queue")
     response = client.post(
@@ -130,8 +131,8 @@ def test_dashboard_sorts_by_the_chosen_column(client, today, force_a, force_b, r
 def test_dashboard_on_time_rate(client, today, force_a, reviewer, psd_lead_a):
     on_time = ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 7, 1))
     late = ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 5, 1))
-    on_time.complete(by=psd_lead_a, note="x")
-    late.complete(by=psd_lead_a, note="x")
+    workflow.transition(on_time, "complete", by=psd_lead_a, text="x")
+    workflow.transition(late, "complete", by=psd_lead_a, text="x")
     client.force_login(reviewer)
     row = client.get(reverse("tracker:dashboard")).context["forces"][0]
     assert (row.completed_count, row.completed_late_count, row.on_time_rate) == (2, 1, 0.5)
@@ -140,7 +141,7 @@ def test_dashboard_on_time_rate(client, today, force_a, reviewer, psd_lead_a):
 
 def test_reopen_from_the_queue_needs_a_reason(client, today, force_a, psd_lead_a, reviewer):
     action = ActionFactory(recommendation__report__subject_force=force_a)
-    action.complete(by=psd_lead_a, note="done")
+    workflow.transition(action, "complete", by=psd_lead_a, text="done")
     client.force_login(reviewer)
     url = reverse("tracker:action_transition", args=[action.pk, "reopen"])
     queue = reverse("tracker:review_queue")
@@ -185,7 +186,7 @@ def test_force_page_and_review_queue_queries_do_not_grow(client, today, reviewer
     client.force_login(reviewer)
     _many_actions(force_a, 2)
     for action in Action.objects.all():
-        action.complete(by=psd_lead_a, note="x")
+        workflow.transition(action, "complete", by=psd_lead_a, text="x")
     counts = []
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
@@ -194,7 +195,7 @@ def test_force_page_and_review_queue_queries_do_not_grow(client, today, reviewer
         counts.append(len(queries))
         _many_actions(force_a, 30)
         for action in Action.objects.open():
-            action.complete(by=psd_lead_a, note="x")
+            workflow.transition(action, "complete", by=psd_lead_a, text="x")
             ExtensionRequestFactory(action=ActionFactory(recommendation__report__subject_force=force_a))
     assert counts[0] == counts[1]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from tracker import workflow
 from tracker.models import Action, Recommendation, Report
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_loading_twice_keeps_work_done(forces, django_user_model):
     action = Action.objects.get(
         force__slug="metropolitan", recommendation__number=1, recommendation__report__subject_force__slug="metropolitan"
     )
-    action.start(by=lead)
+    workflow.transition(action, "start", by=lead)
     call_command("load_reports", **QUIET)
     action.refresh_from_db()
     assert action.status == Action.Status.IN_PROGRESS

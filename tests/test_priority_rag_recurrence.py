@@ -45,7 +45,7 @@ def test_closed_action_has_no_rag(action, psd_lead_a):
 
 
 def test_rag_view_from_a_stale_page_is_refused(client, action, psd_lead_a, colleague_a):
-    action.start(by=colleague_a)
+    workflow.transition(action, "start", by=colleague_a)
     client.force_login(psd_lead_a)
     response = client.post(
         reverse("tracker:action_set_rag", args=[action.pk]), {"version": 1, "rag": "red", "reason": "Behind plan"}

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ActionFactory, RecommendationFactory, ReportFactory, ThemeFactory
+from tracker import workflow
 from tracker.importer import load_fixture_text
 from tracker.loading import ImportProblem, load_report
 from tracker.models import Action, Force, KeyFigure, Recommendation, Report, Theme
@@ -117,7 +118,7 @@ def test_loading_the_same_fixture_again_changes_nothing_and_writes_no_history(fo
 def test_reloading_keeps_the_work_done_on_actions_recommendations_and_reports(force_a, psd_lead_a, reviewer):
     load(report_rows())
     action = Action.objects.get()
-    action.start(by=psd_lead_a)
+    workflow.transition(action, "start", by=psd_lead_a)
     Action.objects.filter(pk=action.pk).update(
         owner=psd_lead_a, revised_due_date=datetime.date(2015, 9, 30), rag="amber", is_publishable=True
     )
@@ -240,7 +241,7 @@ def test_loaddata_takes_the_forces_and_a_report_fixture_together(db, tmp_path):
 
 def test_loaddata_of_a_dump_restores_the_rows_as_they_were(psd_lead_a, tmp_path):
     action = ActionFactory(recommendation__report__subject_force=psd_lead_a.forces.get())
-    action.start(by=psd_lead_a)
+    workflow.transition(action, "start", by=psd_lead_a)
     dump = tmp_path / "dump.json"
     models = ["tracker.report", "tracker.recommendation", "tracker.action", "tracker.historicalaction"]
     call_command("dumpdata", *models, "--natural-foreign", f"--output={dump}", verbosity=0)

@@ -166,6 +166,18 @@ def test_split_of_every_recommendation_is_refused(seeds, reviewer):
         themes.split(theme, list(theme.recommendations.all()), by=reviewer)
 
 
+def test_split_of_every_recommendation_on_the_page_is_refused_beside_the_choice(client, seeds, reviewer):
+    theme = _theme_of("Within six months, the force should publish a policy", "leicestershire")
+    client.force_login(reviewer)
+    chosen = [r.pk for r in theme.recommendations.all()]
+    response = client.post(reverse("tracker:theme_split", args=[theme.pk]), {"recommendations": chosen})
+    assert response.status_code == 400
+    assert response.context["split_form"].errors == {
+        "recommendations": ["Leave at least one recommendation in the theme: rename it instead."]
+    }
+    assert theme.recommendations.count() == len(chosen)
+
+
 def test_rename_and_confirm_are_recorded(seeds, reviewer):
     theme = _theme_of("Within six months, the force should publish a policy", "leicestershire")
     themes.rename(theme, by=reviewer, title="Suspension, resignation and retirement policy")

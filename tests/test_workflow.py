@@ -83,20 +83,20 @@ def test_forbidden_transition_changes_nothing(
 
 def test_admin_acts_as_reviewer(force_a, admin_user):
     action = ActionFactory(recommendation__report__subject_force=force_a, status=S.COMPLETED)
-    action.verify(by=admin_user)
+    workflow.transition(action, "verify", by=admin_user)
     assert action.status == S.VERIFIED
 
 
 def test_colleague_in_the_same_force_can_update(force_a, colleague_a):
     action = ActionFactory(recommendation__report__subject_force=force_a)
-    action.start(by=colleague_a)
+    workflow.transition(action, "start", by=colleague_a)
     assert action.status == S.IN_PROGRESS
 
 
 def test_complete_needs_a_completion_note(force_a, psd_lead_a):
     action = ActionFactory(recommendation__report__subject_force=force_a, status=S.IN_PROGRESS)
     with pytest.raises(workflow.WorkflowError, match="required"):
-        action.complete(by=psd_lead_a, note="  ")
+        workflow.transition(action, "complete", by=psd_lead_a, text="  ")
     action.refresh_from_db()
     assert action.status == S.IN_PROGRESS
 
@@ -104,24 +104,30 @@ def test_complete_needs_a_completion_note(force_a, psd_lead_a):
 def test_reopen_needs_a_reason(force_a, reviewer):
     action = ActionFactory(recommendation__report__subject_force=force_a, status=S.COMPLETED)
     with pytest.raises(workflow.WorkflowError):
-        action.reopen(by=reviewer, reason="")
+        workflow.transition(action, "reopen", by=reviewer, text="")
 
 
 def test_complete_records_the_note_and_completion_time(today, force_a, psd_lead_a):
     action = ActionFactory(recommendation__report__subject_force=force_a, status=S.IN_PROGRESS)
-    action.complete(by=psd_lead_a, note=TEXT)
+    workflow.transition(action, "complete", by=psd_lead_a, text=TEXT)
     action.refresh_from_db()
     assert action.completed_at is not None
-    assert action.notes.get().text.endswith(TEXT)
+    assert action.history.latest().history_change_reason.endswith(TEXT)
+
+
+def test_a_status_change_keeps_its_text_as_the_history_reason_only(force_a, psd_lead_a):
+    action = ActionFactory(recommendation__report__subject_force=force_a, status=S.IN_PROGRESS)
+    workflow.transition(action, "complete", by=psd_lead_a, text=TEXT)
+    assert not action.notes.exists()
 
 
 def test_reopen_clears_completion_so_overdue_applies_again(today, force_a, psd_lead_a, reviewer):
     action = ActionFactory(
         recommendation__report__subject_force=force_a, due_date=today.replace(day=1).replace(month=5)
     )
-    action.complete(by=psd_lead_a, note=TEXT)
+    workflow.transition(action, "complete", by=psd_lead_a, text=TEXT)
     assert not action.is_overdue
-    action.reopen(by=reviewer, reason="Evidence does not show the policy was communicated.")
+    workflow.transition(action, "reopen", by=reviewer, text="Evidence does not show the policy was communicated.")
     action.refresh_from_db()
     assert action.status == S.IN_PROGRESS and action.completed_at is None
     assert action.is_overdue
@@ -130,7 +136,7 @@ def test_reopen_clears_completion_so_overdue_applies_again(today, force_a, psd_l
 def test_repeating_a_transition_changes_nothing(force_a, psd_lead_a):
     action = ActionFactory(recommendation__report__subject_force=force_a, status=S.IN_PROGRESS)
     before = action.history.count()
-    action.start(by=psd_lead_a)
+    workflow.transition(action, "start", by=psd_lead_a)
     action.refresh_from_db()
     assert action.version == 1
     assert action.history.count() == before
@@ -139,18 +145,18 @@ def test_repeating_a_transition_changes_nothing(force_a, psd_lead_a):
 def test_stale_version_is_refused_and_names_who_changed_it(force_a, psd_lead_a, colleague_a):
     action = ActionFactory(recommendation__report__subject_force=force_a)
     seen_version = action.version
-    ActionFactory._meta.model.objects.get(pk=action.pk).start(by=colleague_a)
+    workflow.transition(Action.objects.get(pk=action.pk), "start", by=colleague_a)
 
     with pytest.raises(workflow.StaleActionError, match="Colin Cole"):
-        action.complete(by=psd_lead_a, note=TEXT, expected_version=seen_version)
+        workflow.transition(action, "complete", by=psd_lead_a, text=TEXT, expected_version=seen_version)
     action.refresh_from_db()
     assert action.status == S.IN_PROGRESS
 
 
-def test_close_with_an_open_status_is_a_programming_error(force_a, reviewer):
+def test_an_unknown_transition_is_a_programming_error(force_a, reviewer):
     action = ActionFactory(recommendation__report__subject_force=force_a)
     with pytest.raises(ValueError):
-        action.close(by=reviewer, status=S.IN_PROGRESS, reason="x")
+        workflow.transition(action, S.IN_PROGRESS, by=reviewer, text="x")
 
 
 def test_available_transitions_are_those_of_the_users_role(force_a, psd_lead_a, reviewer, psd_lead_b):
@@ -163,5 +169,5 @@ def test_available_transitions_are_those_of_the_users_role(force_a, psd_lead_a, 
 def test_a_long_completion_note_is_kept_whole_in_history(force_a, psd_lead_a):
     action = ActionFactory(recommendation__report__subject_force=force_a, status=S.IN_PROGRESS)
     note = "Evidence: " + "the policy was briefed to every team. " * 40
-    action.complete(by=psd_lead_a, note=note)
+    workflow.transition(action, "complete", by=psd_lead_a, text=note)
     assert action.history.latest().history_change_reason.endswith(note.strip())

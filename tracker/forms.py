@@ -8,7 +8,7 @@ from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from tracker.models import Action, User
+from tracker.models import Action, Recommendation, User
 
 UK_DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"]
 
@@ -218,9 +218,9 @@ class RagForm(VersionedForm):
     rag = forms.ChoiceField(
         label="RAG rating",
         choices=[
-            ("red", "Red – will not be done on time"),
-            ("amber", "Amber – at risk"),
-            ("green", "Green – on track"),
+            (Action.Rag.RED, "Red – will not be done on time"),
+            (Action.Rag.AMBER, "Amber – at risk"),
+            (Action.Rag.GREEN, "Green – on track"),
         ],
         widget=forms.RadioSelect,
     )
@@ -248,14 +248,12 @@ class RecurrenceForm(PageForm):
     )
     kind = forms.ChoiceField(
         label="This recommendation",
-        choices=[("repeats", "repeats it"), ("supersedes", "supersedes it")],
+        choices=[(kind, f"{kind.label.lower()} it") for kind in Recommendation.FollowKind],
         widget=forms.RadioSelect,
         required=False,
     )
 
     def __init__(self, *args, recommendation, force, **kwargs):
-        from tracker.models import Recommendation
-
         super().__init__(*args, **kwargs)
         field = self.fields["earlier"]
         # Earlier recommendations made to the same force, from other reports.

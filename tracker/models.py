@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
+from collections.abc import Mapping
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -15,6 +17,31 @@ from django.db.models.lookups import Exact, GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _attribute(instance: models.Model, by, reason: str) -> None:
+    # django-simple-history reads these two attributes when it writes the history row. With no user given, it
+    # falls back to the signed-in user of the request (its middleware), so `by=None` must leave that alone.
+    if by is not None:
+        instance._history_user = by
+    instance._change_reason = reason
+
+
+def save_with_history(instance: M, changes: Mapping[str, object] | None = None, *, by, reason: str) -> M:
+    """Set `changes` on `instance` and save them (everything, when None), the history row naming `by` and `reason`."""
+    for name, value in (changes or {}).items():
+        setattr(instance, name, value)
+    _attribute(instance, by, reason)
+    instance.save(update_fields=None if changes is None else list(changes))
+    return instance
+
+
+def delete_with_history(instance: models.Model, *, by, reason: str) -> None:
+    """Delete `instance`, the history row naming `by` and `reason`."""
+    _attribute(instance, by, reason)
+    instance.delete()
 
 
 def force_slug_for(name: str) -> str:
@@ -253,6 +280,10 @@ class Recommendation(models.Model):
         RECOMMENDATION = "recommendation", "Recommendation"
         AREA_FOR_IMPROVEMENT = "area-for-improvement", "Area for improvement"
 
+    class FollowKind(models.TextChoices):
+        REPEATS = "repeats", "Repeats"
+        SUPERSEDES = "supersedes", "Supersedes"
+
     # How headings and filters name each kind, in order: recommendations first.
     KIND_PLURALS = {Kind.RECOMMENDATION: "Recommendations", Kind.AREA_FOR_IMPROVEMENT: "Areas for improvement"}
 
@@ -296,7 +327,7 @@ class Recommendation(models.Model):
     follow_kind = models.CharField(
         max_length=20,
         blank=True,
-        choices=[("repeats", "Repeats"), ("supersedes", "Supersedes")],
+        choices=FollowKind.choices,
         help_text="How this recommendation relates to the earlier one.",
     )
 
@@ -347,9 +378,6 @@ class ActionQuerySet(models.QuerySet["Action"]):
     def open(self) -> ActionQuerySet:
         """Return actions the force has not yet claimed as complete or that were closed."""
         return self.filter(status__in=Action.OPEN_STATUSES)
-
-    def closed(self) -> ActionQuerySet:
-        return self.exclude(status__in=Action.OPEN_STATUSES)
 
     def overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
         """Return open actions whose effective due date (revised, else original) is before today."""
@@ -499,6 +527,11 @@ class Action(models.Model):
         SUPERSEDED = "superseded", "Closed – superseded"
         NOT_ACCEPTED = "not_accepted", "Closed – not accepted"
 
+    class Rag(models.TextChoices):
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        GREEN = "green", "Green"
+
     OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="actions")
@@ -522,7 +555,7 @@ class Action(models.Model):
         "RAG rating",
         max_length=10,
         blank=True,
-        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+        choices=Rag.choices,
         help_text="The force's confidence that the action will be done on time.",
     )
     rag_reason = models.CharField("reason for the RAG rating", max_length=200, blank=True)
@@ -614,35 +647,6 @@ class Action(models.Model):
         if self.revised_due_date:
             return DatePrecision.DAY
         return self.recommendation.due_precision or DatePrecision.DAY
-
-    # Workflow: each transition is defined, with who may make it, in tracker/workflow.py.
-    def start(self, *, by, expected_version: int | None = None) -> Action:
-        from tracker import workflow
-
-        return workflow.transition(self, "start", by=by, expected_version=expected_version)
-
-    def complete(self, *, by, note: str, expected_version: int | None = None) -> Action:
-        from tracker import workflow
-
-        return workflow.transition(self, "complete", by=by, text=note, expected_version=expected_version)
-
-    def verify(self, *, by, note: str = "", expected_version: int | None = None) -> Action:
-        from tracker import workflow
-
-        return workflow.transition(self, "verify", by=by, text=note, expected_version=expected_version)
-
-    def reopen(self, *, by, reason: str, expected_version: int | None = None) -> Action:
-        from tracker import workflow
-
-        return workflow.transition(self, "reopen", by=by, text=reason, expected_version=expected_version)
-
-    def close(self, *, by, status: str, reason: str, expected_version: int | None = None) -> Action:
-        from tracker import workflow
-
-        name = {self.Status.SUPERSEDED: "supersede", self.Status.NOT_ACCEPTED: "not_accept"}.get(status)
-        if name is None:
-            raise ValueError(f"{status!r} is not a closing status.")
-        return workflow.transition(self, name, by=by, text=reason, expected_version=expected_version)
 
 
 def evidence_upload_to(note: ProgressNote, filename: str) -> str:

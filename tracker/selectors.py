@@ -57,9 +57,9 @@ def force_summaries(
         completed_late_count=Count("actions", filter=completed_late),
         # An IN list of the few priority recommendations rather than a join to every action's recommendation.
         priority_open_count=Count("actions", filter=open_q & Q(actions__recommendation__in=priority)),
-        red_count=Count("actions", filter=open_q & Q(actions__rag="red")),
-        amber_count=Count("actions", filter=open_q & Q(actions__rag="amber")),
-        green_count=Count("actions", filter=open_q & Q(actions__rag="green")),
+        red_count=Count("actions", filter=open_q & Q(actions__rag=Action.Rag.RED)),
+        amber_count=Count("actions", filter=open_q & Q(actions__rag=Action.Rag.AMBER)),
+        green_count=Count("actions", filter=open_q & Q(actions__rag=Action.Rag.GREEN)),
         afi_open_count=Count("actions", filter=open_q & is_afi),
         afi_overdue_count=Count("actions", filter=overdue_q(today, "actions__") & is_afi),
     )
@@ -222,6 +222,15 @@ def _display(action_history_row, field_name: str, users: dict[int, str]) -> str:
     return value.strftime("%-d %B %Y") if value else "None"
 
 
+def _is_legacy_status_note(note: ProgressNote, reasons: set[str | None]) -> bool:
+    """Return True for a note repeating a status change's reason, which the timeline shows already.
+
+    The workflow once wrote a status change's text twice, as the history row's reason and as a progress note;
+    it now keeps the reason only. Those older notes (and the demo data, which copies the old shape) remain.
+    """
+    return not note.attachment and note.text in reasons
+
+
 def action_timeline(action: Action) -> list[TimelineEntry]:
     """Return the action's history and notes as one list, newest first, in a fixed number of queries."""
     from tracker.models import User
@@ -248,8 +257,8 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
         previous = row
     reasons = {row.history_change_reason for row in rows}
     for note in action.notes.select_related("author"):
-        if note.text in reasons and not note.attachment:
-            continue  # the status change above already says it
+        if _is_legacy_status_note(note, reasons):
+            continue
         entries.append(TimelineEntry(note.created_at, str(note.author), "Progress note", note=note))
     for request in action.extension_requests.select_related("requested_by", "decided_by"):
         entries.append(

@@ -20,10 +20,11 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tracker.models import Recommendation, Theme, User
+from tracker.models import Recommendation, Theme, User, delete_with_history, save_with_history
+from tracker.workflow import require_reviewer
 
 LEAD_IN = re.compile(
     r"^\s*(within\s+\w+(\s*\(\d+\))?\s+(days?|weeks?|months?|years?)|with\s+immediate\s+effect|by\s+\w+(\s+\w+)?\s+\d{4})[\s,]*",
@@ -141,80 +142,64 @@ def assign_themes(recommendations: Iterable[Recommendation], *, minimum: float |
     for theme in created:
         theme.save()
     for recommendation in pending:
-        recommendation._change_reason = "Grouped into a theme on import"
-        recommendation.save(update_fields=["theme"])
+        # A matched theme is set by id (reading .theme would cost a query), a new one as the object just saved.
+        theme_id = recommendation.theme_id or recommendation.theme.pk
+        # No user: the history row names whoever ran the import (the signed-in user of a web import).
+        save_with_history(recommendation, {"theme_id": theme_id}, by=None, reason="Grouped into a theme on import")
     return created
-
-
-def _require_reviewer(user: User) -> None:
-    if not user.is_reviewer:
-        raise PermissionDenied("Only an HMIC reviewer can change themes.")
 
 
 def _move(recommendations: Iterable[Recommendation], theme: Theme, *, by: User, reason: str) -> None:
     for recommendation in recommendations:
-        recommendation.theme = theme
-        recommendation._history_user = by
-        recommendation._change_reason = reason
-        recommendation.save(update_fields=["theme"])
+        save_with_history(recommendation, {"theme": theme}, by=by, reason=reason)
+
+
+CHANGE_THEMES = "change themes"
 
 
 @transaction.atomic
 def rename(theme: Theme, *, by: User, title: str, canonical_wording: str | None = None) -> Theme:
     """Give a theme a new title (and optionally its canonical wording)."""
-    _require_reviewer(by)
+    require_reviewer(by, to=CHANGE_THEMES)
     title = (title or "").strip()
     if not title:
-        raise ValidationError("Give the theme a title.", code="required")
-    theme.title = title[:200]
+        raise ValidationError({"title": "Give the theme a title."})
+    changes = {"title": title[:200]}
     if canonical_wording is not None and canonical_wording.strip():
-        theme.canonical_wording = canonical_wording.strip()
-    theme._history_user = by
-    theme._change_reason = "Renamed"
-    theme.save()
-    return theme
+        changes["canonical_wording"] = canonical_wording.strip()
+    return save_with_history(theme, changes, by=by, reason="Renamed")
 
 
 @transaction.atomic
 def confirm(theme: Theme, *, by: User) -> Theme:
     """Record that a reviewer has checked the theme's grouping."""
-    _require_reviewer(by)
+    require_reviewer(by, to=CHANGE_THEMES)
     if not theme.confirmed:
-        theme.confirmed = True
-        theme._history_user = by
-        theme._change_reason = "Grouping confirmed"
-        theme.save(update_fields=["confirmed"])
+        save_with_history(theme, {"confirmed": True}, by=by, reason="Grouping confirmed")
     return theme
 
 
 @transaction.atomic
 def merge(target: Theme, source: Theme, *, by: User) -> Theme:
     """Move every recommendation of `source` into `target` and delete `source`."""
-    _require_reviewer(by)
+    require_reviewer(by, to=CHANGE_THEMES)
     if target.pk == source.pk:
         raise ValidationError("Choose a different theme to merge.")
     _move(source.recommendations.all(), target, by=by, reason=f"Merged from theme “{source.title}”")
-    source._history_user = by
-    source._change_reason = f"Merged into theme “{target.title}”"
-    source.delete()
-    target._history_user = by
-    target._change_reason = f"Theme “{source.title}” merged in"
-    target.save()
-    return target
+    delete_with_history(source, by=by, reason=f"Merged into theme “{target.title}”")
+    return save_with_history(target, by=by, reason=f"Theme “{source.title}” merged in")
 
 
 @transaction.atomic
 def split(theme: Theme, recommendations: Iterable[Recommendation], *, by: User, title: str = "") -> Theme:
     """Move the chosen recommendations of `theme` into a new theme of their own."""
-    _require_reviewer(by)
+    require_reviewer(by, to=CHANGE_THEMES)
     chosen = [r for r in recommendations if r.theme_id == theme.pk]
     if not chosen:
-        raise ValidationError("Choose at least one recommendation of this theme to split off.", code="required")
+        raise ValidationError({"recommendations": "Choose at least one recommendation of this theme to split off."})
     if len(chosen) == theme.recommendations.count():
-        raise ValidationError("Leave at least one recommendation in the theme: rename it instead.")
+        raise ValidationError({"recommendations": "Leave at least one recommendation in the theme: rename it instead."})
     new = Theme(title=(title.strip() or title_for(chosen[0].text))[:200], canonical_wording=chosen[0].text)
-    new._history_user = by
-    new._change_reason = f"Split from theme “{theme.title}”"
-    new.save()
+    save_with_history(new, by=by, reason=f"Split from theme “{theme.title}”")
     _move(chosen, new, by=by, reason=f"Split from theme “{theme.title}”")
     return new

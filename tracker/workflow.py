@@ -15,12 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import Action, ExtensionRequest, ProgressNote, Recommendation, Report, User
+from tracker.models import Action, ExtensionRequest, ProgressNote, Recommendation, Report, User, save_with_history
 
 Status = Action.Status
-
-PSD_LEAD = "psd_lead"
-REVIEWER = "reviewer"
+Role = User.Role
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ class Transition:
     label: str
     sources: frozenset[str]
     target: str
-    roles: frozenset[str]
+    roles: frozenset[User.Role]
     text_label: str = ""  # what the user must write ("" when nothing is required)
     text_required: bool = False
 
@@ -42,14 +40,14 @@ TRANSITIONS: dict[str, Transition] = {
             "Mark as being progressed",
             frozenset({Status.NOT_STARTED}),
             Status.IN_PROGRESS,
-            frozenset({PSD_LEAD}),
+            frozenset({Role.PSD_LEAD}),
         ),
         Transition(
             "complete",
             "Mark as complete and send for review",
             frozenset({Status.NOT_STARTED, Status.IN_PROGRESS}),
             Status.COMPLETED,
-            frozenset({PSD_LEAD}),
+            frozenset({Role.PSD_LEAD}),
             text_label="Completion note: what was done, and where the evidence is",
             text_required=True,
         ),
@@ -58,7 +56,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Verify and authorise closure",
             frozenset({Status.COMPLETED}),
             Status.VERIFIED,
-            frozenset({REVIEWER}),
+            frozenset({Role.REVIEWER}),
             text_label="Note (optional)",
         ),
         Transition(
@@ -66,7 +64,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Reopen",
             frozenset({Status.COMPLETED, Status.VERIFIED, Status.SUPERSEDED, Status.NOT_ACCEPTED}),
             Status.IN_PROGRESS,
-            frozenset({REVIEWER}),
+            frozenset({Role.REVIEWER}),
             text_label="Reason for reopening",
             text_required=True,
         ),
@@ -75,7 +73,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Close as superseded",
             frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETED}),
             Status.SUPERSEDED,
-            frozenset({REVIEWER}),
+            frozenset({Role.REVIEWER}),
             text_label="Reason, e.g. the later recommendation that supersedes it",
             text_required=True,
         ),
@@ -84,7 +82,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Close as not accepted",
             frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETED}),
             Status.NOT_ACCEPTED,
-            frozenset({REVIEWER}),
+            frozenset({Role.REVIEWER}),
             text_label="Reason",
             text_required=True,
         ),
@@ -93,7 +91,11 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 class WorkflowError(ValidationError):
-    """A change the workflow refuses, with a message the user can act on."""
+    """A change the workflow refuses, with a message the user can act on.
+
+    A message about one field of the form that asked for the change is raised in a dict keyed by that field
+    ({"reason": "..."}), so that `form.add_error(None, exc)` shows it beside the field.
+    """
 
 
 class StaleActionError(WorkflowError):
@@ -110,19 +112,15 @@ class StaleActionError(WorkflowError):
         self.current = action
 
 
-def role_for(user: User, action: Action) -> str | None:
+def role_for(user: User, action: Action) -> Role | None:
     """Return the role `user` acts in on `action`: reviewer, PSD lead of its force, or None."""
     if not user.is_authenticated:
         return None
     if user.is_reviewer:
-        return REVIEWER
+        return Role.REVIEWER
     if user.is_member_of(action.force_id):
-        return PSD_LEAD
+        return Role.PSD_LEAD
     return None
-
-
-def can_view(user: User, action: Action) -> bool:
-    return role_for(user, action) is not None
 
 
 def available_transitions(user: User, action: Action) -> list[Transition]:
@@ -138,12 +136,10 @@ def _locked(action: Action, expected_version: int | None) -> Action:
     return current
 
 
-def _save(action: Action, *, by: User, reason: str, fields: list[str]) -> None:
-    action.version += 1
-    action.updated_at = timezone.now()
-    action._history_user = by
-    action._change_reason = reason
-    action.save(update_fields=[*fields, "version", "updated_at"])
+def _save(action: Action, changes: dict[str, object], *, by: User, reason: str) -> None:
+    # Every change raises the version, so that pages loaded before it are refused as stale.
+    changes = {**changes, "version": action.version + 1, "updated_at": timezone.now()}
+    save_with_history(action, changes, by=by, reason=reason)
 
 
 def _sync(target: Action, source: Action) -> Action:
@@ -155,14 +151,19 @@ def _sync(target: Action, source: Action) -> Action:
 
 @transaction.atomic
 def transition(action: Action, name: str, *, by: User, text: str = "", expected_version: int | None = None) -> Action:
-    """Move `action` through transition `name` on behalf of `by`, or raise WorkflowError / PermissionDenied."""
-    spec = TRANSITIONS[name]
+    """Move `action` through transition `name` on behalf of `by`, or raise WorkflowError / PermissionDenied.
+
+    The user's text (a completion note, a reason) is kept once: as the reason of the change's history row.
+    """
+    spec = TRANSITIONS.get(name)
+    if spec is None:
+        raise ValueError(f"{name!r} is not a transition.")
     current = _locked(action, expected_version)
     role = role_for(by, current)
     if role is None:
         raise PermissionDenied("You cannot change this action.")
     if role not in spec.roles:
-        who = "an HMIC reviewer" if REVIEWER in spec.roles else "the force's PSD lead"
+        who = "an HMIC reviewer" if Role.REVIEWER in spec.roles else "the force's PSD lead"
         raise PermissionDenied(f"Only {who} can {spec.label.lower()}.")
     if current.status == spec.target:
         return _sync(action, current)
@@ -172,31 +173,23 @@ def transition(action: Action, name: str, *, by: User, text: str = "", expected_
         )
     text = (text or "").strip()
     if spec.text_required and not text:
-        raise WorkflowError(f"{spec.text_label} is required.", code="required")
+        raise WorkflowError({"text": f"{spec.text_label} is required."})
 
     now = timezone.now()
-    fields = ["status"]
-    current.status = spec.target
+    changes: dict[str, object] = {"status": spec.target}
     if spec.target == Status.IN_PROGRESS:
         if current.started_at is None:
-            current.started_at = now
-            fields.append("started_at")
+            changes["started_at"] = now
         if name == "reopen":
-            current.completed_at = current.verified_at = current.closed_at = None
-            fields += ["completed_at", "verified_at", "closed_at"]
+            changes |= {"completed_at": None, "verified_at": None, "closed_at": None}
     elif spec.target == Status.COMPLETED:
-        current.completed_at = now
-        fields.append("completed_at")
+        changes["completed_at"] = now
     elif spec.target == Status.VERIFIED:
-        current.verified_at = now
-        fields.append("verified_at")
+        changes["verified_at"] = now
     else:
-        current.closed_at = now
-        fields.append("closed_at")
+        changes["closed_at"] = now
 
-    _save(current, by=by, reason=f"{spec.label}: {text}" if text else spec.label, fields=fields)
-    if text:
-        ProgressNote.objects.create(action=current, author=by, text=f"{spec.label}: {text}")
+    _save(current, changes, by=by, reason=f"{spec.label}: {text}" if text else spec.label)
     return _sync(action, current)
 
 
@@ -212,7 +205,7 @@ def add_note(action: Action, *, by: User, text: str, attachment=None) -> Progres
         raise PermissionDenied("You cannot add notes to this action.")
     text = (text or "").strip()
     if not text:
-        raise WorkflowError("Write a progress note.", code="required")
+        raise WorkflowError({"text": "Write a progress note."})
     note = ProgressNote(action=action, author=by, text=text)
     if attachment is not None:
         note.attachment_name = attachment.name[:200]
@@ -230,11 +223,10 @@ def assign_owner(action: Action, *, by: User, owner: User | None, expected_versi
     if role_for(by, current) is None:
         raise PermissionDenied("You cannot change this action.")
     if owner is not None and not owner.is_member_of(current.force_id):
-        raise WorkflowError(f"{owner} is not a member of {current.force}, so cannot own its action.")
+        raise WorkflowError({"owner": f"{owner} is not a member of {current.force}, so cannot own its action."})
     if current.owner_id == (owner.pk if owner else None):
         return _sync(action, current)
-    current.owner = owner
-    _save(current, by=by, reason=f"Owner set to {owner}" if owner else "Owner removed", fields=["owner"])
+    _save(current, {"owner": owner}, by=by, reason=f"Owner set to {owner}" if owner else "Owner removed")
     return _sync(action, current)
 
 
@@ -242,25 +234,22 @@ def assign_owner(action: Action, *, by: User, owner: User | None, expected_versi
 def request_extension(action: Action, *, by: User, requested_due_date: datetime.date, reason: str) -> ExtensionRequest:
     """Ask HMIC for a revised due date for `action`, with a reason."""
     current = _locked(action, None)
-    if role_for(by, current) != PSD_LEAD:
+    if role_for(by, current) != Role.PSD_LEAD:
         raise PermissionDenied("Only the force's PSD lead can ask for a revised deadline.")
     if not current.is_open:
         raise WorkflowError("Only an open action can have its deadline revised.")
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("Say why the deadline cannot be met.", code="required")
+        raise WorkflowError({"reason": "Say why the deadline cannot be met."})
     today = timezone.localdate()
     if requested_due_date <= today:
-        raise WorkflowError("The revised due date must be in the future.")
+        raise WorkflowError({"requested_due_date": "The revised due date must be in the future."})
     if current.effective_due_date and requested_due_date <= current.effective_due_date:
-        raise WorkflowError("The revised due date must be later than the current due date.")
+        raise WorkflowError({"requested_due_date": "The revised due date must be later than the current due date."})
     if current.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
         raise WorkflowError("An extension request for this action is already awaiting a decision.")
     request = ExtensionRequest(action=current, requested_by=by, requested_due_date=requested_due_date, reason=reason)
-    request._history_user = by
-    request._change_reason = "Extension requested"
-    request.save()
-    return request
+    return save_with_history(request, by=by, reason="Extension requested")
 
 
 @transaction.atomic
@@ -268,48 +257,45 @@ def decide_extension(request: ExtensionRequest, *, by: User, approve: bool, reas
     """Approve or refuse an extension request; approval revises the action's due date."""
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     action = _locked(request.action, None)
-    if role_for(by, action) != REVIEWER:
+    if role_for(by, action) != Role.REVIEWER:
         raise PermissionDenied("Only an HMIC reviewer can decide an extension request.")
     if not request.is_pending:
         raise WorkflowError(f"This request was already {request.get_decision_display().lower()}.")
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise WorkflowError("Say why the extension is refused.", code="required")
-    request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
-    request.decided_by = by
-    request.decided_at = timezone.now()
-    request.decision_reason = reason
-    request._history_user = by
-    request._change_reason = f"Extension {request.get_decision_display().lower()}"
-    request.save()
+        raise WorkflowError({"reason": "Say why the extension is refused."})
+    decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
+    save_with_history(
+        request,
+        {"decision": decision, "decided_by": by, "decided_at": timezone.now(), "decision_reason": reason},
+        by=by,
+        reason=f"Extension {decision.label.lower()}",
+    )
     if approve:
-        action.revised_due_date = request.requested_due_date
         label = f"Extension approved: due date revised to {request.requested_due_date:%-d %B %Y}"
-        _save(action, by=by, reason=f"{label}. {reason}" if reason else label, fields=["revised_due_date"])
+        why = f"{label}. {reason}" if reason else label
+        _save(action, {"revised_due_date": request.requested_due_date}, by=by, reason=why)
     return request
-
-
-RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
 
 @transaction.atomic
 def set_rag(action: Action, *, by: User, rag: str, reason: str, expected_version: int | None = None) -> Action:
     """Record the force's red/amber/green confidence in an open action, with a one-line reason."""
     current = _locked(action, expected_version)
-    if role_for(by, current) != PSD_LEAD:
+    if role_for(by, current) != Role.PSD_LEAD:
         raise PermissionDenied("Only the force's PSD lead can give the action a RAG rating.")
     if not current.is_open:
         raise WorkflowError("Only an open action has a RAG rating.")
-    if rag not in RAG_LABELS:
-        raise WorkflowError("Choose red, amber or green.", code="required")
+    if rag not in Action.Rag.values:
+        raise WorkflowError({"rag": "Choose red, amber or green."})
     reason = " ".join((reason or "").split())
     if not reason:
-        raise WorkflowError("Give a one-line reason for the rating.", code="required")
+        raise WorkflowError({"reason": "Give a one-line reason for the rating."})
     if (current.rag, current.rag_reason) == (rag, reason[:200]):
         return _sync(action, current)
-    old = RAG_LABELS.get(current.rag, "none")
-    current.rag, current.rag_reason = rag, reason[:200]
-    _save(current, by=by, reason=f"RAG rating {old} → {RAG_LABELS[rag]}: {reason}", fields=["rag", "rag_reason"])
+    old = Action.Rag(current.rag).label if current.rag else "none"
+    why = f"RAG rating {old} → {Action.Rag(rag).label}: {reason}"
+    _save(current, {"rag": rag, "rag_reason": reason[:200]}, by=by, reason=why)
     return _sync(action, current)
 
 
@@ -317,45 +303,39 @@ def set_rag(action: Action, *, by: User, rag: str, reason: str, expected_version
 def set_publishable(action: Action, *, by: User, publishable: bool) -> Action:
     """Show (or hide) an action's status on the public register."""
     current = _locked(action, None)
-    if role_for(by, current) != REVIEWER:
+    if role_for(by, current) != Role.REVIEWER:
         raise PermissionDenied("Only an HMIC reviewer can publish an action.")
     if current.is_publishable == publishable:
         return _sync(action, current)
-    current.is_publishable = publishable
     reason = "Published on the public register" if publishable else "Removed from the public register"
-    _save(current, by=by, reason=reason, fields=["is_publishable"])
+    _save(current, {"is_publishable": publishable}, by=by, reason=reason)
     return _sync(action, current)
 
 
-def _require_reviewer(user: User) -> None:
+def require_reviewer(user: User, to: str = "do this") -> None:
+    """Raise PermissionDenied unless `user` is an HMIC reviewer (or an admin); `to` says what they tried."""
     if not (user.is_authenticated and user.is_reviewer):
-        raise PermissionDenied("Only an HMIC reviewer can do this.")
+        raise PermissionDenied(f"Only an HMIC reviewer can {to}.")
 
 
 @transaction.atomic
 def set_report_publishable(report: Report, *, by: User, publishable: bool) -> Report:
     """Show (or hide) a report and every force's status on it on the public register."""
-    _require_reviewer(by)
+    require_reviewer(by)
     if report.is_publishable != publishable:
-        report.is_publishable = publishable
-        report._history_user = by
-        report._change_reason = (
-            "Published on the public register" if publishable else "Removed from the public register"
-        )
-        report.save(update_fields=["is_publishable"])
+        reason = "Published on the public register" if publishable else "Removed from the public register"
+        save_with_history(report, {"is_publishable": publishable}, by=by, reason=reason)
     return report
 
 
 @transaction.atomic
 def set_priority(recommendation: Recommendation, *, by: User, priority: bool, reason: str = "") -> Recommendation:
     """Flag (or unflag) a recommendation as a priority, a cause of concern."""
-    _require_reviewer(by)
+    require_reviewer(by)
     if recommendation.is_priority != priority:
-        recommendation.is_priority = priority
-        recommendation._history_user = by
         label = "Flagged as a priority" if priority else "Priority flag removed"
-        recommendation._change_reason = f"{label}: {reason.strip()}" if reason.strip() else label
-        recommendation.save(update_fields=["is_priority"])
+        why = f"{label}: {reason.strip()}" if reason.strip() else label
+        save_with_history(recommendation, {"is_priority": priority}, by=by, reason=why)
     return recommendation
 
 
@@ -364,28 +344,25 @@ def link_recurrence(
     later: Recommendation, *, by: User, earlier: Recommendation | None, kind: str = ""
 ) -> Recommendation:
     """Record that `later` repeats or supersedes `earlier` (or clear the link when `earlier` is None)."""
-    _require_reviewer(by)
+    require_reviewer(by)
     if earlier is not None:
-        if kind not in ("repeats", "supersedes"):
-            raise WorkflowError("Say whether the later recommendation repeats or supersedes the earlier one.")
+        if kind not in Recommendation.FollowKind.values:
+            raise WorkflowError({"kind": "Say whether the later recommendation repeats or supersedes the earlier one."})
         if earlier.pk == later.pk:
-            raise WorkflowError("A recommendation cannot repeat itself.")
+            raise WorkflowError({"earlier": "A recommendation cannot repeat itself."})
         if earlier.report_id == later.report_id:
-            raise WorkflowError("Link recommendations of different reports.")
+            raise WorkflowError({"earlier": "Link recommendations of different reports."})
         step, seen = earlier, {later.pk}
         while step is not None:  # refuse a loop: the earlier one must not (indirectly) follow the later one
             if step.pk in seen:
-                raise WorkflowError("That link would make a loop of recommendations.")
+                raise WorkflowError({"earlier": "That link would make a loop of recommendations."})
             seen.add(step.pk)
             step = step.follows
-    later.follows = earlier
-    later.follow_kind = kind if earlier is not None else ""
-    later._history_user = by
-    later._change_reason = (
+    reason = (
         f"Linked: {kind} recommendation {earlier.number} of {earlier.report}" if earlier else "Recurrence link removed"
     )
-    later.save(update_fields=["follows", "follow_kind"])
-    return later
+    changes = {"follows": earlier, "follow_kind": kind if earlier is not None else ""}
+    return save_with_history(later, changes, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -399,7 +376,7 @@ def bulk_update(
     priority: bool | None = None,
 ) -> int:
     """Apply one reviewer change to many actions at once, leaving a history row for each; return how many."""
-    _require_reviewer(by)
+    require_reviewer(by)
     count = 0
     for action in actions:
         if set_owner:

@@ -33,7 +33,7 @@ from tracker.forms import (
     RecurrenceForm,
     TransitionForm,
 )
-from tracker.models import Action
+from tracker.models import Action, User
 from tracker.selectors import (
     ACTION_LISTS,
     action_timeline,
@@ -108,17 +108,17 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
         "owner_form": bound_forms.get("owner_form")
         or OwnerForm(initial={"version": action.version, "owner": action.owner_id}, action=action),
         "extension_form": (bound_forms.get("extension_form") or ExtensionRequestForm())
-        if role == workflow.PSD_LEAD and action.is_open and pending is None
+        if role == User.Role.PSD_LEAD and action.is_open and pending is None
         else None,
         "pending_extension": pending,
         "decision_form": (bound_forms.get("decision_form") or ExtensionDecisionForm())
-        if role == workflow.REVIEWER and pending
+        if role == User.Role.REVIEWER and pending
         else None,
         "rag_form": (
             bound_forms.get("rag_form")
             or RagForm(initial={"version": action.version, "rag": action.rag, "reason": action.rag_reason})
         )
-        if role == workflow.PSD_LEAD and action.is_open
+        if role == User.Role.PSD_LEAD and action.is_open
         else None,
         "recurrence_form": (
             bound_forms.get("recurrence_form")
@@ -128,7 +128,7 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
                 force=action.force,
             )
         )
-        if role == workflow.REVIEWER
+        if role == User.Role.REVIEWER
         else None,
         "followed_by": list(action.recommendation.followed_by.select_related("report")),
         "timeline": action_timeline(action),
@@ -171,7 +171,7 @@ def action_transition(request, pk: int, name: str):
             kept["note_form"] = NoteForm(initial={"text": form.cleaned_data["text"]})
         return _action_page(request, action, status=409, error=exc.messages[0], **kept)
     except workflow.WorkflowError as exc:
-        form.add_error("text" if exc.code == "required" else None, exc.messages[0])
+        form.add_error(None, exc)
         return _action_page(request, action, status=400, **{f"transition_{name}": form})
     messages.success(request, f"{spec.label}: done. The action is now “{action.get_status_display()}”.")
     return redirect(_next_url(request) or action)
@@ -208,7 +208,7 @@ def action_set_owner(request, pk: int):
         action = get_action_for_user(request.user, pk)
         return _action_page(request, action, status=409, error=exc.messages[0], owner_form=form)
     except workflow.WorkflowError as exc:
-        form.add_error("owner", exc.messages[0])
+        form.add_error(None, exc)
         return _action_page(request, action, status=400, owner_form=form)
     messages.success(request, "Owner updated.")
     return redirect(action)
@@ -230,7 +230,7 @@ def action_request_extension(request, pk: int):
             reason=form.cleaned_data["reason"],
         )
     except workflow.WorkflowError as exc:
-        form.add_error("requested_due_date" if "date" in exc.messages[0] else None, exc.messages[0])
+        form.add_error(None, exc)
         return _action_page(request, action, status=400, extension_form=form)
     messages.success(request, "Your request for a revised due date was sent to HMIC.")
     return redirect(action)
@@ -253,7 +253,7 @@ def extension_decide(request, pk: int):
             reason=form.cleaned_data["reason"],
         )
     except workflow.WorkflowError as exc:
-        form.add_error("reason" if exc.code == "required" else None, exc.messages[0])
+        form.add_error(None, exc)
         return _action_page(request, action, status=400, decision_form=form)
     messages.success(request, "Decision recorded.")
     return redirect(_next_url(request) or action)
@@ -305,7 +305,7 @@ def action_set_rag(request, pk: int):
             request, get_action_for_user(request.user, pk), status=409, error=exc.messages[0], rag_form=form
         )
     except workflow.WorkflowError as exc:
-        form.add_error(None, exc.messages[0])
+        form.add_error(None, exc)
         return _action_page(request, action, status=400, rag_form=form)
     messages.success(request, "RAG rating saved.")
     return redirect(action)
@@ -351,7 +351,7 @@ def action_link_recurrence(request, pk: int):
             recommendation, by=request.user, earlier=form.cleaned_data["earlier"], kind=form.cleaned_data["kind"]
         )
     except workflow.WorkflowError as exc:
-        form.add_error(None, exc.messages[0])
+        form.add_error(None, exc)
         return _action_page(request, action, status=400, recurrence_form=form)
     messages.success(request, "Link saved.")
     return redirect(action)

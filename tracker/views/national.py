@@ -146,7 +146,7 @@ def theme_split(request, pk: int):
             theme, form.cleaned_data["recommendations"], by=request.user, title=form.cleaned_data["title"]
         )
     except ValidationError as exc:
-        form.add_error("recommendations", exc.messages[0])
+        form.add_error(None, exc)
         return _theme_page(request, theme, status=400, split_form=form)
     messages.success(request, f"Split into the new theme “{new.title}”.")
     return redirect(new)

@@ -25,13 +25,13 @@ def ensure(actions: int) -> None:
     """Migrate the bench database and build the demo data set unless one of `actions` actions is already there."""
     from django.core.management import call_command
 
-    from tracker import demo_data
+    import demo
     from tracker.models import Action, User
 
     call_command("migrate", verbosity=0, interactive=False)
-    demo, other = demo_data.database_holds()
+    demo_reports, other = demo.database_holds()
     has_users = User.objects.filter(username__in=["demo.reviewer", "demo.admin"]).count() == 2
-    if demo and not other and has_users and Action.objects.count() == actions:
+    if demo_reports and not other and has_users and Action.objects.count() == actions:
         print(f"Bench data set present: {actions} actions.")
         return
     print(f"Building the bench data set: {actions} actions (seed {SEED})…", flush=True)

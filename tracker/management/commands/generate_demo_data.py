@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+import demo
+
 
 def _date(value: str) -> datetime.date:
     try:
@@ -36,19 +38,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, actions, seed, today, batch_size, clear, interactive, **options):
-        try:
-            from tracker import demo_data
-        except ImportError as exc:
-            raise CommandError(
-                f"generate_demo_data needs the development requirements ({exc.name}): "
-                "pip install -r requirements-dev.txt"
-            ) from None
         if actions < 1 or batch_size < 1:
             raise CommandError("--actions and --batch-size must be at least 1.")
         today = today or timezone.localdate()
-        demo, other = demo_data.database_holds()
-        if (demo or other) and not clear:
-            what = f"{other} report(s) that are not demo data" if other else f"a demo data set ({demo} reports)"
+        demo_reports, other = demo.database_holds()
+        if (demo_reports or other) and not clear:
+            what = f"{other} report(s) that are not demo data" if other else f"a demo data set ({demo_reports} reports)"
             raise CommandError(f"The database already holds {what}. Pass --clear to delete them first.")
         if other and interactive:
             name = connection.settings_dict["NAME"]
@@ -58,10 +53,10 @@ class Command(BaseCommand):
             )
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing was changed.")
-        if demo or other:
-            demo_data.clear_tracker_data()
-            self.stdout.write(f"Deleted {demo + other} report(s) and everything recorded on them.")
-        summary = demo_data.generate(
+        if demo_reports or other:
+            demo.clear_tracker_data()
+            self.stdout.write(f"Deleted {demo_reports + other} report(s) and everything recorded on them.")
+        summary = demo.generate(
             actions=actions,
             seed=seed,
             today=today,
@@ -72,6 +67,6 @@ class Command(BaseCommand):
         for line in summary.lines():
             self.stdout.write(line)
         self.stdout.write(
-            f"Log in as {demo_data.DEMO_USER_PREFIX}reviewer, {demo_data.DEMO_USER_PREFIX}admin or "
-            f"{demo_data.DEMO_USER_PREFIX}psd.<force-slug> with the password {demo_data.DEMO_PASSWORD}."
+            f"Log in as {demo.DEMO_USER_PREFIX}reviewer, {demo.DEMO_USER_PREFIX}admin or "
+            f"{demo.DEMO_USER_PREFIX}psd.<force-slug> with the password {demo.DEMO_PASSWORD}."
         )

@@ -1,8 +1,10 @@
-"""generate_demo_data: a realistic, reproducible national data set, written in a fixed number of queries per batch."""
+"""demo and generate_demo_data: a realistic, reproducible national data set, built in a few queries a batch."""
 
 import datetime
+import importlib
 import io
 import itertools
+import sys
 from collections import Counter
 
 import pytest
@@ -10,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+import demo
 from tests.factories import ActionFactory, ForceFactory, ReportFactory, ReviewerFactory
-from tracker import demo_data
 from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Report, User
 from tracker.selectors import action_timeline, force_summaries
 
@@ -128,12 +130,23 @@ def test_completions_reviews_and_extensions_leave_what_the_workflow_leaves():
 def test_each_batch_writes_in_the_same_small_number_of_queries():
     seen = []
     with CaptureQueriesContext(connection) as queries:
-        demo_data.generate(
-            actions=400, seed=7, today=TODAY, batch_size=100, progress=lambda _: seen.append(len(queries))
-        )
+        demo.generate(actions=400, seed=7, today=TODAY, batch_size=100, progress=lambda _: seen.append(len(queries)))
     # Inserts of actions, history, notes, extension requests and their history, two id look-ups, one savepoint.
     per_batch = {later - earlier for earlier, later in itertools.pairwise(seen)}
     assert len(seen) == 4 and len(per_batch) == 1 and per_batch.pop() <= 10
+
+
+def test_demo_data_is_built_without_the_development_requirements(monkeypatch):
+    """factory-boy and Faker are for tests: the demo package and its command must not need them."""
+    command = "tracker.management.commands.generate_demo_data"
+    for name in ("factory", "faker"):
+        monkeypatch.setitem(sys.modules, name, None)  # importing it now raises ImportError
+    for name in [n for n in sys.modules if n == command or n == "demo" or n.startswith("demo.")]:
+        monkeypatch.delitem(sys.modules, name)
+    importlib.import_module("demo")
+    importlib.import_module(command)
+    assert "Actions: 50" in _generate(actions=50)
+    assert Action.objects.count() == 50
 
 
 def test_refuses_a_database_that_holds_other_reports():

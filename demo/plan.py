@@ -1,0 +1,249 @@
+"""Who acts, what is published and when: the demo's cast, and the reports and recommendations that reach forces."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.utils.text import slugify
+
+from demo.bulk import INSERT_ROWS
+from demo.content import FORCE_PROGRAMMES, NATIONAL_BODIES, NATIONAL_REPORTS, NATIONAL_TOPICS, TIMEFRAMES
+from demo.names import person_name
+from tracker.models import DatePrecision, Force, User
+from tracker.report_parser import add_months
+
+DEMO_REPORT_PREFIX = "demo-"
+DEMO_USER_PREFIX = "demo."
+DEMO_PASSWORD = "demo-tracker-2026"
+YEARS = 12  # reports spread over the twelve years before "today" (2014–2026 for a 2026 today)
+LEADS_PER_FORCE = 3
+REVIEWERS = 5
+FORCE_SHARE = 0.08  # of actions: from force inspection reports (one force each)
+BODY_SHARE = 0.08  # of national recommendations: addressed to one national body rather than all forces
+
+
+# --- Who: each force's PSD leads and the HMIC reviewers -------------------------------------------------------------
+
+
+@dataclass
+class Cast:
+    """Who acts on the demo data: each force's PSD leads, and the HMIC reviewers."""
+
+    leads: dict[int, list[int]]
+    names: dict[int, str]
+    reviewers: list[int]
+
+
+def _demo_user(rng: random.Random, username: str, password: str, role: str = User.Role.PSD_LEAD, **flags) -> User:
+    first_name, last_name = person_name(rng)
+    return User(
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{username}@example.org",
+        role=role,
+        **flags,
+    )
+
+
+def create_cast(rng: random.Random, forces: list[Force], bodies: dict[str, Force]) -> Cast:
+    """Create the demo users, named with `rng`: PSD leads for each force and national body, reviewers, an admin."""
+    password = make_password(DEMO_PASSWORD)  # hashed once, shared: hashing each would take minutes
+    users: list[User] = []
+    memberships: list[tuple[str, int]] = []
+    for force in [*forces, *bodies.values()]:
+        for n in range(1, (LEADS_PER_FORCE if force.kind == Force.Kind.TERRITORIAL else 2) + 1):
+            username = f"{DEMO_USER_PREFIX}psd.{force.slug}" + (f".{n}" if n > 1 else "")
+            users.append(_demo_user(rng, username, password))
+            memberships.append((username, force.pk))
+    for n in range(1, REVIEWERS + 1):
+        username = f"{DEMO_USER_PREFIX}reviewer" + (f".{n}" if n > 1 else "")
+        users.append(_demo_user(rng, username, password, role=User.Role.REVIEWER))
+    users.append(
+        _demo_user(rng, f"{DEMO_USER_PREFIX}admin", password, role=User.Role.REVIEWER, is_staff=True, is_superuser=True)
+    )
+    User.objects.bulk_create(users, batch_size=INSERT_ROWS)
+    ids = dict(User.objects.filter(username__startswith=DEMO_USER_PREFIX).values_list("username", "pk"))
+    through = User.forces.through
+    through.objects.bulk_create(
+        [through(user_id=ids[username], force_id=force_id) for username, force_id in memberships],
+        batch_size=INSERT_ROWS,
+    )
+    leads: dict[int, list[int]] = {}
+    for username, force_id in memberships:
+        leads.setdefault(force_id, []).append(ids[username])
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids.values())}
+    reviewers = [ids[u.username] for u in users if u.role == User.Role.REVIEWER]
+    return Cast(leads, names, reviewers)
+
+
+# --- What and when: which reports and recommendations there are, and which forces they reach -------------------------
+
+
+@dataclass
+class PlannedRecommendation:
+    text: str
+    timeframe: str
+    due_date: datetime.date | None
+    due_precision: str
+    theme_key: str
+    force_ids: list[int]
+    question: str = ""
+    addressees: str = ""
+    pk: int | None = None
+
+
+@dataclass
+class PlannedReport:
+    slug: str
+    title: str
+    series: str
+    published_on: datetime.date
+    subject_force_id: int | None
+    recommendations: list[PlannedRecommendation] = field(default_factory=list)
+    pk: int | None = None
+
+
+def _spread(count: int, start: datetime.date, end: datetime.date, rng: random.Random) -> list[datetime.date]:
+    """Return `count` dates from start to end, stratified so even a few cover the years, more in later years."""
+    span = (end - start).days
+    days = []
+    for i in range(count):
+        u = (i + rng.random()) / count
+        t = -1 + math.sqrt(1 + 3 * u)  # inverse CDF of a density rising linearly: output grew over the years
+        days.append(start + datetime.timedelta(days=int(t * span)))
+    return days
+
+
+def _timeframe(rng: random.Random, published: datetime.date) -> tuple[str, str, datetime.date | None, str]:
+    """Return (lead-in, timeframe as written, due date, precision) for a recommendation published on `published`."""
+    written, months, _ = rng.choices(TIMEFRAMES, weights=[w for *_, w in TIMEFRAMES])[0]
+    if written == "":
+        return "", "", None, ""
+    if written == "by":
+        target = add_months(published, rng.choice((6, 9, 12, 15, 18)))
+        month_end = target.replace(day=calendar.monthrange(target.year, target.month)[1])
+        written = f"By {target:%B %Y}"
+        return written, written, month_end, DatePrecision.MONTH
+    return written, written, add_months(published, months), DatePrecision.DAY
+
+
+def _sentence(lead: str, addressee: str, topic: str) -> str:
+    body = f"{addressee} should {topic}."
+    return f"{lead}, {body}" if lead else body[0].upper() + body[1:]
+
+
+def plan_reports(
+    *, actions: int, rng: random.Random, today: datetime.date, forces: list[Force], bodies: dict[str, Force]
+) -> list[PlannedReport]:
+    """Return the reports and recommendations that together give exactly `actions` actions, oldest first."""
+    start = datetime.date(today.year - YEARS, 1, 1)
+    last = today - datetime.timedelta(days=14)
+    force_ids = [f.pk for f in forces]
+    reports: list[PlannedReport] = []
+
+    # Force inspection rounds: on one day, each force inspected gets its own report.
+    budget = round(actions * FORCE_SHARE)
+    per_round = max(1, int(len(forces) * 0.8) * 5)  # forces inspected in a round × recommendations each
+    rounds = max(1, math.ceil(budget / per_round)) if budget else 0
+    for day in _spread(rounds, start, last, rng):
+        programme = rng.choice(FORCE_PROGRAMMES)
+        inspected = [f for f in forces if rng.random() < 0.8] or [rng.choice(forces)]
+        for force in inspected:
+            if budget <= 0:
+                break
+            count = min(budget, rng.randint(3, min(8, len(programme.topics))))
+            report = PlannedReport(
+                slug=f"{DEMO_REPORT_PREFIX}{slugify(programme.title)}-{day.year}-{force.slug}-{day:%m%d}",
+                title=programme.title,
+                series=f"{programme.title} {day.year}",
+                published_on=day,
+                subject_force_id=force.pk,
+            )
+            for topic in rng.sample(programme.topics, count):
+                lead, written, due, precision = _timeframe(rng, day)
+                report.recommendations.append(
+                    PlannedRecommendation(
+                        _sentence(lead, rng.choice(("the force", "the force", "the constabulary")), topic),
+                        written,
+                        due,
+                        precision,
+                        theme_key=topic,
+                        force_ids=[force.pk],
+                        question=programme.question,
+                        addressees=force.name,
+                    )
+                )
+            budget -= count
+            reports.append(report)
+
+    # National reports: most recommendations go to every force, a few to one national body.
+    budget = actions - sum(len(r.force_ids) for rep in reports for r in rep.recommendations)
+    recommendations_needed = max(1, math.ceil(budget / max(1, len(forces))))
+    national_count = max(4, round(recommendations_needed / 10))
+    per_report = max(1, round(recommendations_needed / national_count))
+    editions: Counter[str] = Counter()
+    days = _spread(national_count, start, last, rng)
+    rng.shuffle(days)  # so a small data set's few national reports still fall in different years
+    for day in days:
+        if budget <= 0:
+            break
+        title = rng.choice(NATIONAL_REPORTS)
+        editions[title] += 1
+        if editions[title] > 1:
+            title = f"{title}: progress report {editions[title] - 1}"
+        report = PlannedReport(
+            slug=f"{DEMO_REPORT_PREFIX}{slugify(title)[:80]}-{day:%Y-%m-%d}",
+            title=title,
+            series=f"{title} {day.year}",
+            published_on=day,
+            subject_force_id=None,
+        )
+        for topic in rng.sample(NATIONAL_TOPICS, min(len(NATIONAL_TOPICS), rng.randint(per_report, per_report + 4))):
+            if budget <= 0:
+                break
+            lead, written, due, precision = _timeframe(rng, day)
+            body_slug = rng.choice(("home-office", "npcc" if day.year >= 2015 else "acpo", "college-of-policing"))
+            if bodies.get(body_slug) and rng.random() < BODY_SHARE:
+                addressed, who, addressees = [bodies[body_slug].pk], NATIONAL_BODIES[body_slug], bodies[body_slug].name
+            else:
+                addressed = force_ids
+                who = rng.choice(("all forces", "chief constables", "all chief constables"))
+                addressees = "All police forces (chief constables and police authorities)"
+            addressed = addressed[:budget]
+            budget -= len(addressed)
+            report.recommendations.append(
+                PlannedRecommendation(
+                    _sentence(lead, who, topic), written, due, precision, topic, addressed, addressees=addressees
+                )
+            )
+        reports.append(report)
+    # A remainder the planned reports did not reach (rare, small runs): one more national report takes it.
+    while budget > 0:
+        day = last
+        report = PlannedReport(
+            f"{DEMO_REPORT_PREFIX}state-of-policing-{day:%Y-%m-%d}-{len(reports)}",
+            NATIONAL_REPORTS[-1],
+            f"{NATIONAL_REPORTS[-1]} {day.year}",
+            day,
+            None,
+        )
+        for topic in NATIONAL_TOPICS:
+            if budget <= 0:
+                break
+            lead, written, due, precision = _timeframe(rng, day)
+            addressed = force_ids[:budget]
+            budget -= len(addressed)
+            report.recommendations.append(
+                PlannedRecommendation(_sentence(lead, "all forces", topic), written, due, precision, topic, addressed)
+            )
+        reports.append(report)
+    reports.sort(key=lambda r: (r.published_on, r.slug))
+    return reports

@@ -1,6 +1,6 @@
 """The simulated life of each demo action: owners, progress, extension requests, completion, review and closure.
 
-Each step is written as the workflow writes it: a transition's label, target status and note from
+Each step is written as the workflow writes it: a transition's reason and target status from
 `tracker.workflow.TRANSITIONS`, so the demo's history rows read as those of a real action.
 """
 
@@ -119,15 +119,9 @@ def _label(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _reason(name: str, text: str = "") -> str:
-    """Return the history reason (and, with `text`, the note) the workflow writes for transition `name`."""
-    label = TRANSITIONS[name].label
-    return f"{label}: {text}" if text else label
-
-
 def _step(day: datetime.date, order: int, who: int | None, name: str, text: str = "", **changes) -> tuple:
     """Return transition `name` made by `who` on `day` as a step: its reason, its target status and `changes`."""
-    return (day, order, who, _reason(name, text), {"status": TRANSITIONS[name].target, **changes})
+    return (day, order, who, TRANSITIONS[name].reason(text), {"status": TRANSITIONS[name].target, **changes})
 
 
 def live(
@@ -235,18 +229,13 @@ def live(
             steps.append(
                 _step(reopened, 5, reviewer, "reopen", reason, completed_at=None, verified_at=None, closed_at=None)
             )
-            notes.append((first, owner or leads[0], _reason("complete", text)))
-            notes.append((reopened, reviewer, _reason("reopen", reason)))
         text = rng.choice(COMPLETION_NOTES)
         steps.append(_step(done, 6, owner or rng.choice(leads), "complete", text, completed_at=done))
-        notes.append((done, owner or leads[0], _reason("complete", text)))
         active_end = done
         if outcome == VERIFIED:
             verified = _day_between(rng, done + datetime.timedelta(days=7), min(last, done + timedelta_days(150)))
             note = rng.choice(VERIFY_NOTES)
             steps.append(_step(verified, 7, reviewer, "verify", note, verified_at=verified))
-            if note:
-                notes.append((verified, reviewer, _reason("verify", note)))
     elif outcome in (SUPERSEDED, NOT_ACCEPTED):
         base = due or created + timedelta_days(200)
         closed = _day_between(rng, max(not_before, base - timedelta_days(30)), min(last, base + timedelta_days(700)))
@@ -255,7 +244,6 @@ def live(
         )
         reason = rng.choice(reasons)
         steps.append(_step(closed, 7, reviewer, name, reason, closed_at=closed))
-        notes.append((closed, reviewer, _reason(name, reason)))
         active_end = closed
 
     # Owners change as people move on: enough changes to bring the history to about HISTORY_PER_ACTION rows.

@@ -237,15 +237,3 @@ def test_history_shows_each_change_with_who_and_why(client, action, psd_lead_a, 
     assert "Status: Awaiting review → Being progressed" in body
     assert "Evidence missing" in body and "Alice Ashby" in body and "Rita Reviewer" in body
     assert body.count("Done and evidenced") == 1 and body.count("Evidence missing") == 1
-
-
-def test_history_shows_the_text_of_a_status_change_once_beside_an_older_twin_note(client, action, psd_lead_a):
-    workflow.transition(action, "complete", by=psd_lead_a, text="Done and evidenced")
-    # Older versions also kept the text as a progress note: the timeline shows it once all the same.
-    ProgressNote.objects.create(
-        action=action, author=psd_lead_a, text="Mark as complete and send for review: Done and evidenced"
-    )
-    ProgressNote.objects.create(action=action, author=psd_lead_a, text="A note of its own")
-    client.force_login(psd_lead_a)
-    body = client.get(action.get_absolute_url()).content.decode()
-    assert body.count("Done and evidenced") == 1 and body.count("A note of its own") == 1

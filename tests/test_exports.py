@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from tests.factories import ActionFactory, PsdLeadFactory
 from tracker.exports import COLUMNS
+from tracker.models import Action
 from tracker.spreadsheets import neutralise
 from tracker.views.exports import export_links
-from tracker.models import Action
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

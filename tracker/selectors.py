@@ -222,15 +222,6 @@ def _display(action_history_row, field_name: str, users: dict[int, str]) -> str:
     return value.strftime("%-d %B %Y") if value else "None"
 
 
-def _is_legacy_status_note(note: ProgressNote, reasons: set[str | None]) -> bool:
-    """Return True for a note repeating a status change's reason, which the timeline shows already.
-
-    The workflow once wrote a status change's text twice, as the history row's reason and as a progress note;
-    it now keeps the reason only. Those older notes (and the demo data, which copies the old shape) remain.
-    """
-    return not note.attachment and note.text in reasons
-
-
 def action_timeline(action: Action) -> list[TimelineEntry]:
     """Return the action's history and notes as one list, newest first, in a fixed number of queries."""
     from tracker.models import User
@@ -246,19 +237,16 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
             summary = "Action created"
             changes = []
         else:
+            changed = {change.field for change in row.diff_against(previous, included_fields=_TRACKED).changes}
             changes = [
                 Change(label, _display(previous, name, users), _display(row, name, users))
                 for name, label in _TRACKED.items()
-                if getattr(previous, f"{name}_id" if name == "owner" else name)
-                != getattr(row, f"{name}_id" if name == "owner" else name)
+                if name in changed
             ]
             summary = "; ".join(f"{c.field}: {c.old} → {c.new}" for c in changes) or "Updated"
         entries.append(TimelineEntry(row.history_date, who, summary, row.history_change_reason or "", changes))
         previous = row
-    reasons = {row.history_change_reason for row in rows}
     for note in action.notes.select_related("author"):
-        if _is_legacy_status_note(note, reasons):
-            continue
         entries.append(TimelineEntry(note.created_at, str(note.author), "Progress note", note=note))
     for request in action.extension_requests.select_related("requested_by", "decided_by"):
         entries.append(

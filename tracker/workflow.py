@@ -31,6 +31,10 @@ class Transition:
     text_label: str = ""  # what the user must write ("" when nothing is required)
     text_required: bool = False
 
+    def reason(self, text: str = "") -> str:
+        """Return the history reason this transition leaves, with the user's text when they wrote one."""
+        return f"{self.label}: {text}" if text else self.label
+
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
@@ -189,7 +193,7 @@ def transition(action: Action, name: str, *, by: User, text: str = "", expected_
     else:
         changes["closed_at"] = now
 
-    _save(current, changes, by=by, reason=f"{spec.label}: {text}" if text else spec.label)
+    _save(current, changes, by=by, reason=spec.reason(text))
     return _sync(action, current)
 
 

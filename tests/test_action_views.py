@@ -113,7 +113,7 @@ def test_stale_page_is_refused_and_keeps_what_was_typed(client, action, psd_lead
     response = client.post(_change(action, "complete"), {"version": 1, "text": "My careful completion note"})
     assert response.status_code == 409
     body = response.content.decode()
-    assert "Colin Cole" in body and "My careful completion note" in body
+    assert "Colin Cole" in body and "My careful completion note</textarea>" in body
     action.refresh_from_db()
     assert action.status == S.IN_PROGRESS
 

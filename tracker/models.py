@@ -608,6 +608,11 @@ class Action(models.Model):
         return self.status in self.OPEN_STATUSES
 
     @property
+    def pending_extension(self) -> ExtensionRequest | None:
+        """Return the extension request awaiting a decision, if any (from prefetched requests when there are)."""
+        return next((request for request in self.extension_requests.all() if request.is_pending), None)
+
+    @property
     def is_overdue(self) -> bool:
         due = self.effective_due_date
         return self.is_open and due is not None and due < timezone.localdate()

@@ -9,6 +9,7 @@ version, and leaves one history row naming the user and the reason.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -133,6 +134,72 @@ def available_transitions(user: User, action: Action) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if role in t.roles and action.status in t.sources]
 
 
+@dataclass(frozen=True)
+class Operation:
+    """A change to an action other than its status: who may make it, and when it is refused whoever asks."""
+
+    name: str
+    roles: frozenset[Role]
+    refused: str  # why anyone else may not
+    refusal: Callable[[Action], str | None] = lambda action: None  # why nobody may, now; None: it is allowed
+
+
+def _open_only(message: str) -> Callable[[Action], str | None]:
+    return lambda action: None if action.is_open else message
+
+
+def _extension_refusal(action: Action) -> str | None:
+    if not action.is_open:
+        return "Only an open action can have its deadline revised."
+    if action.pending_extension is not None:
+        return "An extension request for this action is already awaiting a decision."
+    return None
+
+
+_EVERYONE = frozenset({Role.PSD_LEAD, Role.REVIEWER})
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in [
+        Operation("add_note", _EVERYONE, "You cannot add notes to this action."),
+        Operation("assign_owner", _EVERYONE, "You cannot change this action."),
+        Operation(
+            "request_extension",
+            frozenset({Role.PSD_LEAD}),
+            "Only the force's PSD lead can ask for a revised deadline.",
+            _extension_refusal,
+        ),
+        Operation(
+            "decide_extension", frozenset({Role.REVIEWER}), "Only an HMIC reviewer can decide an extension request."
+        ),
+        Operation(
+            "set_rag",
+            frozenset({Role.PSD_LEAD}),
+            "Only the force's PSD lead can give the action a RAG rating.",
+            _open_only("Only an open action has a RAG rating."),
+        ),
+        Operation("set_publishable", frozenset({Role.REVIEWER}), "Only an HMIC reviewer can publish an action."),
+        Operation("link_recurrence", frozenset({Role.REVIEWER}), "Only an HMIC reviewer can do this."),
+    ]
+}
+
+
+def allowed_operations(user: User, action: Action) -> frozenset[str]:
+    """Return the names of the transitions and operations `user` may make on `action` as it stands."""
+    role = role_for(user, action)
+    operations = {op.name for op in OPERATIONS.values() if role in op.roles and op.refusal(action) is None}
+    return frozenset(operations | {t.name for t in available_transitions(user, action)})
+
+
+def _require(user: User, action: Action, name: str) -> None:
+    """Raise PermissionDenied if `user` may not make operation `name` on `action`, WorkflowError if nobody may now."""
+    operation = OPERATIONS[name]
+    if role_for(user, action) not in operation.roles:
+        raise PermissionDenied(operation.refused)
+    refusal = operation.refusal(action)
+    if refusal:
+        raise WorkflowError(refusal)
+
+
 def _locked(action: Action, expected_version: int | None) -> Action:
     current = Action.objects.select_for_update().select_related("force").get(pk=action.pk)
     if expected_version is not None and current.version != expected_version:
@@ -197,16 +264,10 @@ def transition(action: Action, name: str, *, by: User, text: str = "", expected_
     return _sync(action, current)
 
 
-def can_edit(user: User, action: Action) -> bool:
-    """Return True if `user` may add notes to `action` (its force's PSD leads and reviewers)."""
-    return role_for(user, action) is not None
-
-
 @transaction.atomic
 def add_note(action: Action, *, by: User, text: str, attachment=None) -> ProgressNote:
     """Add a progress note (and optional evidence file) to `action`."""
-    if not can_edit(by, action):
-        raise PermissionDenied("You cannot add notes to this action.")
+    _require(by, action, "add_note")
     text = (text or "").strip()
     if not text:
         raise WorkflowError({"text": "Write a progress note."})
@@ -224,8 +285,7 @@ def add_note(action: Action, *, by: User, text: str, attachment=None) -> Progres
 def assign_owner(action: Action, *, by: User, owner: User | None, expected_version: int | None = None) -> Action:
     """Make `owner` (a member of the action's force, or nobody) responsible for `action`."""
     current = _locked(action, expected_version)
-    if role_for(by, current) is None:
-        raise PermissionDenied("You cannot change this action.")
+    _require(by, current, "assign_owner")
     if owner is not None and not owner.is_member_of(current.force_id):
         raise WorkflowError({"owner": f"{owner} is not a member of {current.force}, so cannot own its action."})
     if current.owner_id == (owner.pk if owner else None):
@@ -238,10 +298,7 @@ def assign_owner(action: Action, *, by: User, owner: User | None, expected_versi
 def request_extension(action: Action, *, by: User, requested_due_date: datetime.date, reason: str) -> ExtensionRequest:
     """Ask HMIC for a revised due date for `action`, with a reason."""
     current = _locked(action, None)
-    if role_for(by, current) != Role.PSD_LEAD:
-        raise PermissionDenied("Only the force's PSD lead can ask for a revised deadline.")
-    if not current.is_open:
-        raise WorkflowError("Only an open action can have its deadline revised.")
+    _require(by, current, "request_extension")
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError({"reason": "Say why the deadline cannot be met."})
@@ -250,8 +307,6 @@ def request_extension(action: Action, *, by: User, requested_due_date: datetime.
         raise WorkflowError({"requested_due_date": "The revised due date must be in the future."})
     if current.effective_due_date and requested_due_date <= current.effective_due_date:
         raise WorkflowError({"requested_due_date": "The revised due date must be later than the current due date."})
-    if current.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
-        raise WorkflowError("An extension request for this action is already awaiting a decision.")
     request = ExtensionRequest(action=current, requested_by=by, requested_due_date=requested_due_date, reason=reason)
     return save_with_history(request, by=by, reason="Extension requested")
 
@@ -261,8 +316,7 @@ def decide_extension(request: ExtensionRequest, *, by: User, approve: bool, reas
     """Approve or refuse an extension request; approval revises the action's due date."""
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     action = _locked(request.action, None)
-    if role_for(by, action) != Role.REVIEWER:
-        raise PermissionDenied("Only an HMIC reviewer can decide an extension request.")
+    _require(by, action, "decide_extension")
     if not request.is_pending:
         raise WorkflowError(f"This request was already {request.get_decision_display().lower()}.")
     reason = (reason or "").strip()
@@ -286,10 +340,7 @@ def decide_extension(request: ExtensionRequest, *, by: User, approve: bool, reas
 def set_rag(action: Action, *, by: User, rag: str, reason: str, expected_version: int | None = None) -> Action:
     """Record the force's red/amber/green confidence in an open action, with a one-line reason."""
     current = _locked(action, expected_version)
-    if role_for(by, current) != Role.PSD_LEAD:
-        raise PermissionDenied("Only the force's PSD lead can give the action a RAG rating.")
-    if not current.is_open:
-        raise WorkflowError("Only an open action has a RAG rating.")
+    _require(by, current, "set_rag")
     if rag not in Action.Rag.values:
         raise WorkflowError({"rag": "Choose red, amber or green."})
     reason = " ".join((reason or "").split())
@@ -307,8 +358,7 @@ def set_rag(action: Action, *, by: User, rag: str, reason: str, expected_version
 def set_publishable(action: Action, *, by: User, publishable: bool) -> Action:
     """Show (or hide) an action's status on the public register."""
     current = _locked(action, None)
-    if role_for(by, current) != Role.REVIEWER:
-        raise PermissionDenied("Only an HMIC reviewer can publish an action.")
+    _require(by, current, "set_publishable")
     if current.is_publishable == publishable:
         return _sync(action, current)
     reason = "Published on the public register" if publishable else "Removed from the public register"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import workflow
@@ -33,14 +35,14 @@ from tracker.forms import (
     RecurrenceForm,
     TransitionForm,
 )
-from tracker.models import Action, User
+from tracker.models import Action
 from tracker.selectors import (
     ACTION_LISTS,
     action_timeline,
     also_recommended_to,
     days_ahead,
 )
-from tracker.views.decorators import reviewer_required
+from tracker.views.common import Again, next_url, reviewer_required, submit
 from tracker.views.exports import export_links
 
 
@@ -86,56 +88,75 @@ def my_actions(request):
     return _action_list_page(request, "mine")
 
 
+def _blank_forms(action: Action) -> dict[str, tuple[str, Callable[[], forms.Form]]]:
+    """Return, per form on the action page, the operation it asks for and how to make it afresh."""
+    recommendation = action.recommendation
+    return {
+        "note_form": ("add_note", NoteForm),
+        "owner_form": (
+            "assign_owner",
+            lambda: OwnerForm(initial={"version": action.version, "owner": action.owner_id}, action=action),
+        ),
+        "extension_form": ("request_extension", ExtensionRequestForm),
+        "decision_form": ("decide_extension", ExtensionDecisionForm),
+        "rag_form": (
+            "set_rag",
+            lambda: RagForm(initial={"version": action.version, "rag": action.rag, "reason": action.rag_reason}),
+        ),
+        "recurrence_form": (
+            "link_recurrence",
+            lambda: RecurrenceForm(
+                initial={"earlier": recommendation.follows_id, "kind": recommendation.follow_kind},
+                recommendation=recommendation,
+                force=action.force,
+            ),
+        ),
+    }
+
+
 def _action_page(request, action: Action, *, status: int = 200, error: str = "", **bound_forms) -> HttpResponse:
-    user = request.user
-    role = workflow.role_for(user, action)
-    transitions = workflow.available_transitions(user, action)
+    """Show the action page with a form for each change `request.user` may make now (`bound_forms` as submitted)."""
+    prefetch_related_objects([action], "extension_requests")
+    allowed = workflow.allowed_operations(request.user, action)
     transition_forms = [
         (
             t,
             bound_forms.get(f"transition_{t.name}")
             or TransitionForm(initial={"version": action.version}, transition=t),
         )
-        for t in transitions
+        for t in workflow.TRANSITIONS.values()
+        if t.name in allowed
     ]
-    pending = next((r for r in action.extension_requests.all() if r.is_pending), None)
+    pending = action.pending_extension
+    change_forms = {
+        key: (bound_forms.get(key) or blank()) if operation in allowed else None
+        for key, (operation, blank) in _blank_forms(action).items()
+    }
+    if pending is None:
+        change_forms["decision_form"] = None  # nothing to decide
     context = {
         "action": action,
         "recommendation": action.recommendation,
         "report": action.recommendation.report,
         "transition_forms": transition_forms,
-        "note_form": bound_forms.get("note_form") or NoteForm(),
-        "owner_form": bound_forms.get("owner_form")
-        or OwnerForm(initial={"version": action.version, "owner": action.owner_id}, action=action),
-        "extension_form": (bound_forms.get("extension_form") or ExtensionRequestForm())
-        if role == User.Role.PSD_LEAD and action.is_open and pending is None
-        else None,
+        **change_forms,
         "pending_extension": pending,
-        "decision_form": (bound_forms.get("decision_form") or ExtensionDecisionForm())
-        if role == User.Role.REVIEWER and pending
-        else None,
-        "rag_form": (
-            bound_forms.get("rag_form")
-            or RagForm(initial={"version": action.version, "rag": action.rag, "reason": action.rag_reason})
-        )
-        if role == User.Role.PSD_LEAD and action.is_open
-        else None,
-        "recurrence_form": (
-            bound_forms.get("recurrence_form")
-            or RecurrenceForm(
-                initial={"earlier": action.recommendation.follows_id, "kind": action.recommendation.follow_kind},
-                recommendation=action.recommendation,
-                force=action.force,
-            )
-        )
-        if role == User.Role.REVIEWER
-        else None,
         "followed_by": list(action.recommendation.followed_by.select_related("report")),
         "timeline": action_timeline(action),
-        "also_recommended_to": also_recommended_to(user, action),
+        "also_recommended_to": also_recommended_to(request.user, action),
         "error": error,
     }
     return render(request, "tracker/action_detail.html", context, status=status)
+
+
+def _again(request, action: Action, key: str) -> Again:
+    """Return how to show the action page again with form `key` as submitted, reloaded if the action changed."""
+
+    def show(form, status: int, error: str) -> HttpResponse:
+        current = get_action_for_user(request.user, action.pk) if status == 409 else action
+        return _action_page(request, current, status=status, error=error, **{key: form})
+
+    return show
 
 
 @login_required
@@ -163,7 +184,9 @@ def action_transition(request, pk: int, name: str):
         )
     except workflow.StaleActionError as exc:
         action = get_action_for_user(request.user, pk)
-        form = TransitionForm(request.POST | {"version": action.version}, transition=spec)
+        resubmitted = request.POST.copy()
+        resubmitted["version"] = action.version  # what they typed, against the action as it is now
+        form = TransitionForm(resubmitted, transition=spec)
         form.is_valid()
         kept = {f"transition_{name}": form}
         if spec not in workflow.available_transitions(request.user, action) and form.cleaned_data.get("text"):
@@ -174,7 +197,7 @@ def action_transition(request, pk: int, name: str):
         form.add_error(None, exc)
         return _action_page(request, action, status=400, **{f"transition_{name}": form})
     messages.success(request, f"{spec.label}: done. The action is now “{action.get_status_display()}”.")
-    return redirect(_next_url(request) or action)
+    return redirect(next_url(request) or action)
 
 
 @login_required
@@ -182,14 +205,13 @@ def action_transition(request, pk: int, name: str):
 def action_add_note(request, pk: int):
     """Add a progress note, with an optional evidence file, to an action."""
     action = get_action_for_user(request.user, pk)
+
+    def change(data):
+        workflow.add_note(action, by=request.user, text=data["text"], attachment=data["attachment"])
+        return "Progress note added.", action
+
     form = NoteForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _action_page(request, action, status=400, note_form=form)
-    workflow.add_note(
-        action, by=request.user, text=form.cleaned_data["text"], attachment=form.cleaned_data["attachment"]
-    )
-    messages.success(request, "Progress note added.")
-    return redirect(action)
+    return submit(request, form, change, again=_again(request, action, "note_form"))
 
 
 @login_required
@@ -197,21 +219,13 @@ def action_add_note(request, pk: int):
 def action_set_owner(request, pk: int):
     """Make a member of the action's force its owner."""
     action = get_action_for_user(request.user, pk)
+
+    def change(data):
+        workflow.assign_owner(action, by=request.user, owner=data["owner"], expected_version=data["version"])
+        return "Owner updated.", action
+
     form = OwnerForm(request.POST, action=action)
-    if not form.is_valid():
-        return _action_page(request, action, status=400, owner_form=form)
-    try:
-        workflow.assign_owner(
-            action, by=request.user, owner=form.cleaned_data["owner"], expected_version=form.cleaned_data["version"]
-        )
-    except workflow.StaleActionError as exc:
-        action = get_action_for_user(request.user, pk)
-        return _action_page(request, action, status=409, error=exc.messages[0], owner_form=form)
-    except workflow.WorkflowError as exc:
-        form.add_error(None, exc)
-        return _action_page(request, action, status=400, owner_form=form)
-    messages.success(request, "Owner updated.")
-    return redirect(action)
+    return submit(request, form, change, again=_again(request, action, "owner_form"))
 
 
 @login_required
@@ -219,21 +233,15 @@ def action_set_owner(request, pk: int):
 def action_request_extension(request, pk: int):
     """Ask HMIC for a revised due date."""
     action = get_action_for_user(request.user, pk)
-    form = ExtensionRequestForm(request.POST)
-    if not form.is_valid():
-        return _action_page(request, action, status=400, extension_form=form)
-    try:
+
+    def change(data):
         workflow.request_extension(
-            action,
-            by=request.user,
-            requested_due_date=form.cleaned_data["requested_due_date"],
-            reason=form.cleaned_data["reason"],
+            action, by=request.user, requested_due_date=data["requested_due_date"], reason=data["reason"]
         )
-    except workflow.WorkflowError as exc:
-        form.add_error(None, exc)
-        return _action_page(request, action, status=400, extension_form=form)
-    messages.success(request, "Your request for a revised due date was sent to HMIC.")
-    return redirect(action)
+        return "Your request for a revised due date was sent to HMIC.", action
+
+    form = ExtensionRequestForm(request.POST)
+    return submit(request, form, change, again=_again(request, action, "extension_form"))
 
 
 @login_required
@@ -242,32 +250,14 @@ def extension_decide(request, pk: int):
     """Approve or refuse a pending extension request."""
     extension = get_extension_request_for_user(request.user, pk)
     action = get_action_for_user(request.user, extension.action_id)
+
+    def change(data):
+        approve = data["decision"] == "approve"
+        workflow.decide_extension(extension, by=request.user, approve=approve, reason=data["reason"])
+        return "Decision recorded.", next_url(request) or action
+
     form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        return _action_page(request, action, status=400, decision_form=form)
-    try:
-        workflow.decide_extension(
-            extension,
-            by=request.user,
-            approve=form.cleaned_data["decision"] == "approve",
-            reason=form.cleaned_data["reason"],
-        )
-    except workflow.WorkflowError as exc:
-        form.add_error(None, exc)
-        return _action_page(request, action, status=400, decision_form=form)
-    messages.success(request, "Decision recorded.")
-    return redirect(_next_url(request) or action)
-
-
-def _next_url(request) -> str | None:
-    """Return the local page to go back to after a change (e.g. the review queue), if one was given."""
-    target = request.POST.get("next", "")
-    # Only a path on this site: redirect() would take a bare word such as "0" for a view name (a 500).
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
+    return submit(request, form, change, again=_again(request, action, "decision_form"))
 
 
 @login_required
@@ -289,26 +279,14 @@ def evidence_download(request, pk: int):
 def action_set_rag(request, pk: int):
     """Record the force's red/amber/green confidence in an action."""
     action = get_action_for_user(request.user, pk)
+
+    def change(data):
+        rating = {"rag": data["rag"], "reason": data["reason"], "expected_version": data["version"]}
+        workflow.set_rag(action, by=request.user, **rating)
+        return "RAG rating saved.", action
+
     form = RagForm(request.POST)
-    if not form.is_valid():
-        return _action_page(request, action, status=400, rag_form=form)
-    try:
-        workflow.set_rag(
-            action,
-            by=request.user,
-            rag=form.cleaned_data["rag"],
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except workflow.StaleActionError as exc:
-        return _action_page(
-            request, get_action_for_user(request.user, pk), status=409, error=exc.messages[0], rag_form=form
-        )
-    except workflow.WorkflowError as exc:
-        form.add_error(None, exc)
-        return _action_page(request, action, status=400, rag_form=form)
-    messages.success(request, "RAG rating saved.")
-    return redirect(action)
+    return submit(request, form, change, again=_again(request, action, "rag_form"))
 
 
 @reviewer_required
@@ -320,7 +298,7 @@ def action_set_publishable(request, pk: int):
     if form.is_valid():
         workflow.set_publishable(action, by=request.user, publishable=form.cleaned_data["publishable"])
         messages.success(request, "Public register updated.")
-    return redirect(_next_url(request) or action)
+    return redirect(next_url(request) or action)
 
 
 @reviewer_required
@@ -334,7 +312,7 @@ def recommendation_set_priority(request, pk: int):
             recommendation, by=request.user, priority=form.cleaned_data["priority"], reason=form.cleaned_data["reason"]
         )
         messages.success(request, "Priority updated.")
-    return redirect(_next_url(request) or recommendation.report)
+    return redirect(next_url(request) or recommendation.report)
 
 
 @reviewer_required
@@ -343,18 +321,13 @@ def action_link_recurrence(request, pk: int):
     """Link the action's recommendation to an earlier one it repeats or supersedes."""
     action = get_action_for_user(request.user, pk)
     recommendation = action.recommendation
+
+    def change(data):
+        workflow.link_recurrence(recommendation, by=request.user, earlier=data["earlier"], kind=data["kind"])
+        return "Link saved.", action
+
     form = RecurrenceForm(request.POST, recommendation=recommendation, force=action.force)
-    if not form.is_valid():
-        return _action_page(request, action, status=400, recurrence_form=form)
-    try:
-        workflow.link_recurrence(
-            recommendation, by=request.user, earlier=form.cleaned_data["earlier"], kind=form.cleaned_data["kind"]
-        )
-    except workflow.WorkflowError as exc:
-        form.add_error(None, exc)
-        return _action_page(request, action, status=400, recurrence_form=form)
-    messages.success(request, "Link saved.")
-    return redirect(action)
+    return submit(request, form, change, again=_again(request, action, "recurrence_form"))
 
 
 @reviewer_required
@@ -362,7 +335,7 @@ def action_link_recurrence(request, pk: int):
 def actions_bulk(request):
     """Apply one change (owner, publish, priority) to the actions ticked on a list page."""
     form = BulkActionForm(request.POST, actions=Action.objects.visible_to(request.user))
-    back = _next_url(request) or reverse("tracker:action_list")
+    back = next_url(request) or reverse("tracker:action_list")
     if not form.is_valid():
         messages.error(request, "Tick at least one action and choose a change.")
         return redirect(back)

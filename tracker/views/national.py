@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
@@ -17,7 +16,7 @@ from tracker.filters import ThemeFilter
 from tracker.forms import ThemeMergeForm, ThemeRenameForm, ThemeSplitForm
 from tracker.models import Action, KeyFigure, Theme
 from tracker.selectors import ACTION_LIST_DEFERRED, theme_action_previews, theme_summaries
-from tracker.views.decorators import reviewer_required
+from tracker.views.common import Again, reviewer_required, submit
 from tracker.views.exports import FORMATS, actions_download
 
 # A theme made to every force for a decade has thousands of actions: the list shows each theme's most
@@ -88,6 +87,11 @@ def _theme_page(request, theme: Theme, *, status: int = 200, **forms):
     return render(request, "tracker/theme_detail.html", context, status=status)
 
 
+def _again(request, theme: Theme, key: str) -> Again:
+    """Return how to show the theme page again with form `key` as submitted."""
+    return lambda form, status, error: _theme_page(request, theme, status=status, **{key: form})
+
+
 @reviewer_required
 @require_GET
 def theme_detail(request, pk: int):
@@ -99,17 +103,12 @@ def theme_detail(request, pk: int):
 @require_POST
 def theme_rename(request, pk: int):
     theme = get_theme_for_user(request.user, pk)
-    form = ThemeRenameForm(request.POST)
-    if not form.is_valid():
-        return _theme_page(request, theme, status=400, rename_form=form)
-    theme_rules.rename(
-        theme,
-        by=request.user,
-        title=form.cleaned_data["title"],
-        canonical_wording=form.cleaned_data["canonical_wording"],
-    )
-    messages.success(request, "Theme renamed.")
-    return redirect(theme)
+
+    def change(data):
+        theme_rules.rename(theme, by=request.user, title=data["title"], canonical_wording=data["canonical_wording"])
+        return "Theme renamed.", theme
+
+    return submit(request, ThemeRenameForm(request.POST), change, again=_again(request, theme, "rename_form"))
 
 
 @reviewer_required
@@ -125,31 +124,26 @@ def theme_confirm(request, pk: int):
 @require_POST
 def theme_merge(request, pk: int):
     theme = get_theme_for_user(request.user, pk)
+
+    def change(data):
+        theme_rules.merge(theme, data["other"], by=request.user)
+        return f"Theme “{data['other'].title}” merged into this one.", theme
+
     form = ThemeMergeForm(request.POST, theme=theme)
-    if not form.is_valid():
-        return _theme_page(request, theme, status=400, merge_form=form)
-    other = form.cleaned_data["other"]
-    theme_rules.merge(theme, other, by=request.user)
-    messages.success(request, f"Theme “{other.title}” merged into this one.")
-    return redirect(theme)
+    return submit(request, form, change, again=_again(request, theme, "merge_form"))
 
 
 @reviewer_required
 @require_POST
 def theme_split(request, pk: int):
     theme = get_theme_for_user(request.user, pk)
+
+    def change(data):
+        new = theme_rules.split(theme, data["recommendations"], by=request.user, title=data["title"])
+        return f"Split into the new theme “{new.title}”.", new
+
     form = ThemeSplitForm(request.POST, theme=theme)
-    if not form.is_valid():
-        return _theme_page(request, theme, status=400, split_form=form)
-    try:
-        new = theme_rules.split(
-            theme, form.cleaned_data["recommendations"], by=request.user, title=form.cleaned_data["title"]
-        )
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return _theme_page(request, theme, status=400, split_form=form)
-    messages.success(request, f"Split into the new theme “{new.title}”.")
-    return redirect(new)
+    return submit(request, form, change, again=_again(request, theme, "split_form"))
 
 
 FIGURE_SORTS = {"force": "report__subject_force__name", "value": "-value", "difference": "-difference"}

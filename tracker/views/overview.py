@@ -18,7 +18,7 @@ from tracker.selectors import (
     force_summaries,
     overdue_recommendations_chart,
 )
-from tracker.views.decorators import reviewer_required
+from tracker.views.common import reviewer_required
 
 # Reports on one page of a force's page: those needing attention come first, so page 1 is what matters.
 FORCE_PAGE_REPORTS = 10

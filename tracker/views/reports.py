@@ -19,7 +19,7 @@ from tracker.selectors import (
     in_sections,
     recommendations_with_visible_actions,
 )
-from tracker.views.decorators import reviewer_required
+from tracker.views.common import reviewer_required
 
 
 @login_required

@@ -24,6 +24,7 @@ from demo.content import (
     SUPERSEDE_REASONS,
     VERIFY_NOTES,
 )
+from tracker.dates import long_date
 from tracker.models import ExtensionRequest
 from tracker.report_parser import add_months
 from tracker.workflow import TRANSITIONS
@@ -115,10 +116,6 @@ def moment(rng: random.Random, day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=LONDON)
 
 
-def _label(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _step(day: datetime.date, order: int, who: int | None, name: str, text: str = "", **changes) -> tuple:
     """Return transition `name` made by `who` on `day` as a step: its reason, its target status and `changes`."""
     return (day, order, who, TRANSITIONS[name].reason(text), {"status": TRANSITIONS[name].target, **changes})
@@ -194,7 +191,7 @@ def live(
                     decided,
                     3,
                     reviewer,
-                    f"Extension approved: due date revised to {_label(effective_due)}",
+                    f"Extension approved: due date revised to {long_date(effective_due)}",
                     {"revised_due_date": effective_due},
                 )
             )

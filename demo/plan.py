@@ -15,12 +15,12 @@ from django.utils.text import slugify
 from demo.bulk import INSERT_ROWS
 from demo.content import FORCE_PROGRAMMES, NATIONAL_BODIES, NATIONAL_REPORTS, NATIONAL_TOPICS, TIMEFRAMES
 from demo.names import person_name
+from tracker.management.commands.create_demo_users import DEMO_PASSWORD
 from tracker.models import DatePrecision, Force, User
 from tracker.report_parser import add_months
 
 DEMO_REPORT_PREFIX = "demo-"
 DEMO_USER_PREFIX = "demo."
-DEMO_PASSWORD = "demo-tracker-2026"
 YEARS = 12  # reports spread over the twelve years before "today" (2014–2026 for a 2026 today)
 LEADS_PER_FORCE = 3
 REVIEWERS = 5

@@ -8,12 +8,14 @@ The parser (tracker.report_parser) knows reports; this module knows the database
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.text import slugify
 
+from tracker.dates import precise_date
 from tracker.loading import ImportProblem, load_report
 from tracker.models import Force, Recommendation, Report, User
 from tracker.report_parser import ALL_FORCES, ALL_PCCS, SUBJECT, ParsedReport
@@ -220,14 +222,8 @@ def summary_lines(built: BuiltFixture) -> list[str]:
     return lines
 
 
-def _format_date(value, precision: str | None) -> str:
-    if value is None:
-        return "no date"
-    if precision == "month":
-        return value.strftime("%B %Y")
-    if precision == "year":
-        return value.strftime("%Y")
-    return f"{value.day} {value:%B %Y}"
+def _format_date(value: datetime.date | None, precision: str | None) -> str:
+    return precise_date(value, precision) if value else "no date"
 
 
 def load_fixture_text(

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.dates import long_date
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -746,7 +748,7 @@ class ReminderLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.user} on {self.sent_on:%-d %B %Y}"
+        return f"{self.get_kind_display()} to {self.user} on {long_date(self.sent_on)}"
 
 
 class Theme(models.Model):

@@ -11,6 +11,7 @@ from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Pref
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from tracker.dates import long_date
 from tracker.models import (
     Action,
     Force,
@@ -219,7 +220,7 @@ def _display(action_history_row, field_name: str, users: dict[int, str]) -> str:
     if field_name == "owner":
         return users.get(action_history_row.owner_id, "Nobody") if action_history_row.owner_id else "Nobody"
     value = getattr(action_history_row, field_name)
-    return value.strftime("%-d %B %Y") if value else "None"
+    return long_date(value) if value else "None"
 
 
 def action_timeline(action: Action) -> list[TimelineEntry]:
@@ -253,7 +254,7 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
             TimelineEntry(
                 request.requested_at,
                 str(request.requested_by),
-                f"Asked for a revised due date of {request.requested_due_date:%-d %B %Y}",
+                f"Asked for a revised due date of {long_date(request.requested_due_date)}",
                 reason=request.reason,
             )
         )

@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 import demo
+from tracker.dates import long_date
 
 
 def _date(value: str) -> datetime.date:
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             batch_size=batch_size,
             progress=(lambda line: self.stdout.write(f"  {line}")) if options["verbosity"] > 1 else None,
         )
-        self.stdout.write(f"Demo data as seen on {today:%-d %B %Y} (seed {seed}):")
+        self.stdout.write(f"Demo data as seen on {long_date(today)} (seed {seed}):")
         for line in summary.lines():
             self.stdout.write(line)
         self.stdout.write(

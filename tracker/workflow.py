@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.dates import long_date, long_date_time
 from tracker.models import Action, ExtensionRequest, ProgressNote, Recommendation, Report, User, save_with_history
 
 Status = Action.Status
@@ -109,7 +110,7 @@ class StaleActionError(WorkflowError):
     def __init__(self, action: Action):
         last = action.history.order_by("-history_date", "-history_id").select_related("history_user").first()
         who = str(last.history_user) if last and last.history_user else "someone else"
-        when = timezone.localtime(last.history_date).strftime("%-d %B %Y at %H:%M") if last else "just now"
+        when = long_date_time(last.history_date) if last else "just now"
         super().__init__(
             f"This action was changed by {who} on {when} after you opened it. "
             "Nothing was saved: review the current state below and try again."
@@ -330,7 +331,7 @@ def decide_extension(request: ExtensionRequest, *, by: User, approve: bool, reas
         reason=f"Extension {decision.label.lower()}",
     )
     if approve:
-        label = f"Extension approved: due date revised to {request.requested_due_date:%-d %B %Y}"
+        label = f"Extension approved: due date revised to {long_date(request.requested_due_date)}"
         why = f"{label}. {reason}" if reason else label
         _save(action, {"revised_due_date": request.requested_due_date}, by=by, reason=why)
     return request

@@ -1,0 +1,298 @@
+"""The workflow's edges: what it refuses, with a message keyed to the field at fault, and what it keeps."""
+
+import datetime
+
+import pytest
+
+from tests.factories import ActionFactory, ExtensionRequestFactory, PsdLeadFactory, RecommendationFactory
+from tracker import workflow
+from tracker.models import Action, ExtensionRequest
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+S = Action.Status
+REASON = "The chief officer group signs the policy off in October."
+
+
+def field_errors(excinfo) -> dict[str, list[str]]:
+    return excinfo.value.message_dict
+
+
+# Closing needs a reason
+
+
+@pytest.mark.parametrize("name,label", [("supersede", "Reason, e.g. the later"), ("not_accept", "Reason is required")])
+def test_closing_without_a_reason_is_refused_beside_the_text_field(today, force_a, reviewer, name, label):
+    action = ActionFactory(force=force_a, status=S.IN_PROGRESS)
+
+    with pytest.raises(workflow.WorkflowError, match="required") as excinfo:
+        workflow.transition(action, name, by=reviewer, text="   ")
+
+    assert list(field_errors(excinfo)) == ["text"]
+    assert field_errors(excinfo)["text"][0].startswith(label)
+    action.refresh_from_db()
+    assert (action.status, action.version, action.closed_at) == (S.IN_PROGRESS, 1, None)
+    assert action.history.count() == 1  # the row of its creation only
+
+
+def test_closing_as_superseded_keeps_the_reason_in_history(today, force_a, reviewer):
+    action = ActionFactory(force=force_a, status=S.IN_PROGRESS)
+    workflow.transition(action, "supersede", by=reviewer, text="Superseded by recommendation 4 of the 2016 report.")
+    action.refresh_from_db()
+    assert action.status == S.SUPERSEDED
+    assert action.closed_at is not None
+    assert action.history.latest().history_change_reason == (
+        "Close as superseded: Superseded by recommendation 4 of the 2016 report."
+    )
+
+
+# Reopening
+
+
+def test_reopening_keeps_when_work_first_started(force_a, psd_lead_a, reviewer, time_machine):
+    started = datetime.datetime(2015, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    time_machine.move_to(started, tick=False)
+    action = ActionFactory(force=force_a)
+    workflow.transition(action, "start", by=psd_lead_a)
+    time_machine.move_to(datetime.datetime(2015, 4, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+    workflow.transition(action, "complete", by=psd_lead_a, text="Policy published.")
+    time_machine.move_to(datetime.datetime(2015, 5, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+
+    workflow.transition(action, "reopen", by=reviewer, text="No evidence the policy was briefed.")
+
+    action.refresh_from_db()
+    assert action.status == S.IN_PROGRESS
+    assert action.started_at == started
+
+
+def test_reopening_an_action_never_started_records_when_work_resumed(force_a, psd_lead_a, reviewer, time_machine):
+    time_machine.move_to(datetime.datetime(2015, 4, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+    action = ActionFactory(force=force_a)
+    workflow.transition(action, "complete", by=psd_lead_a, text="Policy published.")
+    reopened = datetime.datetime(2015, 5, 1, 9, 0, tzinfo=datetime.UTC)
+    time_machine.move_to(reopened, tick=False)
+
+    workflow.transition(action, "reopen", by=reviewer, text="No evidence the policy was briefed.")
+
+    action.refresh_from_db()
+    assert action.started_at == reopened
+
+
+def test_reopening_a_verified_action_clears_its_verification(today, force_a, psd_lead_a, reviewer):
+    action = ActionFactory(force=force_a)
+    workflow.transition(action, "complete", by=psd_lead_a, text="Policy published.")
+    workflow.transition(action, "verify", by=reviewer)
+    action.refresh_from_db()
+    assert action.verified_at is not None
+
+    workflow.transition(action, "reopen", by=reviewer, text="The policy was withdrawn.")
+
+    action.refresh_from_db()
+    assert (action.completed_at, action.verified_at) == (None, None)
+
+
+@pytest.mark.parametrize("closing", ["supersede", "not_accept"])
+def test_reopening_a_closed_action_clears_when_it_was_closed(today, force_a, reviewer, closing):
+    action = ActionFactory(force=force_a)
+    workflow.transition(action, closing, by=reviewer, text="Overtaken by the national guidance.")
+    action.refresh_from_db()
+    assert action.closed_at is not None
+
+    workflow.transition(action, "reopen", by=reviewer, text="The national guidance was withdrawn.")
+
+    action.refresh_from_db()
+    assert (action.status, action.closed_at) == (S.IN_PROGRESS, None)
+
+
+# Extension requests
+
+
+def test_an_extension_to_the_current_due_date_is_refused(today, force_a, psd_lead_a):
+    action = ActionFactory(force=force_a, due_date=D(2015, 9, 30))
+
+    with pytest.raises(workflow.WorkflowError, match="later than the current due date") as excinfo:
+        workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 9, 30), reason=REASON)
+
+    assert list(field_errors(excinfo)) == ["requested_due_date"]
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_an_extension_to_the_revised_due_date_already_granted_is_refused(today, force_a, psd_lead_a):
+    action = ActionFactory(force=force_a, due_date=D(2015, 5, 27), revised_due_date=D(2015, 9, 30))
+
+    with pytest.raises(workflow.WorkflowError, match="later than the current due date"):
+        workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 9, 30), reason=REASON)
+
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_an_extension_earlier_than_the_revised_due_date_is_refused(today, force_a, psd_lead_a):
+    # Later than the original due date, but it would shorten the deadline already granted.
+    action = ActionFactory(force=force_a, due_date=D(2015, 5, 27), revised_due_date=D(2015, 9, 30))
+
+    with pytest.raises(workflow.WorkflowError, match="later than the current due date"):
+        workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 8, 31), reason=REASON)
+
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_an_extension_a_day_after_the_current_due_date_is_accepted(today, force_a, psd_lead_a):
+    action = ActionFactory(force=force_a, due_date=D(2015, 9, 30))
+    request = workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 10, 1), reason=REASON)
+    assert (request.requested_due_date, request.is_pending) == (D(2015, 10, 1), True)
+
+
+def test_an_extension_of_an_action_without_a_due_date_needs_only_a_future_date(today, force_a, psd_lead_a):
+    action = ActionFactory(force=force_a, due_date=None)
+    request = workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 6, 2), reason=REASON)
+    assert request.requested_due_date == D(2015, 6, 2)
+
+
+@pytest.mark.parametrize("status", [S.COMPLETED, S.VERIFIED, S.SUPERSEDED, S.NOT_ACCEPTED])
+def test_an_extension_of_an_action_no_longer_open_is_refused(today, force_a, psd_lead_a, status):
+    action = ActionFactory(force=force_a, status=status, due_date=D(2015, 5, 27))
+
+    with pytest.raises(workflow.WorkflowError, match="Only an open action can have its deadline revised"):
+        workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 9, 30), reason=REASON)
+
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_an_extension_request_needs_a_reason_beside_the_reason_field(today, force_a, psd_lead_a):
+    action = ActionFactory(force=force_a, due_date=D(2015, 5, 27))
+
+    with pytest.raises(workflow.WorkflowError, match="Say why the deadline cannot be met") as excinfo:
+        workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 9, 30), reason="  ")
+
+    assert list(field_errors(excinfo)) == ["reason"]
+
+
+def test_refusing_an_extension_needs_a_reason_beside_the_reason_field(today, force_a, reviewer):
+    request = ExtensionRequestFactory(action=ActionFactory(force=force_a))
+
+    with pytest.raises(workflow.WorkflowError, match="Say why the extension is refused") as excinfo:
+        workflow.decide_extension(request, by=reviewer, approve=False, reason=" ")
+
+    assert list(field_errors(excinfo)) == ["reason"]
+    request.refresh_from_db()
+    assert request.is_pending
+
+
+def test_a_refused_extension_request_cannot_then_be_approved(today, force_a, reviewer):
+    action = ActionFactory(force=force_a, due_date=D(2015, 5, 27))
+    request = ExtensionRequestFactory(action=action)
+    workflow.decide_extension(request, by=reviewer, approve=False, reason="Six months was ample.")
+
+    with pytest.raises(workflow.WorkflowError, match="This request was already refused"):
+        workflow.decide_extension(request, by=reviewer, approve=True)
+
+    action.refresh_from_db()
+    assert action.revised_due_date is None
+
+
+# Recurrence links
+
+
+def _same_report():
+    earlier = RecommendationFactory()
+    return RecommendationFactory(report=earlier.report), earlier
+
+
+def _itself():
+    recommendation = RecommendationFactory()
+    return recommendation, recommendation
+
+
+def _different_reports():
+    return RecommendationFactory(), RecommendationFactory()
+
+
+# (how the two are made, kind, the message, the field it is shown beside)
+REFUSED_LINKS = [
+    pytest.param(_same_report, "repeats", "Link recommendations of different reports", "earlier", id="one-report"),
+    pytest.param(_itself, "repeats", "A recommendation cannot repeat itself", "earlier", id="itself"),
+    pytest.param(_different_reports, "", "repeats or supersedes", "kind", id="no-kind"),
+]
+
+
+@pytest.mark.parametrize("pair,kind,message,field", REFUSED_LINKS)
+def test_a_refused_recurrence_link_changes_nothing(reviewer, pair, kind, message, field):
+    later, earlier = pair()
+
+    with pytest.raises(workflow.WorkflowError, match=message) as excinfo:
+        workflow.link_recurrence(later, by=reviewer, earlier=earlier, kind=kind)
+
+    assert list(field_errors(excinfo)) == [field]
+    later.refresh_from_db()
+    assert (later.follows, later.follow_kind) == (None, "")
+    assert later.history.count() == 1  # the row of its creation only
+
+
+def test_a_longer_loop_of_recurrence_links_is_refused(reviewer):
+    first, second, third = RecommendationFactory(), RecommendationFactory(), RecommendationFactory()
+    workflow.link_recurrence(second, by=reviewer, earlier=first, kind="repeats")
+    workflow.link_recurrence(third, by=reviewer, earlier=second, kind="repeats")
+
+    with pytest.raises(workflow.WorkflowError, match="loop"):
+        workflow.link_recurrence(first, by=reviewer, earlier=third, kind="supersedes")
+
+    first.refresh_from_db()
+    assert first.follows is None
+
+
+def test_a_recurrence_link_records_its_kind_and_who_made_it(reviewer):
+    earlier, later = RecommendationFactory(), RecommendationFactory()
+
+    workflow.link_recurrence(later, by=reviewer, earlier=earlier, kind="supersedes")
+
+    later.refresh_from_db()
+    assert (later.follows, later.follow_kind) == (earlier, "supersedes")
+    assert later.history.latest().history_user == reviewer
+
+
+def test_removing_a_recurrence_link_clears_its_kind(reviewer):
+    earlier, later = RecommendationFactory(), RecommendationFactory()
+    workflow.link_recurrence(later, by=reviewer, earlier=earlier, kind="supersedes")
+
+    workflow.link_recurrence(later, by=reviewer, earlier=None, kind="supersedes")
+
+    later.refresh_from_db()
+    assert (later.follows, later.follow_kind) == (None, "")
+    assert later.history.latest().history_change_reason == "Recurrence link removed"
+
+
+# Owners, notes and ratings
+
+
+def test_an_owner_from_another_force_is_refused_beside_the_owner_field(force_a, force_b, reviewer):
+    action = ActionFactory(force=force_a)
+    outsider = PsdLeadFactory(forces=[force_b])
+
+    with pytest.raises(workflow.WorkflowError, match="is not a member of West Midlands Police") as excinfo:
+        workflow.assign_owner(action, by=reviewer, owner=outsider)
+
+    assert list(field_errors(excinfo)) == ["owner"]
+    action.refresh_from_db()
+    assert (action.owner, action.version) == (None, 1)
+
+
+def test_an_empty_progress_note_is_refused_beside_the_text_field(force_a, psd_lead_a):
+    action = ActionFactory(force=force_a)
+
+    with pytest.raises(workflow.WorkflowError, match="Write a progress note") as excinfo:
+        workflow.add_note(action, by=psd_lead_a, text=" \n ")
+
+    assert list(field_errors(excinfo)) == ["text"]
+    assert not action.notes.exists()
+
+
+def test_a_rating_other_than_red_amber_or_green_is_refused_beside_the_rag_field(force_a, psd_lead_a):
+    action = ActionFactory(force=force_a)
+
+    with pytest.raises(workflow.WorkflowError, match="Choose red, amber or green") as excinfo:
+        workflow.set_rag(action, by=psd_lead_a, rag="blue", reason="On track")
+
+    assert list(field_errors(excinfo)) == ["rag"]
+    action.refresh_from_db()
+    assert (action.rag, action.version) == ("", 1)

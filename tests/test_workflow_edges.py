@@ -296,3 +296,60 @@ def test_a_rating_other_than_red_amber_or_green_is_refused_beside_the_rag_field(
     assert list(field_errors(excinfo)) == ["rag"]
     action.refresh_from_db()
     assert (action.rag, action.version) == ("", 1)
+
+
+# Stale pages and repeated changes
+
+STALE_CHANGES = [
+    pytest.param(
+        lambda action, by, seen: workflow.assign_owner(action, by=by, owner=None, expected_version=seen), id="owner"
+    ),
+    pytest.param(
+        lambda action, by, seen: workflow.set_rag(action, by=by, rag="red", reason="Behind", expected_version=seen),
+        id="rag",
+    ),
+]
+
+
+@pytest.mark.parametrize("change", STALE_CHANGES)
+def test_a_change_from_a_stale_page_is_refused_and_names_who_changed_it(
+    today, force_a, psd_lead_a, colleague_a, change
+):
+    action = ActionFactory(force=force_a, owner=psd_lead_a)
+    seen = action.version
+    workflow.transition(Action.objects.get(pk=action.pk), "start", by=colleague_a)
+
+    with pytest.raises(workflow.StaleActionError, match="changed by Colin Cole on 1 June 2015 at 12:00"):
+        change(action, psd_lead_a, seen)
+
+    action.refresh_from_db()
+    assert (action.owner, action.rag, action.version) == (psd_lead_a, "", 2)
+
+
+def test_assigning_the_owner_it_already_has_changes_nothing(force_a, psd_lead_a, colleague_a):
+    action = ActionFactory(force=force_a, owner=colleague_a)
+
+    workflow.assign_owner(action, by=psd_lead_a, owner=colleague_a)
+
+    action.refresh_from_db()
+    assert (action.version, action.history.count()) == (1, 1)
+
+
+def test_giving_the_same_rating_and_reason_again_changes_nothing(force_a, psd_lead_a):
+    action = ActionFactory(force=force_a)
+    workflow.set_rag(action, by=psd_lead_a, rag="amber", reason="Training delayed")
+
+    workflow.set_rag(action, by=psd_lead_a, rag="amber", reason="  Training   delayed ")
+
+    action.refresh_from_db()
+    assert (action.version, action.history.count()) == (2, 2)
+
+
+def test_refusing_an_extension_leaves_the_action_as_it_was(today, force_a, reviewer):
+    action = ActionFactory(force=force_a, due_date=D(2015, 5, 27))
+    request = ExtensionRequestFactory(action=action)
+
+    workflow.decide_extension(request, by=reviewer, approve=False, reason="Six months was ample.")
+
+    action.refresh_from_db()
+    assert (action.revised_due_date, action.version, action.history.count()) == (None, 1, 1)

@@ -13,19 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.report_corpus import PUBLISHED  # the README's publication days, by hand
 from tests.seeds import SEEDS
 from tracker.report_parser import ParsedReport, parse_report, read_report_text
 
 TABLE = Path(__file__).with_name("seed_expectations.csv")
-
-# Publication days from shared/seeds/README.md (HMIC's publication pages); the reports print only a month.
-PUBLISHED = {
-    "000_53efe708a084475f.txt": date(2014, 11, 27),
-    "001_56e6d8f7efdea81c.txt": date(2014, 11, 27),
-    "002_0c17390bed78af83.txt": date(2014, 11, 27),
-    "003_cdb7c5f2cfc2a177.txt": date(2011, 12, 13),
-    "004_b223533a9aa4004e.txt": date(2014, 11, 27),
-}
 
 # Who is asked to act, in the reports' words, and the code the tracker stores for them.
 ADDRESSEE_CODES = {

@@ -91,7 +91,8 @@ OPENER_RE = re.compile(
 # What a "within N months" counts from when it is not this report's publication.
 _OTHER_ANCHOR_RE = re.compile(r"\s+(?:of|from|after|following)\b[^,.;]*", re.IGNORECASE)
 _THIS_REPORT_RE = re.compile(
-    r"\s+(?:of|from|after|following)\s+(?:the\s+)?(?:publication\s+of\s+)?this\s+report\b", re.IGNORECASE
+    r"\s+(?:of|from|after|following)\s+(?:the\s+)?(?:date\s+of\s+)?(?:publication\s+of\s+)?this\s+report\b",
+    re.IGNORECASE,
 )
 DATE_ONLY_RE = re.compile(
     rf"^(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+)?(?P<m>{_MONTH})\s*,?\s+(?P<y>\d{{4}})$",
@@ -140,16 +141,24 @@ def parse_date_only(text: str) -> tuple[date, str] | None:
         return None
 
 
+def _other_event(text: str, within: re.Match[str]) -> str:
+    """Return the words after a "within N months" that name another event to count from, else ""."""
+    anchor = _OTHER_ANCHOR_RE.match(text, within.end())
+    if anchor and not _THIS_REPORT_RE.match(anchor.group(0)):
+        return anchor.group(0).rstrip()
+    return ""
+
+
 def find_timeframes(text: str) -> list[Timeframe]:
     """Return the understood timeframe phrases in a recommendation, first first."""
     found: list[Timeframe] = []
     for regex in (WITHIN_RE, IMMEDIATE_RE, BY_DAY_RE, BY_MONTH_RE, FINANCIAL_YEAR_RE, BY_YEAR_END_RE):
         for match in regex.finditer(text):
-            anchor = _OTHER_ANCHOR_RE.match(text, match.end()) if regex is WITHIN_RE else None
-            if anchor and not _THIS_REPORT_RE.match(anchor.group(0)):
+            anchor = _other_event(text, match) if regex is WITHIN_RE else ""
+            if anchor:
                 # "within three months of the code's publication" counts from
                 # an event we cannot date, not from this report.
-                found.append(Timeframe(match.group(0) + anchor.group(0).rstrip(), match.start(), False))
+                found.append(Timeframe(match.group(0) + anchor, match.start(), False))
             else:
                 found.append(Timeframe(match.group(0), match.start(), True))
     # Overlapping matches of one phrase: keep the longest.
@@ -201,6 +210,8 @@ def _financial_year_end(match: re.Match[str]) -> date | None:
     first, second = (match.group("a"), match.group("b")) if match.group("a") else (match.group("c"), match.group("d"))
     start = int(first)
     end = int(second) if len(second) == 4 else start - start % 100 + int(second)
+    if len(second) == 2 and end < start:
+        end += 100  # "1999/00": the second year is in the next century.
     if end != start + 1:
         return None
     return date(end, 3, 31)
@@ -238,6 +249,11 @@ def due_date_for(timeframe: str, published: date | None, precision: str | None) 
     # ("by October 2012", "by 31 March 2015") ignore the publication date.
     # Unknown phrasing, or a relative one without a usable date: (None, None).
     if not timeframe or not timeframe.strip():
+        return None, None
+    within = WITHIN_RE.search(timeframe)
+    if within and _other_event(timeframe, within):
+        # Counted from an event we cannot date ("within three months of the code's publication"):
+        # any date in the rest of the phrase is that event's, not the deadline.
         return None, None
     absolute = _absolute(timeframe)
     if absolute:

@@ -328,6 +328,7 @@ def test_the_page_shows_areas_for_improvement_alone(
     client.force_login(reviewer)
     with django_assert_max_num_queries(11):
         response = client.get(reverse("tracker:trends"), {"months": 7, "kind": AFI})
+    assert response.status_code == 200
     assert response.context["kind"] == AFI
     assert response.context["series"] == trend_counts(DAYS, kind=AFI)[None]
     assert [(f.slug, m.open) for f, m in response.context["by_force"]] == [("leicestershire", 0), ("west-midlands", 1)]

@@ -162,7 +162,7 @@ def test_reviewer_splits_a_theme(seeds, reviewer):
 
 def test_split_of_every_recommendation_is_refused(seeds, reviewer):
     theme = _theme_of("Within six months, the force should publish a policy", "leicestershire")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Leave at least one recommendation in the theme"):
         themes.split(theme, list(theme.recommendations.all()), by=reviewer)
 
 
@@ -188,7 +188,7 @@ def test_rename_and_confirm_are_recorded(seeds, reviewer):
 
 def test_psd_lead_cannot_change_themes(seeds, psd_lead_a):
     theme = Theme.objects.first()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only an HMIC reviewer can change themes"):
         themes.rename(theme, by=psd_lead_a, title="x")
 
 

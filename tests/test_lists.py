@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from tests.factories import ActionFactory, ExtensionRequestFactory, ForceFactory
 from tracker import workflow
@@ -146,7 +147,8 @@ def test_dashboard_on_time_rate(client, today, force_a, reviewer, psd_lead_a):
     client.force_login(reviewer)
     row = client.get(reverse("tracker:dashboard")).context["forces"][0]
     assert (row.completed_count, row.completed_late_count, row.on_time_rate) == (2, 1, 0.5)
-    assert "50%" in client.get(reverse("tracker:dashboard")).content.decode()
+    on_time_cell = '<td class="govuk-table__cell govuk-table__cell--numeric">50%</td>'
+    assertInHTML(on_time_cell, client.get(reverse("tracker:dashboard")).content.decode())
 
 
 def test_reopen_from_the_queue_needs_a_reason(client, today, force_a, psd_lead_a, reviewer):

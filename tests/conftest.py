@@ -16,8 +16,8 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 TODAY = datetime.date(2015, 6, 1)
 
 # Hypothesis (tests/test_fuzz.py, tests/test_api_schemathesis.py) runs under one of three profiles, chosen by
-# HYPOTHESIS_PROFILE (README, "Fuzzing"). Every profile prints a failure's blob for @reproduce_failure, and has
-# no deadline (the first request of a test is slower than the rest).
+# HYPOTHESIS_PROFILE (README, "Running the tests"). Every profile prints a failure's blob for @reproduce_failure,
+# and has no deadline (the first request of a test is slower than the rest).
 # - ci (the default, so `make test` is reproducible): derandomised, the same 50 examples a test on every run, so a
 #   failure comes back on the next run by itself. Hypothesis keeps no example database when derandomised.
 # - dev: hypothesis' defaults (100 examples a test), new random ones each run; failing examples are kept in

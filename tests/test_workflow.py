@@ -55,12 +55,17 @@ def test_allowed_transition_moves_status_and_records_who_and_why(
     assert last.history_change_reason == f"{spec.label}: {TEXT}"
 
 
+ONLY = {"reviewer": "Only an HMIC reviewer can ", "psd_lead": "Only the force's PSD lead can "}
+
+
 def _refusal(name, role):
     """The exception and message a forbidden transition is refused with: who may not, before when it may not."""
     if role == "other_force":
         return PermissionDenied, "You cannot change this action."
-    if not any((name, role) == (allowed, who) for allowed, _, who in ALLOWED):
-        return PermissionDenied, "Only .* can "
+    may = {who for allowed, _, who in ALLOWED if allowed == name}
+    if role not in may:
+        (only,) = may
+        return PermissionDenied, ONLY[only]
     return workflow.WorkflowError, "An action that is “.*” cannot be moved to “.*”"
 
 

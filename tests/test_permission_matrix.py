@@ -314,6 +314,8 @@ def url_kwargs(url: Url, world: World) -> dict[str, object]:
         "tracker:report_set_publishable": report,
         "tracker:register_report": report,
         "api:report-detail": report,
+        # Named after auth's user model, though the admin's user is tracker.User: _admin_model cannot tell.
+        "admin:auth_user_password_change": {"id": world.users["psd_lead_a"].pk},
     }
     if url.key in by_name:
         return by_name[url.key]

@@ -15,13 +15,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 DEV_ENV := DJANGO_DEBUG=true
 SEEDS ?= ../shared/seeds
 
-.PHONY: help install assets chromium migrate load-fixtures fixtures import-report load-report demo-users run test test-sqlite test-postgres bench loadtest lint check-deploy clean
+.PHONY: help install assets chromium postgresql-client migrate load-fixtures fixtures import-report load-report demo-users run test test-sqlite test-postgres bench loadtest lint check-deploy clean
 
 help:
 	@echo "make run    install, migrate, load the shipped fixtures and demo users, serve on http://$(HOST):$(PORT)/"
 	@echo "make import-report FILE=report.pdf PUBLISHED=YYYY-MM-DD   turn a report into fixtures/reports/<slug>.json"
 	@echo "make load-report FIXTURE=fixtures/reports/<slug>.json    load it (safe to repeat)"
-	@echo "make test   the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL))"
+	@echo "make test   ruff, then the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL))"
 	@echo "make bench  time the main pages at national scale (100,000 actions) on SQLite and PostgreSQL"
 	@echo "make loadtest  gunicorn + PostgreSQL, 20 clients for 60 s; nothing may be lost"
 	@echo "make lint   ruff"
@@ -53,6 +53,15 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@test -x $(CHROMIUM) || { echo "error: $(CHROMIUM) is still missing; install Debian's chromium" >&2; exit 1; }
 
+# The PostgreSQL leg backs up and restores with pg_dump and pg_restore (tests/test_backup_restore.py).
+postgresql-client:
+	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || { \
+		echo "Installing Debian's postgresql-client for the PostgreSQL leg's backup test"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql-client >/dev/null; }
+	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || { \
+		echo "error: pg_dump or pg_restore is still missing; install Debian's postgresql-client" >&2; exit 1; }
+
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
@@ -83,12 +92,13 @@ run: assets demo-users
 	@echo "Recommendation Tracker: http://$(HOST):$(PORT)/  (sign in with a demo log-in above; Ctrl-C to stop)"
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: test-sqlite test-postgres
+# Lint first: a finding fails `make test` before a test runs.
+test: lint test-sqlite test-postgres
 
 test-sqlite: install assets chromium
 	$(PY) -m pytest
 
-test-postgres: install assets chromium
+test-postgres: install assets chromium postgresql-client
 	@$(PY) scripts/require_postgres.py "$(TEST_DATABASE_URL)"
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest
 

@@ -1,15 +1,33 @@
-"""The fixed cast of test users and a frozen today."""
+"""The fixed cast of test users, a frozen today, and hypothesis' profiles."""
 
 import datetime
+import os
 import zoneinfo
+from pathlib import Path
 
 import pytest
 import time_machine
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from tests.factories import AdminFactory, ForceFactory, PsdLeadFactory, ReviewerFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 TODAY = datetime.date(2015, 6, 1)
+
+# Hypothesis (tests/test_fuzz.py, tests/test_api_schemathesis.py) runs under one of three profiles, chosen by
+# HYPOTHESIS_PROFILE (README, "Running the tests"). Every profile prints a failure's blob for @reproduce_failure,
+# and has no deadline (the first request of a test is slower than the rest).
+# - ci (the default, so `make test` is reproducible): derandomised, the same 50 examples a test on every run, so a
+#   failure comes back on the next run by itself. Hypothesis keeps no example database when derandomised.
+# - dev: hypothesis' defaults (100 examples a test), new random ones each run; failing examples are kept in
+#   .hypothesis/examples/ at the top of the checkout (ignored by git) and tried first on the next dev or deep run.
+# - deep: 5,000 random examples a test, for a run by hand; the same example database as dev.
+EXAMPLES = DirectoryBasedExampleDatabase(Path(__file__).resolve().parents[1] / ".hypothesis" / "examples")
+settings.register_profile("ci", derandomize=True, max_examples=50, deadline=None, print_blob=True, database=None)
+settings.register_profile("dev", deadline=None, print_blob=True, database=EXAMPLES)
+settings.register_profile("deep", max_examples=5000, deadline=None, print_blob=True, database=EXAMPLES)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

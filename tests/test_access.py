@@ -79,7 +79,7 @@ def test_recommendation_is_visible_to_the_forces_it_was_made_to(force_a, force_b
 def test_themes_are_for_reviewers_only(psd_lead_a, reviewer):
     theme = ThemeFactory()
     assert access.get_theme_for_user(reviewer, theme.pk) == theme
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only HMIC reviewers can see themes"):
         access.get_theme_for_user(psd_lead_a, theme.pk)
     with pytest.raises(Http404):
         access.get_theme_for_user(reviewer, theme.pk + 1)

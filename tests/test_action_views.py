@@ -36,14 +36,17 @@ def test_action_page_queries_do_not_grow_with_history(client, action, psd_lead_a
 
     client.force_login(psd_lead_a)
     with CaptureQueriesContext(connection) as fresh:
-        client.get(action.get_absolute_url())
+        assert client.get(action.get_absolute_url()).status_code == 200
     workflow.transition(action, "start", by=psd_lead_a)
     for n in range(5):
         ProgressNote.objects.create(action=action, author=psd_lead_a, text=f"note {n}")
     workflow.transition(action, "complete", by=psd_lead_a, text="done")
     workflow.transition(action, "reopen", by=reviewer, text="more")
     with django_assert_num_queries(len(fresh)):
-        assert client.get(action.get_absolute_url()).status_code == 200
+        response = client.get(action.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert all(f"note {n}" in body for n in range(5)) and "more" in body
 
 
 def test_another_forces_psd_lead_gets_404(client, action, psd_lead_b):

@@ -299,7 +299,7 @@ def test_the_dashboard_counts_areas_for_improvement_apart(
 
     with django_assert_max_num_queries(8):
         response = client.get(reverse("tracker:dashboard"))
-
+    assert response.status_code == 200
     rows = {f.slug: f for f in response.context["forces"]}
     a, b = rows["west-midlands"], rows["leicestershire"]
     assert (a.recommendation_open_count, a.recommendation_overdue_count) == (2, 1)
@@ -323,11 +323,13 @@ def test_the_dashboard_counts_in_as_many_queries_with_areas_for_improvement(
     client.force_login(reviewer)
     client.get(reverse("tracker:dashboard"))  # the session and the user, read once
     with CaptureQueriesContext(connection) as before:
-        client.get(reverse("tracker:dashboard"))
+        assert client.get(reverse("tracker:dashboard")).status_code == 200
     for _ in range(3):
         ActionFactory(recommendation=AreaForImprovementFactory(report__subject_force=force_b), force=force_b)
     with django_assert_num_queries(len(before.captured_queries)):
-        client.get(reverse("tracker:dashboard"))
+        response = client.get(reverse("tracker:dashboard"))
+    assert response.status_code == 200
+    assert {f.slug: f.afi_open_count for f in response.context["forces"]} == {"leicestershire": 3, "west-midlands": 0}
 
 
 def test_force_summaries_count_every_action_once(today, force_a):
@@ -483,11 +485,14 @@ def test_the_force_page_counts_in_as_many_queries_with_areas_for_improvement(
     client.force_login(psd_lead_a)
     client.get(force_a.get_absolute_url())  # the session and the user, read once
     with django_assert_num_queries(8):  # as many as before the counts were split
-        client.get(force_a.get_absolute_url())
+        response = client.get(force_a.get_absolute_url())
+    assert response.status_code == 200 and response.context["summary"].afi_open_count == 0
     for _ in range(3):
         ActionFactory(recommendation=AreaForImprovementFactory(report__subject_force=force_a), force=force_a)
     with django_assert_num_queries(8):
-        client.get(force_a.get_absolute_url())
+        response = client.get(force_a.get_absolute_url())
+    assert response.status_code == 200 and response.context["summary"].afi_open_count == 3
+    assert sum(len(actions) for actions in response.context["reports"].values()) == 4
 
 
 # The API ---------------------------------------------------------------------------------------------------

@@ -189,11 +189,17 @@ def to_milliseconds(histories: dict) -> dict:
 
 
 @pytest.mark.skipif(not POSTGRES_LEG, reason="pg_dump and pg_restore are for the PostgreSQL leg")
-@pytest.mark.skipif(not shutil.which("pg_dump") or not shutil.which("pg_restore"), reason="no pg_dump/pg_restore")
 @pytest.mark.django_db(transaction=True)
 def test_pg_dump_and_pg_restore_give_the_same_rows_and_history(populated, tmp_path):
     if connection.vendor != "postgresql":
         pytest.fail(f"DATABASE_URL names PostgreSQL but the tests got {connection.vendor}", pytrace=False)
+    missing = [tool for tool in ("pg_dump", "pg_restore") if not shutil.which(tool)]
+    if missing:
+        pytest.fail(
+            f"{' and '.join(missing)} not found: the PostgreSQL leg needs the client tools. Install Debian's "
+            "postgresql-client (`make test-postgres` does, as root; or `sudo apt-get install postgresql-client`).",
+            pytrace=False,
+        )
     before = summary()
     params = connection.settings_dict
     dump = tmp_path / "tracker.dump"

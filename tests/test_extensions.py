@@ -26,7 +26,7 @@ def test_psd_lead_can_request_a_revised_due_date(today, action, psd_lead_a):
 
 
 def test_reviewer_cannot_request_an_extension(today, action, reviewer):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the force's PSD lead can ask for a revised deadline"):
         workflow.request_extension(action, by=reviewer, requested_due_date=NEW_DATE, reason=REASON)
 
 
@@ -63,7 +63,7 @@ def test_approval_revises_the_due_date_and_records_it(today, action, psd_lead_a,
 
 def test_refusal_needs_a_reason_and_keeps_the_due_date(today, action, psd_lead_a, reviewer):
     request = ExtensionRequestFactory(action=action, requested_by=psd_lead_a)
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(workflow.WorkflowError, match="Say why the extension is refused"):
         workflow.decide_extension(request, by=reviewer, approve=False, reason="")
     workflow.decide_extension(request, by=reviewer, approve=False, reason="Six months was ample.")
     action.refresh_from_db()
@@ -73,7 +73,7 @@ def test_refusal_needs_a_reason_and_keeps_the_due_date(today, action, psd_lead_a
 
 def test_psd_lead_cannot_decide_their_own_request(today, action, psd_lead_a):
     request = ExtensionRequestFactory(action=action, requested_by=psd_lead_a)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only an HMIC reviewer can decide an extension request"):
         workflow.decide_extension(request, by=psd_lead_a, approve=True)
     assert Action.objects.get().revised_due_date is None
 

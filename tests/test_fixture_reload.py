@@ -5,7 +5,6 @@ import json
 import pytest
 from django.core.management import call_command
 
-from tests.factories import ForceFactory
 from tracker import workflow
 from tracker.models import Action, Recommendation, Report
 
@@ -88,4 +87,3 @@ def test_forces_fixture_has_the_43_territorial_forces(db):
     assert Force.objects.resolve("Cambridgeshire Constabulary").slug == "cambridgeshire"
     assert Force.objects.resolve("West Midlands Police").slug == "west-midlands"
     assert Force.objects.resolve("Atlantis Police") is None
-    ForceFactory  # noqa: B018

@@ -102,9 +102,17 @@ def test_production_settings_secure_cookies_hsts_and_sessions_that_expire():
     assert values["AXES_FAILURE_LIMIT"] == 5 and values["SIMPLE_HISTORY_REVERT_DISABLED"] is True
 
 
-@pytest.mark.parametrize("password", ["short1!", "password1234", "123456789012", "psd-a@example.org"])
-def test_weak_passwords_are_refused(psd_lead_a, password):
-    with pytest.raises(ValidationError):
+@pytest.mark.parametrize(
+    "password,why",
+    [
+        ("short1!", "This password is too short"),
+        ("password1234", "This password is too common"),
+        ("123456789012", "This password is entirely numeric"),
+        ("psd-a@example.org", "The password is too similar to the"),
+    ],
+)
+def test_weak_passwords_are_refused(psd_lead_a, password, why):
+    with pytest.raises(ValidationError, match=why):
         validate_password(password, user=psd_lead_a)
 
 

@@ -19,7 +19,7 @@ from tests.seeds import SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = SEEDS / "004_b223533a9aa4004e.txt"
-LINKED = ["Makefile", "manage.py", "config", "tracker", "templates", "static", ".venv", "requirements.txt"]
+LINKED = ["Makefile", "tracker", "templates", ".venv", "requirements.txt"]
 
 
 def readme_import_commands() -> list[str]:
@@ -32,9 +32,16 @@ def readme_import_commands() -> list[str]:
 
 @pytest.fixture
 def checkout(tmp_path) -> Path:
-    """Return a scratch checkout: this one's code, an empty fixtures/reports and the forces fixture."""
+    """Return a scratch checkout: this one's code, an empty fixtures/reports and the forces fixture.
+
+    manage.py and config/ are copies, so that the settings' BASE_DIR is the scratch checkout; its static/ is
+    an empty folder of its own: the commands never serve the built assets, so `make assets` need not have run.
+    """
     for name in LINKED:
         (tmp_path / name).symlink_to(ROOT / name)
+    shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
+    shutil.copytree(ROOT / "config", tmp_path / "config", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "static").mkdir()
     (tmp_path / "fixtures" / "reports").mkdir(parents=True)
     shutil.copy(ROOT / "fixtures" / "forces.json", tmp_path / "fixtures" / "forces.json")
     shutil.copy(SEED, tmp_path / "report.txt")

@@ -1,13 +1,15 @@
 """Overdue report, upcoming deadlines, my actions, review queue and dashboard sorting."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from tests.factories import ActionFactory, ExtensionRequestFactory, ForceFactory
 from tracker import workflow
-from tracker.models import Action
+from tracker.models import Action, ExtensionRequest, Report
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -25,8 +27,15 @@ def test_overdue_report_lists_only_overdue_grouped_by_force(client, today, force
     client.force_login(reviewer)
     response = client.get(reverse("tracker:overdue"))
     assert _rows(response) == [late_b, late_a]  # Leicestershire before West Midlands
-    body = response.content.decode()
-    assert "31" in body and "5" in body  # days overdue
+
+
+def test_overdue_report_shows_days_overdue_in_each_row(client, today, force_a, force_b, reviewer):
+    ActionFactory(recommendation__report__subject_force=force_b, due_date=D(2015, 5, 1))
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 5, 27))
+    client.force_login(reviewer)
+    body = client.get(reverse("tracker:overdue")).content.decode()
+    days_column = re.findall(r'<strong class="govuk-tag govuk-tag--red">(\d+)</strong>', body)
+    assert days_column == ["31", "5"]
 
 
 def test_overdue_report_is_scoped_to_the_psd_leads_force(client, today, force_a, force_b, psd_lead_a):
@@ -40,7 +49,9 @@ def test_overdue_report_query_count_does_not_grow(client, today, reviewer, djang
         ActionFactory(recommendation__report__subject_force=ForceFactory(), due_date=D(2015, 5, 1))
     client.force_login(reviewer)
     with django_assert_max_num_queries(10):
-        client.get(reverse("tracker:overdue"))
+        response = client.get(reverse("tracker:overdue"))
+    assert response.status_code == 200
+    assert len(_rows(response)) == 30
 
 
 def test_upcoming_defaults_to_30_days_and_takes_n(client, today, force_a, psd_lead_a):
@@ -136,7 +147,8 @@ def test_dashboard_on_time_rate(client, today, force_a, reviewer, psd_lead_a):
     client.force_login(reviewer)
     row = client.get(reverse("tracker:dashboard")).context["forces"][0]
     assert (row.completed_count, row.completed_late_count, row.on_time_rate) == (2, 1, 0.5)
-    assert "50%" in client.get(reverse("tracker:dashboard")).content.decode()
+    on_time_cell = '<td class="govuk-table__cell govuk-table__cell--numeric">50%</td>'
+    assertInHTML(on_time_cell, client.get(reverse("tracker:dashboard")).content.decode())
 
 
 def test_reopen_from_the_queue_needs_a_reason(client, today, force_a, psd_lead_a, reviewer):
@@ -159,11 +171,26 @@ def _many_actions(force, count=25, owner=None):
         ActionFactory(recommendation__report__subject_force=force, due_date=due, owner=owner)
 
 
+def _shown(response) -> int:
+    """How many rows the page drew: actions on a list page, forces on the dashboard."""
+    if "page_obj" in response.context:
+        return len(response.context["page_obj"])
+    return len(response.context["forces"])
+
+
+# (page, rows for 2 actions of one force, rows once 40 more of another force are added); half are overdue,
+# the rest due within 30 days, and the reviewer owns them all.
 @pytest.mark.parametrize(
-    "url_name",
-    ["tracker:action_list", "tracker:overdue", "tracker:upcoming", "tracker:my_actions", "tracker:dashboard"],
+    "url_name,few_rows,many_rows",
+    [
+        ("tracker:action_list", 2, 42),
+        ("tracker:overdue", 1, 21),
+        ("tracker:upcoming", 1, 21),
+        ("tracker:my_actions", 2, 42),
+        ("tracker:dashboard", 1, 2),
+    ],
 )
-def test_list_queries_do_not_grow_with_rows(client, today, reviewer, force_a, url_name):
+def test_list_queries_do_not_grow_with_rows(client, today, reviewer, force_a, url_name, few_rows, many_rows):
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -171,11 +198,15 @@ def test_list_queries_do_not_grow_with_rows(client, today, reviewer, force_a, ur
     client.force_login(reviewer)
     _many_actions(force_a, 2, owner=reviewer)
     with CaptureQueriesContext(connection) as few:
-        client.get(reverse(url_name))
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert _shown(response) == few_rows
     _many_actions(ForceFactory(), 40, owner=reviewer)
     cache.clear()  # the filter form is cached per address: draw it again, as the first time
     with CaptureQueriesContext(connection) as many:
-        client.get(reverse(url_name))
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert _shown(response) == many_rows
     assert len(many) == len(few)
 
 
@@ -190,9 +221,16 @@ def test_force_page_and_review_queue_queries_do_not_grow(client, today, reviewer
     counts = []
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
-            client.get(force_a.get_absolute_url())
-            client.get(reverse("tracker:review_queue"))
+            force_page = client.get(force_a.get_absolute_url())
+            queue = client.get(reverse("tracker:review_queue"))
         counts.append(len(queries))
+        assert (force_page.status_code, queue.status_code) == (200, 200)
+        reports = Report.objects.filter(recommendations__actions__force=force_a).distinct()
+        assert force_page.context["page_obj"].paginator.count == reports.count()
+        assert all(force_page.context["reports"].values())  # every report drawn with its action
+        completed = Action.objects.filter(status=Action.Status.COMPLETED).count()
+        assert queue.context["page_obj"].paginator.count == completed
+        assert set(queue.context["extensions"]) == set(ExtensionRequest.objects.all())
         _many_actions(force_a, 30)
         for action in Action.objects.open():
             workflow.transition(action, "complete", by=psd_lead_a, text="x")
@@ -209,12 +247,12 @@ def test_filter_form_is_drawn_once_per_address_and_user(client, today, force_a, 
     def filter_form(response) -> str:
         return response.content.decode().split("Filter</h2>")[1].split("Apply filters")[0]
 
+    ForceFactory(name="Leicestershire Police", slug="leicestershire")
     with CaptureQueriesContext(connection) as first:
         body = filter_form(client.get(reverse("tracker:overdue")))
     with CaptureQueriesContext(connection) as again:
         assert filter_form(client.get(reverse("tracker:overdue"))) == body
-    assert len(again) < len(first) and "West Midlands Police" in body
-    client.force_login(reviewer)  # another user's choices (every force) are drawn for them
-    assert "Leicestershire" not in body
-    ForceFactory(name="Leicestershire Police", slug="leicestershire")
-    assert "Leicestershire Police" in client.get(reverse("tracker:overdue")).content.decode()
+    assert len(again) < len(first)
+    assert "West Midlands Police" in body and "Leicestershire Police" not in body
+    client.force_login(reviewer)  # another user's choices (every force) are drawn for them, not the cached form
+    assert "Leicestershire Police" in filter_form(client.get(reverse("tracker:overdue")))

@@ -37,6 +37,7 @@ def test_dashboard_counts_overdue_per_force(client, today, force_a, force_b, rev
     client.force_login(reviewer)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("tracker:dashboard"))
+    assert response.status_code == 200
     rows = {f.slug: f for f in response.context["forces"]}
     assert rows["west-midlands"].overdue_count == 1 and rows["west-midlands"].open_count == 2
     assert rows["leicestershire"].overdue_count == 0
@@ -67,6 +68,7 @@ def test_action_list_is_scoped_then_filtered(
     client.force_login(psd_lead_a)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("tracker:action_list"), {"overdue": "true"})
+    assert response.status_code == 200
     assert [a.force for a in response.context["page_obj"]] == [force_a]
 
 

@@ -28,19 +28,19 @@ def test_psd_lead_rates_an_open_action_and_history_says_why(action, psd_lead_a):
 
 
 def test_rag_needs_a_reason(action, psd_lead_a):
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(workflow.WorkflowError, match="Give a one-line reason for the rating"):
         workflow.set_rag(action, by=psd_lead_a, rag="red", reason=" ")
 
 
 def test_reviewer_does_not_rate_a_forces_action(action, reviewer):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the force's PSD lead can give the action a RAG rating"):
         workflow.set_rag(action, by=reviewer, rag="red", reason="x")
 
 
 def test_closed_action_has_no_rag(action, psd_lead_a):
     action.status = Action.Status.VERIFIED
     action.save()
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(workflow.WorkflowError, match="Only an open action has a RAG rating"):
         workflow.set_rag(action, by=psd_lead_a, rag="green", reason="done")
 
 

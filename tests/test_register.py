@@ -252,9 +252,12 @@ def test_register_home_queries_do_not_grow_with_actions(client, register, django
     for _ in range(30):
         ActionFactory(recommendation=RecommendationFactory(report=report), force=register["gifts"].force)
     with django_assert_max_num_queries(10):
-        client.get(reverse("tracker:register"))
+        home = client.get(reverse("tracker:register"))
+    assert home.status_code == 200 and home.context["page_obj"].paginator.count == 2 + 30
     with django_assert_max_num_queries(8):
-        client.get(reverse("tracker:register_report", args=[report.slug]))
+        page = client.get(reverse("tracker:register_report", args=[report.slug]))
+    assert page.status_code == 200
+    assert sum(len(section.recommendations) for section in page.context["sections"]) == 1 + 30
 
 
 # CSV -----------------------------------------------------------------------------------------------------

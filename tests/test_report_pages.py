@@ -245,8 +245,13 @@ def test_odd_quotes_are_left_alone():
     assert prepare_text("‘cooling off’ and „so“") == "‘cooling off’ and „so“"
 
 
-@pytest.mark.skipif(UNICODE_FONT is None, reason="no TrueType font with ligature glyphs on this machine")
 def test_pdf_ligature_reads_as_plain_letters():
+    if UNICODE_FONT is None:
+        pytest.fail(
+            "No TrueType font with ligature glyphs: install Debian's fonts-dejavu-core "
+            "(`sudo apt-get install fonts-dejavu-core`).",
+            pytrace=False,
+        )
     data = render_pdf([[Line("Staff report notiﬁable associations.")]])
     assert "notifiable associations" in prepare_text(extract_text_from_bytes(data, "report.pdf"))
 

@@ -182,7 +182,7 @@ def test_failed_send_is_retried_by_the_next_run(owned, psd_lead_a, monkeypatch):
 
     with monkeypatch.context() as patched:
         patched.setattr("django.core.mail.EmailMessage.send", refuse)
-        with pytest.raises(CommandError):
+        with pytest.raises(CommandError, match=r"1 reminder\(s\) could not be sent; the next run will try again"):
             _run("--digest-weekday", "friday")
     assert not ReminderLog.objects.exists()
     _run("--digest-weekday", "friday")

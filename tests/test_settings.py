@@ -51,13 +51,31 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
-def test_check_deploy_passes_with_production_settings():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_SECRET_KEY="a-long-random-production-key-" + "x7Gq2pLm9ZrT4vBn8KcW1sYdE5hJ3fUo",
-        DJANGO_ALLOWED_HOSTS="tracker.example.org",
+# manage.py with static/ (the assets `make assets` builds) swapped for an empty folder: the deployment check is
+# about the settings, and a checkout that has not built its assets yet has no static/ at all (W004).
+WITHOUT_BUILT_ASSETS = """
+import sys
+import config.settings
+config.settings.STATICFILES_DIRS = [sys.argv.pop(1)]
+from django.core.management import execute_from_command_line
+execute_from_command_line(["manage.py", *sys.argv[1:]])
+"""
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_BUILT_ASSETS, str(tmp_path), "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SECRET_KEY": "a-long-random-production-key-" + "x7Gq2pLm9ZrT4vBn8KcW1sYdE5hJ3fUo",
+            "DJANGO_ALLOWED_HOSTS": "tracker.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -55,25 +55,40 @@ def test_allowed_transition_moves_status_and_records_who_and_why(
     assert last.history_change_reason == f"{spec.label}: {TEXT}"
 
 
+ONLY = {"reviewer": "Only an HMIC reviewer can ", "psd_lead": "Only the force's PSD lead can "}
+
+
+def _refusal(name, role):
+    """The exception and message a forbidden transition is refused with: who may not, before when it may not."""
+    if role == "other_force":
+        return PermissionDenied, "You cannot change this action."
+    may = {who for allowed, _, who in ALLOWED if allowed == name}
+    if role not in may:
+        (only,) = may
+        return PermissionDenied, ONLY[only]
+    return workflow.WorkflowError, "An action that is “.*” cannot be moved to “.*”"
+
+
 def _forbidden_cases():
     for name, spec in workflow.TRANSITIONS.items():
         for source in S.values:
             for role in ["psd_lead", "reviewer", "other_force"]:
                 if (name, source, role) in ALLOWED_SET or source == spec.target:
                     continue
-                yield name, source, role
+                yield name, source, role, *_refusal(name, role)
 
 
-@pytest.mark.parametrize("name,source,role", list(_forbidden_cases()))
+@pytest.mark.parametrize("name,source,role,refused_with,message", list(_forbidden_cases()))
 def test_forbidden_transition_changes_nothing(
-    name, source, role, force_a, psd_lead_a, reviewer, admin_user, psd_lead_b
+    name, source, role, refused_with, message, force_a, psd_lead_a, reviewer, admin_user, psd_lead_b
 ):
     action = ActionFactory(recommendation__report__subject_force=force_a, status=source)
     user = _user(role, psd_lead_a, reviewer, admin_user, psd_lead_b)
     history_before = action.history.count()
 
-    with pytest.raises((PermissionDenied, workflow.WorkflowError)):
+    with pytest.raises(refused_with, match=message) as refused:
         workflow.transition(action, name, by=user, text=TEXT)
+    assert type(refused.value) is refused_with
 
     action.refresh_from_db()
     assert action.status == source
@@ -103,7 +118,7 @@ def test_complete_needs_a_completion_note(force_a, psd_lead_a):
 
 def test_reopen_needs_a_reason(force_a, reviewer):
     action = ActionFactory(recommendation__report__subject_force=force_a, status=S.COMPLETED)
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(workflow.WorkflowError, match="is required"):
         workflow.transition(action, "reopen", by=reviewer, text="")
 
 
@@ -155,7 +170,7 @@ def test_stale_version_is_refused_and_names_who_changed_it(force_a, psd_lead_a, 
 
 def test_an_unknown_transition_is_a_programming_error(force_a, reviewer):
     action = ActionFactory(recommendation__report__subject_force=force_a)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is not a transition"):
         workflow.transition(action, S.IN_PROGRESS, by=reviewer, text="x")
 
 

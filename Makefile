@@ -104,7 +104,7 @@ loadtest: install
 
 # Not part of `make test`: mutmut against the non-browser suite; exits 1 below 95% killed (README "Mutation testing").
 # SURVIVORS=path also writes the mutants not killed there, one diff each.
-mutation: install
+mutation: install assets
 	$(PY) scripts/mutation.py $(if $(SURVIVORS),--survivors "$(SURVIVORS)")
 
 lint: install

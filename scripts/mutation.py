@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -83,12 +85,19 @@ def main() -> int:
 
         from mutmut.__main__ import _run
 
-        try:
-            _run([module_name(path) + ".*" for path in modules] if args.modules else [], args.max_children)
-        except SystemExit as stop:
-            if stop.code:
-                print("error: mutmut stopped before testing the mutants (see above)", file=sys.stderr)
-                return 2
+        # One module after another (the first run also learns which tests reach which function, for all), so
+        # each module's numbers are final as soon as it is done; the survivors file is rewritten after each.
+        for done, path in enumerate(modules, start=1):
+            print(f"\n== {path} ({done}/{len(modules)})", flush=True)
+            try:
+                with without_mutant_list():
+                    _run([module_name(path) + ".*"], args.max_children)
+            except SystemExit as stop:
+                if stop.code:
+                    print("error: mutmut stopped before testing the mutants (see above)", file=sys.stderr)
+                    return 2
+            if args.survivors:
+                args.survivors.write_text(survivors_text(collect(modules[:done], load_equivalents())))
         run = {"wall_seconds": round(time.monotonic() - started), "modules": modules}
         run_record.write_text(json.dumps(run))
 
@@ -107,6 +116,28 @@ def main() -> int:
         print(f"\nbelow {THRESHOLD:.0%} of non-equivalent mutants killed: {', '.join(below)}", file=sys.stderr)
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def without_mutant_list():
+    """Asked for one module's mutants by name, mutmut ends by listing every one of them: leave that out."""
+
+    class Output(io.TextIOBase):
+        hiding = False
+
+        def write(self, text: str) -> int:
+            self.hiding = self.hiding or "Mutant results" in text
+            return len(text) if self.hiding else stdout.write(text)
+
+        def flush(self) -> None:
+            stdout.flush()
+
+    stdout = sys.stdout
+    sys.stdout = Output()
+    try:
+        yield
+    finally:
+        sys.stdout = stdout
 
 
 def module_name(path: str) -> str:

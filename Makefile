@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 DEV_ENV := DJANGO_DEBUG=true
 SEEDS ?= ../shared/seeds
 
-.PHONY: help install assets chromium postgresql-client migrate load-fixtures fixtures import-report load-report demo-users run test test-sqlite test-postgres bench loadtest lint check-deploy clean
+.PHONY: help install assets chromium postgresql-client migrate load-fixtures fixtures import-report load-report demo-users run test test-sqlite test-postgres bench loadtest mutation lint check-deploy clean
 
 help:
 	@echo "make run    install, migrate, load the shipped fixtures and demo users, serve on http://$(HOST):$(PORT)/"
@@ -24,6 +24,7 @@ help:
 	@echo "make test   ruff, then the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL))"
 	@echo "make bench  time the main pages at national scale (100,000 actions) on SQLite and PostgreSQL"
 	@echo "make loadtest  gunicorn + PostgreSQL, 20 clients for 60 s; nothing may be lost"
+	@echo "make mutation  mutation testing of the rule modules (mutmut); writes bench/mutation.json"
 	@echo "make lint   ruff"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -110,6 +111,11 @@ bench: install
 loadtest: install
 	@$(PY) scripts/require_postgres.py "$(TEST_DATABASE_URL)"
 	$(PY) bench/loadtest.py
+
+# Not part of `make test`: mutmut against the non-browser suite; exits 1 below 95% killed (README "Mutation testing").
+# SURVIVORS=path also writes the mutants not killed there, one diff each.
+mutation: install assets
+	$(PY) scripts/mutation.py $(if $(SURVIVORS),--survivors "$(SURVIVORS)")
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -5,7 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import Http404
 
-from tests.factories import ActionFactory, ForceFactory, ProgressNoteFactory, RecommendationFactory, ThemeFactory
+from tests.factories import (
+    ActionFactory,
+    ExtensionRequestFactory,
+    ForceFactory,
+    ProgressNoteFactory,
+    PsdLeadFactory,
+    RecommendationFactory,
+    ThemeFactory,
+)
 from tracker import access
 from tracker.models import Force, Report
 
@@ -79,7 +87,65 @@ def test_recommendation_is_visible_to_the_forces_it_was_made_to(force_a, force_b
 def test_themes_are_for_reviewers_only(psd_lead_a, reviewer):
     theme = ThemeFactory()
     assert access.get_theme_for_user(reviewer, theme.pk) == theme
-    with pytest.raises(PermissionDenied, match="Only HMIC reviewers can see themes"):
+    with pytest.raises(PermissionDenied, match=r"^Only HMIC reviewers can see themes\.$"):
         access.get_theme_for_user(psd_lead_a, theme.pk)
     with pytest.raises(Http404):
         access.get_theme_for_user(reviewer, theme.pk + 1)
+
+
+def test_extension_request_is_found_by_its_id_among_the_users_own(force_a, force_b, psd_lead_a):
+    first = ExtensionRequestFactory(action=ActionFactory(force=force_a))
+    second = ExtensionRequestFactory(action=ActionFactory(force=force_a))
+    theirs = ExtensionRequestFactory(action=ActionFactory(force=force_b))
+    assert access.get_extension_request_for_user(psd_lead_a, second.pk) == second
+    assert access.get_extension_request_for_user(psd_lead_a, first.pk) == first
+    with pytest.raises(Http404):
+        access.get_extension_request_for_user(psd_lead_a, theirs.pk)
+
+
+# The pages that call these helpers show the related objects below; each helper fetches them in its one query.
+
+
+def test_an_action_comes_with_its_force_owner_recommendation_and_report(force_a, psd_lead_a, django_assert_num_queries):
+    created = ActionFactory(
+        recommendation__report__subject_force=force_a, force=force_a, owner=PsdLeadFactory(forces=[force_a])
+    )
+    action = access.get_action_for_user(psd_lead_a, created.pk)
+    with django_assert_num_queries(0):
+        shown = (
+            action.force.name,
+            action.owner.username,
+            action.recommendation.text,
+            action.recommendation.report.title,
+            action.recommendation.report.subject_force.name,
+        )
+    assert shown == (
+        force_a.name,
+        created.owner.username,
+        created.recommendation.text,
+        "Police Integrity and Corruption",
+        force_a.name,
+    )
+
+
+def test_an_extension_request_comes_with_its_action(force_a, psd_lead_a, django_assert_num_queries):
+    created = ExtensionRequestFactory(action=ActionFactory(force=force_a))
+    request = access.get_extension_request_for_user(psd_lead_a, created.pk)
+    with django_assert_num_queries(0):
+        assert request.action.force_id == force_a.pk
+
+
+def test_a_report_comes_with_its_force(force_a, psd_lead_a, django_assert_num_queries):
+    created = ActionFactory(recommendation__report__subject_force=force_a).recommendation.report
+    report = access.get_report_for_user(psd_lead_a, created.slug)
+    with django_assert_num_queries(0):
+        assert report.subject_force.name == force_a.name
+
+
+@pytest.mark.parametrize("role", ["psd_lead_a", "reviewer"])
+def test_a_recommendation_comes_with_its_report(role, force_a, request, django_assert_num_queries):
+    user = request.getfixturevalue(role)
+    created = ActionFactory(force=force_a).recommendation
+    recommendation = access.get_recommendation_for_user(user, created.pk)
+    with django_assert_num_queries(0):
+        assert recommendation.report.title == created.report.title

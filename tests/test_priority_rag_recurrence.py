@@ -163,3 +163,66 @@ def test_reloading_a_fixture_keeps_theme_priority_and_publishing(db, reviewer, t
     rec.refresh_from_db()
     assert rec.is_priority and rec.theme == theme
     assert Report.objects.get().is_publishable
+
+
+def reasons(obj):
+    return [row.history_change_reason for row in obj.history.order_by("history_date", "history_id")]
+
+
+def test_priority_flag_without_a_reason_is_recorded_by_its_label(action, reviewer):
+    workflow.set_priority(action.recommendation, by=reviewer, priority=True, reason="  ")
+    assert reasons(action.recommendation)[-1] == "Flagged as a priority"
+
+
+def test_removing_a_priority_flag_says_so_with_its_reason(action, reviewer):
+    workflow.set_priority(action.recommendation, by=reviewer, priority=True)
+    workflow.set_priority(action.recommendation, by=reviewer, priority=False, reason=" Fixed in the 2016 revisit ")
+    action.recommendation.refresh_from_db()
+    assert not action.recommendation.is_priority
+    assert reasons(action.recommendation)[-2:] == [
+        "Flagged as a priority",
+        "Priority flag removed: Fixed in the 2016 revisit",
+    ]
+
+
+def test_setting_the_priority_it_already_has_records_nothing(action, reviewer):
+    before = reasons(action.recommendation)
+    workflow.set_priority(action.recommendation, by=reviewer, priority=False, reason="No change")
+    assert reasons(action.recommendation) == before
+
+
+def test_bulk_publish_publishes_each_action_and_counts_them(force_a, reviewer):
+    actions = [ActionFactory(recommendation__report__subject_force=force_a) for _ in range(2)]
+    untouched = ActionFactory(recommendation__report__subject_force=force_a)
+    assert workflow.bulk_update(actions, by=reviewer, publishable=True) == 2
+    published = set(Action.objects.filter(is_publishable=True).values_list("pk", flat=True))
+    assert published == {a.pk for a in actions}
+    assert reasons(actions[0])[-1] == "Published on the public register"
+    assert untouched.pk not in published
+
+
+def test_bulk_unpublish_removes_each_action_from_the_register(force_a, reviewer):
+    actions = [ActionFactory(recommendation__report__subject_force=force_a, is_publishable=True) for _ in range(2)]
+    assert workflow.bulk_update(actions, by=reviewer, publishable=False) == 2
+    assert not Action.objects.filter(is_publishable=True).exists()
+
+
+def test_bulk_priority_flags_each_actions_recommendation(force_a, reviewer):
+    actions = [ActionFactory(recommendation__report__subject_force=force_a) for _ in range(2)]
+    assert workflow.bulk_update(actions, by=reviewer, priority=True) == 2
+    assert [a.recommendation.history.latest().is_priority for a in actions] == [True, True]
+    assert not Action.objects.filter(is_publishable=True).exists()
+
+
+def test_bulk_change_without_a_choice_changes_nothing_but_counts(force_a, reviewer):
+    actions = [ActionFactory(recommendation__report__subject_force=force_a) for _ in range(3)]
+    assert workflow.bulk_update(actions, by=reviewer) == 3
+    assert [len(reasons(a)) for a in actions] == [1, 1, 1]
+    assert not Action.objects.filter(owner__isnull=False).exists()
+
+
+def test_bulk_owner_change_sets_the_owner_on_each(force_a, reviewer):
+    lead = PsdLeadFactory(forces=[force_a])
+    actions = [ActionFactory(recommendation__report__subject_force=force_a) for _ in range(2)]
+    assert workflow.bulk_update(actions, by=reviewer, set_owner=True, owner=lead) == 2
+    assert set(Action.objects.values_list("owner", flat=True)) == {lead.pk}

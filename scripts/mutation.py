@@ -13,7 +13,7 @@ that matches no surviving mutant is reported as stale. The exit status is 1 if a
 of its non-equivalent mutants.
 
     .venv/bin/python scripts/mutation.py                      # all modules (what `make mutation` runs)
-    .venv/bin/python scripts/mutation.py tracker/dates.py     # only some modules (no bench/mutation.json)
+    .venv/bin/python scripts/mutation.py tracker/dates.py     # only some modules (updates their lines only)
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import datetime
 import hashlib
 import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 import tomllib
@@ -105,9 +107,8 @@ def main() -> int:
     report["wall_seconds"] = run["wall_seconds"]
     report["mutmut"] = MUTMUT_VERSION
     print_table(report)
-    if run["modules"] == config["only_mutate"] and modules == run["modules"]:
-        RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    if run["wall_seconds"] is not None and not any(m["not_checked"] for m in report["modules"].values()):
+        write_results(report, run)  # a finished run (again with --report-only, say after listing an equivalent)
     if args.survivors:
         args.survivors.write_text(survivors_text(report))
         print(f"wrote {args.survivors}")
@@ -116,6 +117,30 @@ def main() -> int:
         print(f"\nbelow {THRESHOLD:.0%} of non-equivalent mutants killed: {', '.join(below)}", file=sys.stderr)
         return 1
     return 0
+
+
+def write_results(report: dict, run: dict) -> None:
+    """
+    Record this run's modules in bench/mutation.json, keeping the other modules' last results: running only the
+    modules a change touches updates their lines. Each module says which commit and run it was measured on.
+    """
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"modules": {}}
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    measured = {
+        "commit": commit.stdout.strip() or None,
+        "date": datetime.date.today().isoformat(),
+        "run_modules": run["modules"],
+        "run_wall_seconds": run["wall_seconds"],
+    }
+    for path, module in report["modules"].items():
+        results["modules"][path] = {"measured": measured, **module}
+    results["mutmut"] = report["mutmut"]
+    results["threshold"] = THRESHOLD
+    results["stale_equivalents"] = [
+        entry for entry in results.get("stale_equivalents", []) if entry["module"] not in report["modules"]
+    ] + report["stale_equivalents"]
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwrote {RESULTS.relative_to(ROOT)} ({', '.join(report['modules'])})")
 
 
 @contextlib.contextmanager

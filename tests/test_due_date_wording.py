@@ -13,6 +13,7 @@ import pytest
 from tracker.report_parser._dates import (
     _NUMBER_WORDS,
     MONTHS,
+    Timeframe,
     due_date_for,
     find_timeframes,
     opens_with_timeframe,
@@ -510,3 +511,25 @@ def test_parse_date_only(text, expected):
 )
 def test_no_due_date(timeframe, published, precision):
     assert due_date_for(timeframe, published, precision) == (None, None)
+
+
+def test_a_month_named_mid_sentence_is_found_where_it_is_written():
+    text = "Forces should, during March 2016, report their progress."
+    assert find_timeframes(text) == [Timeframe("during March 2016", 15, True)]
+
+
+def test_a_month_with_the_body_that_acts_starts_at_the_body():
+    text = "By then the Home Office Working Group in March 2016 should agree a code."
+    assert find_timeframes(text) == [Timeframe("the Home Office Working Group in March 2016", 8, True)]
+
+
+def test_an_opening_deadline_we_cannot_date_is_kept_from_the_first_word():
+    text = "As soon as practicable, the force should publish its policy."
+    assert find_timeframes(text) == [Timeframe("As soon as practicable", 0, False)]
+
+
+@pytest.mark.parametrize(("name_length", "opens"), [(102, True), (103, False)], ids=["ends-at-120", "ends-at-121"])
+def test_an_opening_deadline_is_read_from_the_first_120_characters(name_length, opens):
+    # "The <body> in March 2016" ends at character 18 + the body's length.
+    text = f"The {'A' * name_length} in March 2016 should agree a code of practice with every force."
+    assert opens_with_timeframe(text) is opens

@@ -79,6 +79,7 @@ def main() -> int:
         modules = args.modules or run["modules"] or config["only_mutate"]
     else:
         started = time.monotonic()
+        commit = current_commit()  # the code and tests this run measures (mutmut copies them now)
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         # Tests run the README's commands (make import-report…) from the copy's root: they need the venv there.
         (ROOT / "mutants").mkdir()
@@ -100,7 +101,7 @@ def main() -> int:
                     return 2
             if args.survivors:
                 args.survivors.write_text(survivors_text(collect(modules[:done], load_equivalents())))
-        run = {"wall_seconds": round(time.monotonic() - started), "modules": modules}
+        run = {"wall_seconds": round(time.monotonic() - started), "modules": modules, "commit": commit}
         run_record.write_text(json.dumps(run))
 
     report = collect(modules, load_equivalents())
@@ -119,15 +120,23 @@ def main() -> int:
     return 0
 
 
+def current_commit() -> str | None:
+    """Return the checkout's commit (short), with "+changes" when files git tracks differ from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, cwd=ROOT
+    )
+    return (head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")) or None
+
+
 def write_results(report: dict, run: dict) -> None:
     """
     Record this run's modules in bench/mutation.json, keeping the other modules' last results: running only the
     modules a change touches updates their lines. Each module says which commit and run it was measured on.
     """
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"modules": {}}
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     measured = {
-        "commit": commit.stdout.strip() or None,
+        "commit": run.get("commit") or current_commit(),
         "date": datetime.date.today().isoformat(),
         "run_modules": run["modules"],
         "run_wall_seconds": run["wall_seconds"],

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.seeds import SEEDS  # noqa: E402
-from tracker.report_parser import parse_report, read_report_text
+from tests.seeds import SEEDS, read_seed  # noqa: E402
+from tracker.report_parser import parse_report
 
 SIX_MONTHS = "Within six months"
 DUE_2014_DAY = (date(2015, 5, 27), "day")
@@ -73,20 +73,13 @@ CASES = [
 ]
 
 
-def load(name: str):
-    """Return the text of a seed report, failing (never skipping) if it is missing."""
-    path = SEEDS / name
-    assert path.is_file(), f"seed report missing: {path}"
-    return read_report_text(path)
-
-
 def test_seed_folder_is_present():
     assert SEEDS.is_dir(), f"seed folder missing: {SEEDS}"
 
 
 @pytest.mark.parametrize(("name", "subject", "month", "published", "expected"), CASES, ids=[c[1] for c in CASES])
 def test_force_report_with_exact_publication_day(name, subject, month, published, expected):
-    report = parse_report(load(name), published=published)
+    report = parse_report(read_seed(name), published=published)
     assert report.subject == subject
     assert report.is_national is False
     assert report.title == "Police Integrity and Corruption"
@@ -109,7 +102,7 @@ def test_force_report_with_exact_publication_day(name, subject, month, published
 
 @pytest.mark.parametrize(("name", "subject", "month", "published", "expected"), CASES, ids=[c[1] for c in CASES])
 def test_force_report_with_printed_month_only(name, subject, month, published, expected):
-    report = parse_report(load(name))
+    report = parse_report(read_seed(name))
     assert (report.published.year, report.published.month) == month
     assert report.published_precision == "month"
     assert len(report.recommendations) == len(expected)
@@ -121,19 +114,19 @@ def test_force_report_with_printed_month_only(name, subject, month, published, e
 
 
 def test_metropolitan_has_one_immediate_recommendation():
-    recs = parse_report(load("004_b223533a9aa4004e.txt")).recommendations
+    recs = parse_report(read_seed("004_b223533a9aa4004e.txt")).recommendations
     assert [r.timeframe for r in recs].count("With immediate effect") == 1
 
 
 def test_isbns():
-    assert parse_report(load("000_53efe708a084475f.txt")).isbn == "978-1-78246-611-6"
-    assert parse_report(load("001_56e6d8f7efdea81c.txt")).isbn == "978-1-78246-573-7"
-    assert parse_report(load("003_cdb7c5f2cfc2a177.txt")).isbn == ""
+    assert parse_report(read_seed("000_53efe708a084475f.txt")).isbn == "978-1-78246-611-6"
+    assert parse_report(read_seed("001_56e6d8f7efdea81c.txt")).isbn == "978-1-78246-573-7"
+    assert parse_report(read_seed("003_cdb7c5f2cfc2a177.txt")).isbn == ""
 
 
 def test_west_midlands_closing_order_kept_over_body_order():
     # The body states "lessons" before "suspension"; the closing list the reverse.
-    report = parse_report(load("000_53efe708a084475f.txt"))
+    report = parse_report(read_seed("000_53efe708a084475f.txt"))
     seventh, eighth = report.recommendations[6:8]
     assert "suspension, resignation and retirement" in seventh.text
     assert seventh.evidence.startswith("The force does not routinely and systematically audit decisions")
@@ -144,14 +137,14 @@ def test_west_midlands_closing_order_kept_over_body_order():
 
 
 def test_cambridgeshire_markdown_context():
-    rec = parse_report(load("001_56e6d8f7efdea81c.txt")).recommendations[3]
+    rec = parse_report(read_seed("001_56e6d8f7efdea81c.txt")).recommendations[3]
     assert rec.inspection_question == "How well does the force prevent, identify and investigate corruption?"
     assert "Vetting arrangements do not fully comply with the national vetting policy" in rec.evidence
     assert "**" not in rec.text and "**" not in rec.evidence
 
 
 def test_west_midlands_key_figures():
-    figures = {f.code: f for f in parse_report(load("000_53efe708a084475f.txt")).key_figures}
+    figures = {f.code: f for f in parse_report(read_seed("000_53efe708a084475f.txt")).key_figures}
     expected = {
         "public-complaints": (Decimal("1439"), None, "count"),
         "public-complaints-per-100-workforce": (Decimal("13.1"), Decimal("15.7"), "per 100 workforce"),
@@ -165,7 +158,7 @@ def test_west_midlands_key_figures():
 
 
 def test_metropolitan_key_figures_with_thousands_separators():
-    figures = {f.code: f for f in parse_report(load("004_b223533a9aa4004e.txt")).key_figures}
+    figures = {f.code: f for f in parse_report(read_seed("004_b223533a9aa4004e.txt")).key_figures}
     assert figures["public-complaints"].value == Decimal("7029")
     assert figures["conduct-cases"].value == Decimal("1775")
     assert figures["business-interest-applications"].value == Decimal("1818")
@@ -193,7 +186,7 @@ NATIONAL_EXPECTED = [
 
 @pytest.mark.parametrize("published", [date(2011, 12, 13), None], ids=["published", "printed"])
 def test_national_review(published):
-    report = parse_report(load("003_cdb7c5f2cfc2a177.txt"), published=published)
+    report = parse_report(read_seed("003_cdb7c5f2cfc2a177.txt"), published=published)
     assert report.is_national is True
     assert report.subject == ""
     assert report.title == "Without fear or favour: a review of police relationships"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.report_corpus import PUBLISHED  # the README's publication days, by hand
-from tests.seeds import SEEDS
-from tracker.report_parser import ParsedReport, parse_report, read_report_text
+from tests.seeds import SEEDS, read_seed
+from tracker.report_parser import ParsedReport, parse_report
 
 TABLE = Path(__file__).with_name("seed_expectations.csv")
 
@@ -46,9 +46,7 @@ NAMES = sorted(EXPECTED)
 @cache
 def parsed(name: str) -> ParsedReport:
     """Return the parser's reading of a seed report, given its publication day."""
-    path = SEEDS / name
-    assert path.is_file(), f"seed report missing: {path}"
-    return parse_report(read_report_text(path), published=PUBLISHED[name])
+    return parse_report(read_seed(name), published=PUBLISHED[name])
 
 
 def words(text: str) -> str:

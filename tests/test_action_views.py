@@ -1,5 +1,7 @@
 """The action page and the POSTs that change an action."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -140,6 +142,18 @@ def test_psd_lead_adds_a_note_with_evidence(client, action, psd_lead_a):
     download = client.get(reverse("tracker:evidence", args=[note.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert "attachment" in download["Content-Disposition"]
+
+
+def test_evidence_is_stored_under_the_action_with_a_random_name(action, psd_lead_a, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("Kent vetting policy.pdf", b"%PDF", content_type="application/pdf")
+    note = workflow.add_note(action, by=psd_lead_a, text="Policy", attachment=upload)
+    folder, name = note.attachment.name.rsplit("/", 1)
+    assert folder == f"evidence/{action.pk}"
+    assert re.fullmatch(r"[0-9a-f]{32}", name)  # 128 random bits; the user's file name is metadata only
+    assert note.attachment_name == "Kent vetting policy.pdf"
 
 
 def test_evidence_of_another_force_is_not_served(client, action, psd_lead_a, psd_lead_b):

@@ -199,7 +199,7 @@ def test_an_approved_extension_sorts_after_an_action_due_sooner(today):
 def test_one_actions_attention_order_respects_an_approved_extension(today):
     extended = ActionFactory(due_date=D(2015, 5, 1), revised_due_date=D(2015, 12, 31), status=S.IN_PROGRESS)
     due_sooner = ActionFactory(due_date=D(2015, 7, 1), status=S.IN_PROGRESS)
-    assert sorted([extended, due_sooner], key=lambda a: a.attention_order(today)) == [due_sooner, extended]
+    assert sorted([extended, due_sooner], key=lambda a: a.attention_order()) == [due_sooner, extended]
 
 
 def test_a_priority_action_sorts_first_even_when_due_last(today):

@@ -186,6 +186,7 @@ ADMIN_AS_ADMIN: dict[str, tuple[int, int]] = {
     **_model_pages("tracker_reminderlog", add=READ_ONLY, change=(200, 403)),
 }
 
+
 @dataclass(frozen=True)
 class Url:
     key: str  # "namespace:name", or the route for an unnamed pattern

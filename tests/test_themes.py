@@ -151,6 +151,17 @@ def test_reviewer_merges_two_themes_with_history(seeds, reviewer):
     assert last.history_user == reviewer and "Merged from theme" in last.history_change_reason
 
 
+def test_a_merged_theme_leaves_a_deletion_row_naming_the_reviewer_and_the_target(seeds, reviewer):
+    target = _theme_of("Within six months, the force should publish a policy", "leicestershire")
+    source = _theme_of("Within six months, force should ensure that it has a policy which informs", "west-midlands")
+    source_id = source.pk
+    themes.merge(target, source, by=reviewer)
+    deleted = Theme.history.filter(id=source_id).latest()
+    assert deleted.history_type == "-"
+    assert deleted.history_user == reviewer
+    assert deleted.history_change_reason == f"Merged into theme “{target.title}”"
+
+
 def test_reviewer_splits_a_theme(seeds, reviewer):
     theme = _theme_of("Within six months, the force should ensure that it has communicated", "west-midlands")
     leics = theme.recommendations.get(report__subject_force__slug="leicestershire")

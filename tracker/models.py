@@ -407,9 +407,9 @@ class ActionQuerySet(models.QuerySet["Action"]):
     def with_effective_due_date(self) -> ActionQuerySet:
         return self.annotate(effective_due=models.functions.Coalesce("revised_due_date", "due_date"))
 
-    def by_attention(self, today: datetime.date | None = None) -> ActionQuerySet:
-        """Return the actions needing attention first: priority, overdue, open, awaiting review, then closed."""
-        return self.order_by(*attention_ordering(today or timezone.localdate()))
+    def by_attention(self) -> ActionQuerySet:
+        """Return the actions needing attention first: priority, open (overdue first), awaiting review, closed."""
+        return self.order_by(*attention_ordering())
 
     def public(self) -> ActionQuerySet:
         """Return the actions shown on the public register: published themselves, or on a published report."""
@@ -420,13 +420,17 @@ class ActionQuerySet(models.QuerySet["Action"]):
         return self.filter(of_kind_q(kind))
 
 
-def attention_ordering(today: datetime.date) -> list:
-    """Return the order of actions needing attention first, for order_by() and for a window's order_by."""
+def attention_ordering() -> list:
+    """
+    Return the order of actions needing attention first, for order_by() and for a window's order_by: priority
+    recommendations, then open actions, awaiting review and closed ones, each soonest due first (so overdue
+    actions lead the open ones: their effective due date is before any other's). Action.attention_order is
+    the same order in Python.
+    """
     rank = models.Case(
-        models.When(overdue_q(today), then=0),  # overdue
-        models.When(status__in=Action.OPEN_STATUSES, then=1),  # other open
-        models.When(status=Action.Status.COMPLETED, then=2),  # awaiting review
-        default=3,  # closed
+        models.When(status__in=Action.OPEN_STATUSES, then=0),
+        models.When(status=Action.Status.COMPLETED, then=1),  # awaiting review
+        default=2,  # closed
     )
     return [
         F("recommendation__is_priority").desc(),
@@ -484,7 +488,7 @@ def _local_day_is_utc_day_or_next() -> bool:
     return all(datetime.timedelta(0) <= offset < datetime.timedelta(days=1) for offset in offsets)
 
 
-def _completed_late_exact_q(prefix: str = "") -> Q:
+def _completed_late_exact_q(prefix: str) -> Q:
     return Q(**{f"{prefix}completed_at__isnull": False}) & (
         Q(
             **{
@@ -619,14 +623,11 @@ class Action(models.Model):
         due = self.effective_due_date
         return self.is_open and due is not None and due < timezone.localdate()
 
-    def attention_order(self, today: datetime.date) -> tuple:
-        """Return a sort key putting priority, then overdue, then open actions first, soonest due first."""
-        return (
-            not self.recommendation.is_priority,
-            not self.is_overdue,
-            not self.is_open,
-            self.effective_due_date or today.max,
-        )
+    def attention_order(self) -> tuple:
+        """Return the sort key of attention_ordering() (priority, open, awaiting review, closed; soonest due first)."""
+        rank = 0 if self.is_open else 1 if self.status == self.Status.COMPLETED else 2
+        due = self.effective_due_date
+        return (not self.recommendation.is_priority, rank, due is None, due, self.force.name, self.pk)
 
     @property
     def days_overdue(self) -> int | None:

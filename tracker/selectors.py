@@ -350,9 +350,8 @@ def theme_summaries(themes: QuerySet[Theme], today: datetime.date | None = None)
     ).annotate(done_on_time_count=F("done_count") - F("done_late_count"))
 
 
-def theme_action_previews(themes: list[Theme], limit: int, today: datetime.date | None = None) -> dict[int, list]:
+def theme_action_previews(themes: list[Theme], limit: int) -> dict[int, list]:
     """Return, per theme id, its `limit` actions needing most attention, in two queries whatever the themes' size."""
-    today = today or timezone.localdate()
     # The window ranks ids only, so the database sorts narrow rows; the few chosen are then read whole.
     chosen = (
         Action.objects.filter(recommendation__theme__in=[t.pk for t in themes])
@@ -360,7 +359,7 @@ def theme_action_previews(themes: list[Theme], limit: int, today: datetime.date 
             place=Window(
                 RowNumber(),
                 partition_by=F("recommendation__theme_id"),
-                order_by=attention_ordering(today),
+                order_by=attention_ordering(),
             )
         )
         .filter(place__lte=limit)
@@ -370,7 +369,7 @@ def theme_action_previews(themes: list[Theme], limit: int, today: datetime.date 
         Action.objects.filter(pk__in=list(chosen))
         .select_related("force", "recommendation", "recommendation__report")
         .defer(*ACTION_LIST_DEFERRED)
-        .by_attention(today)
+        .by_attention()
     )
     previews: dict[int, list] = {t.pk: [] for t in themes}
     for action in actions:

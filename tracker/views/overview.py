@@ -99,7 +99,7 @@ def force_detail(request, slug: str):
         by_report.setdefault(action.recommendation.report_id, []).append(action)
     for group in by_report.values():
         # Recommendations, then areas for improvement, each needing attention first.
-        group.sort(key=lambda a: (a.recommendation.is_area_for_improvement, a.attention_order(today)))
+        group.sort(key=lambda a: (a.recommendation.is_area_for_improvement, a.attention_order()))
     reports = {report: by_report.get(report.pk, []) for report in page}
     for report in reports:
         report.kind_counts = counts_by_kind(report)

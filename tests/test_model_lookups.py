@@ -1,6 +1,7 @@
 """How records are found by what people and fixtures call them: a force by its name, anything by its natural key."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -271,3 +272,9 @@ def test_saving_with_history_and_no_changes_saves_every_field():
 def test_the_fast_lateness_test_is_used_only_where_the_local_day_is_the_utc_day_or_the_next(zone, fast):
     with override_settings(TIME_ZONE=zone):
         assert _local_day_is_utc_day_or_next() is fast
+
+
+def test_a_calendar_address_carries_256_random_bits():
+    first, second = PsdLeadFactory(), PsdLeadFactory()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", first.calendar_token)  # 32 bytes, URL-safe base64
+    assert first.calendar_token != second.calendar_token

@@ -84,9 +84,11 @@ def test_an_unknown_force_resolves_to_nothing():
 # Natural keys (fixtures refer to records by them)
 
 
-def test_a_recommendation_natural_key_picks_its_own_report():
+def test_a_recommendation_natural_key_picks_its_own_report_and_number():
     RecommendationFactory(report=ReportFactory(slug="kent-2014"), number=1)
-    wanted = RecommendationFactory(report=ReportFactory(slug="essex-2014"), number=1)
+    essex = ReportFactory(slug="essex-2014")
+    wanted = RecommendationFactory(report=essex, number=1)
+    RecommendationFactory(report=essex, number=2)
     assert Recommendation.objects.get_by_natural_key("essex-2014", 1) == wanted
 
 

@@ -68,7 +68,7 @@ def _scoped(queryset: models.QuerySet, user, force_field: str) -> models.QuerySe
     force_ids = visible_force_ids(user)
     if force_ids is None:
         return queryset
-    return queryset.filter(**{f"{force_field}__in": force_ids}) if force_ids else queryset.none()
+    return queryset.filter(**{f"{force_field}__in": force_ids})  # none: Django answers empty without a query
 
 
 class ForceQuerySet(models.QuerySet["Force"]):

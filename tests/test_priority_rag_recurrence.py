@@ -174,6 +174,11 @@ def test_priority_flag_without_a_reason_is_recorded_by_its_label(action, reviewe
     assert reasons(action.recommendation)[-1] == "Flagged as a priority"
 
 
+def test_a_priority_flag_names_the_reviewer_who_set_it(action, reviewer):
+    workflow.set_priority(action.recommendation, by=reviewer, priority=True, reason="Cause of concern")
+    assert action.recommendation.history.latest().history_user == reviewer
+
+
 def test_removing_a_priority_flag_says_so_with_its_reason(action, reviewer):
     workflow.set_priority(action.recommendation, by=reviewer, priority=True)
     workflow.set_priority(action.recommendation, by=reviewer, priority=False, reason=" Fixed in the 2016 revisit ")
@@ -215,10 +220,18 @@ def test_bulk_priority_flags_each_actions_recommendation(force_a, reviewer):
 
 
 def test_bulk_change_without_a_choice_changes_nothing_but_counts(force_a, reviewer):
-    actions = [ActionFactory(recommendation__report__subject_force=force_a) for _ in range(3)]
+    lead = PsdLeadFactory(forces=[force_a])
+    actions = [ActionFactory(recommendation__report__subject_force=force_a, owner=lead) for _ in range(3)]
     assert workflow.bulk_update(actions, by=reviewer) == 3
     assert [len(reasons(a)) for a in actions] == [1, 1, 1]
-    assert not Action.objects.filter(owner__isnull=False).exists()
+    assert set(Action.objects.values_list("owner", flat=True)) == {lead.pk}
+
+
+def test_bulk_publish_keeps_each_actions_owner(force_a, reviewer):
+    lead = PsdLeadFactory(forces=[force_a])
+    actions = [ActionFactory(recommendation__report__subject_force=force_a, owner=lead) for _ in range(2)]
+    workflow.bulk_update(actions, by=reviewer, publishable=True)
+    assert set(Action.objects.values_list("owner", flat=True)) == {lead.pk}
 
 
 def test_bulk_owner_change_sets_the_owner_on_each(force_a, reviewer):

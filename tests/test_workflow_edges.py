@@ -326,6 +326,49 @@ def test_a_change_from_a_stale_page_is_refused_and_names_who_changed_it(
     assert (action.owner, action.rag, action.version) == (psd_lead_a, "", 2)
 
 
+def test_a_stale_change_names_the_latest_change_in_full(today, force_a, psd_lead_a, colleague_a):
+    action = ActionFactory(force=force_a)
+    workflow.transition(Action.objects.get(pk=action.pk), "start", by=psd_lead_a)
+    workflow.assign_owner(Action.objects.get(pk=action.pk), by=colleague_a, owner=colleague_a)
+
+    with pytest.raises(workflow.StaleActionError, match="This action was changed by") as excinfo:
+        workflow.set_rag(action, by=psd_lead_a, rag="red", reason="Behind", expected_version=action.version)
+
+    assert excinfo.value.messages == [
+        "This action was changed by Colin Cole on 1 June 2015 at 12:00 after you opened it. "
+        "Nothing was saved: review the current state below and try again."
+    ]
+
+
+def test_a_stale_change_by_a_command_says_someone_else(today, force_a, psd_lead_a):
+    action = ActionFactory(force=force_a)
+    workflow.transition(Action.objects.get(pk=action.pk), "start", by=psd_lead_a)
+    action.history.update(history_user=None)  # as `manage.py` commands leave it
+
+    with pytest.raises(workflow.StaleActionError, match="This action was changed by") as excinfo:
+        workflow.set_rag(action, by=psd_lead_a, rag="red", reason="Behind", expected_version=1)
+
+    assert excinfo.value.messages[0].startswith("This action was changed by someone else on 1 June 2015 at 12:00 ")
+
+
+def test_a_stale_change_with_no_history_says_just_now(today, force_a, psd_lead_a):
+    action = ActionFactory(force=force_a)
+    Action.objects.filter(pk=action.pk).update(version=2)  # as a bulk load leaves it: no history row
+    action.history.all().delete()
+
+    with pytest.raises(workflow.StaleActionError, match="This action was changed by") as excinfo:
+        workflow.set_rag(action, by=psd_lead_a, rag="red", reason="Behind", expected_version=1)
+
+    assert excinfo.value.messages[0].startswith("This action was changed by someone else just now after you opened it.")
+
+
+def test_naming_who_changed_a_stale_action_reads_the_history_once(force_a, colleague_a, django_assert_num_queries):
+    action = ActionFactory(force=force_a)
+    workflow.transition(action, "start", by=colleague_a)
+    with django_assert_num_queries(1):
+        assert "changed by Colin Cole" in workflow.StaleActionError(action).messages[0]
+
+
 def test_assigning_the_owner_it_already_has_changes_nothing(force_a, psd_lead_a, colleague_a):
     action = ActionFactory(force=force_a, owner=colleague_a)
 

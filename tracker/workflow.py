@@ -108,11 +108,11 @@ class StaleActionError(WorkflowError):
     """The action changed since the user loaded it; their edit was not applied."""
 
     def __init__(self, action: Action):
-        last = action.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+        last = action.history.select_related("history_user").first()  # the latest: history is newest first
         who = str(last.history_user) if last and last.history_user else "someone else"
-        when = long_date_time(last.history_date) if last else "just now"
+        when = f"on {long_date_time(last.history_date)}" if last else "just now"
         super().__init__(
-            f"This action was changed by {who} on {when} after you opened it. "
+            f"This action was changed by {who} {when} after you opened it. "
             "Nothing was saved: review the current state below and try again."
         )
         self.current = action
@@ -145,8 +145,8 @@ class Operation:
     refusal: Callable[[Action], str | None] = lambda action: None  # why nobody may, now; None: it is allowed
 
 
-def _open_only(message: str) -> Callable[[Action], str | None]:
-    return lambda action: None if action.is_open else message
+def _rag_refusal(action: Action) -> str | None:
+    return None if action.is_open else "Only an open action has a RAG rating."
 
 
 def _extension_refusal(action: Action) -> str | None:
@@ -176,7 +176,7 @@ OPERATIONS: dict[str, Operation] = {
             "set_rag",
             frozenset({Role.PSD_LEAD}),
             "Only the force's PSD lead can give the action a RAG rating.",
-            _open_only("Only an open action has a RAG rating."),
+            _rag_refusal,
         ),
         Operation("set_publishable", frozenset({Role.REVIEWER}), "Only an HMIC reviewer can publish an action."),
         Operation("link_recurrence", frozenset({Role.REVIEWER}), "Only an HMIC reviewer can do this."),

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from tests.factories import ActionFactory, ExtensionRequestFactory
 from tracker import workflow
@@ -83,3 +84,47 @@ def test_a_decided_request_cannot_be_decided_again(today, action, psd_lead_a, re
     workflow.decide_extension(request, by=reviewer, approve=False, reason="No.")
     with pytest.raises(workflow.WorkflowError, match="already"):
         workflow.decide_extension(request, by=reviewer, approve=True)
+
+
+def test_an_approval_records_the_new_date_and_the_reviewers_reason(today, action, psd_lead_a, reviewer):
+    request = ExtensionRequestFactory(action=action, requested_by=psd_lead_a, requested_due_date=NEW_DATE)
+    workflow.decide_extension(request, by=reviewer, approve=True, reason=" Sign-off date confirmed. ")
+    request.refresh_from_db()
+    assert (request.decided_at, request.decision_reason) == (timezone.now(), "Sign-off date confirmed.")
+    assert action.history.latest().history_change_reason == (
+        "Extension approved: due date revised to 30 September 2015. Sign-off date confirmed."
+    )
+    decided = request.history.latest()
+    assert (decided.history_user, decided.history_change_reason) == (reviewer, "Extension approved")
+
+
+def test_an_approval_without_a_reason_records_the_new_date_alone(today, action, psd_lead_a, reviewer):
+    request = ExtensionRequestFactory(action=action, requested_by=psd_lead_a, requested_due_date=NEW_DATE)
+    workflow.decide_extension(request, by=reviewer, approve=True)
+    assert action.history.latest().history_change_reason == "Extension approved: due date revised to 30 September 2015"
+
+
+def test_a_refusal_records_the_reviewer_and_the_reason_on_the_request(today, action, psd_lead_a, reviewer):
+    request = ExtensionRequestFactory(action=action, requested_by=psd_lead_a, requested_due_date=NEW_DATE)
+    workflow.decide_extension(request, by=reviewer, approve=False, reason="Six months was ample.")
+    request.refresh_from_db()
+    assert (request.decided_by, request.decided_at, request.decision_reason) == (
+        reviewer,
+        timezone.now(),
+        "Six months was ample.",
+    )
+    decided = request.history.latest()
+    assert (decided.history_user, decided.history_change_reason) == (reviewer, "Extension refused")
+    assert action.history.count() == 1  # the action itself is unchanged
+
+
+def test_a_request_records_the_date_the_reason_and_who_asked(today, action, psd_lead_a):
+    request = workflow.request_extension(action, by=psd_lead_a, requested_due_date=NEW_DATE, reason=f"  {REASON} ")
+    request.refresh_from_db()
+    assert (request.action, request.requested_by, request.requested_due_date, request.reason) == (
+        action,
+        psd_lead_a,
+        NEW_DATE,
+        REASON,
+    )
+    assert request.history.get().history_change_reason == "Extension requested"

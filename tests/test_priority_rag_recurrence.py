@@ -239,3 +239,25 @@ def test_bulk_owner_change_sets_the_owner_on_each(force_a, reviewer):
     actions = [ActionFactory(recommendation__report__subject_force=force_a) for _ in range(2)]
     assert workflow.bulk_update(actions, by=reviewer, set_owner=True, owner=lead) == 2
     assert set(Action.objects.values_list("owner", flat=True)) == {lead.pk}
+
+
+@pytest.mark.parametrize(
+    ("published", "reason"),
+    [(True, "Published on the public register"), (False, "Removed from the public register")],
+)
+def test_publishing_an_action_records_the_reviewer_and_what_changed(force_a, reviewer, published, reason):
+    action = ActionFactory(recommendation__report__subject_force=force_a, is_publishable=not published)
+    workflow.set_publishable(action, by=reviewer, publishable=published)
+    last = action.history.latest()
+    assert (last.is_publishable, last.history_user, last.history_change_reason) == (published, reviewer, reason)
+
+
+@pytest.mark.parametrize(
+    ("published", "reason"),
+    [(True, "Published on the public register"), (False, "Removed from the public register")],
+)
+def test_publishing_a_report_records_the_reviewer_and_what_changed(force_a, reviewer, published, reason):
+    report = ReportFactory(subject_force=force_a, is_publishable=not published)
+    workflow.set_report_publishable(report, by=reviewer, publishable=published)
+    last = report.history.latest()
+    assert (last.is_publishable, last.history_user, last.history_change_reason) == (published, reviewer, reason)

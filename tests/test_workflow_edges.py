@@ -396,3 +396,45 @@ def test_refusing_an_extension_leaves_the_action_as_it_was(today, force_a, revie
 
     action.refresh_from_db()
     assert (action.revised_due_date, action.version, action.history.count()) == (None, 1, 1)
+
+
+# What each change records
+
+
+def test_setting_and_removing_an_owner_is_recorded_by_name(force_a, psd_lead_a, colleague_a):
+    action = ActionFactory(force=force_a)
+    workflow.assign_owner(action, by=psd_lead_a, owner=colleague_a)
+    workflow.assign_owner(action, by=psd_lead_a, owner=None)
+    rows = action.history.order_by("history_id")[1:]
+    assert [(row.owner_id, row.history_user, row.history_change_reason) for row in rows] == [
+        (colleague_a.pk, psd_lead_a, "Owner set to Colin Cole"),
+        (None, psd_lead_a, "Owner removed"),
+    ]
+
+
+def test_evidence_keeps_its_name_type_and_size_as_given(force_a, psd_lead_a, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    action = ActionFactory(force=force_a)
+    long_name = "x" * 240 + ".pdf"
+    note = workflow.add_note(
+        action, by=psd_lead_a, text=" Policy ", attachment=SimpleUploadedFile(long_name, b"%PDF-1.4", "application/pdf")
+    )
+    note.refresh_from_db()
+    assert (note.text, note.author, note.attachment_name, note.attachment_content_type, note.attachment_size) == (
+        "Policy",
+        psd_lead_a,
+        long_name[:200],
+        "application/pdf",
+        8,
+    )
+
+
+def test_evidence_with_no_stated_type_is_kept_as_plain_bytes(force_a, psd_lead_a, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    action = ActionFactory(force=force_a)
+    note = workflow.add_note(action, by=psd_lead_a, text="Minutes", attachment=ContentFile(b"minutes", name="minutes"))
+    assert (note.attachment_content_type, note.attachment_size) == ("application/octet-stream", 7)

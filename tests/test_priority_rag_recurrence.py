@@ -241,23 +241,27 @@ def test_bulk_owner_change_sets_the_owner_on_each(force_a, reviewer):
     assert set(Action.objects.values_list("owner", flat=True)) == {lead.pk}
 
 
+PUBLISHING = [
+    pytest.param(
+        lambda force, published: ActionFactory(force=force, is_publishable=published),
+        workflow.set_publishable,
+        id="action",
+    ),
+    pytest.param(
+        lambda force, published: ReportFactory(subject_force=force, is_publishable=published),
+        workflow.set_report_publishable,
+        id="report",
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "publish"), PUBLISHING)
 @pytest.mark.parametrize(
     ("published", "reason"),
     [(True, "Published on the public register"), (False, "Removed from the public register")],
 )
-def test_publishing_an_action_records_the_reviewer_and_what_changed(force_a, reviewer, published, reason):
-    action = ActionFactory(recommendation__report__subject_force=force_a, is_publishable=not published)
-    workflow.set_publishable(action, by=reviewer, publishable=published)
-    last = action.history.latest()
-    assert (last.is_publishable, last.history_user, last.history_change_reason) == (published, reviewer, reason)
-
-
-@pytest.mark.parametrize(
-    ("published", "reason"),
-    [(True, "Published on the public register"), (False, "Removed from the public register")],
-)
-def test_publishing_a_report_records_the_reviewer_and_what_changed(force_a, reviewer, published, reason):
-    report = ReportFactory(subject_force=force_a, is_publishable=not published)
-    workflow.set_report_publishable(report, by=reviewer, publishable=published)
-    last = report.history.latest()
+def test_publishing_records_the_reviewer_and_what_changed(force_a, reviewer, make, publish, published, reason):
+    record = make(force_a, not published)
+    publish(record, by=reviewer, publishable=published)
+    last = record.history.latest()
     assert (last.is_publishable, last.history_user, last.history_change_reason) == (published, reviewer, reason)

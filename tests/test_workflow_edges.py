@@ -1,6 +1,7 @@
 """The workflow's edges: what it refuses, with a message keyed to the field at fault, and what it keeps."""
 
 import datetime
+import re
 
 import pytest
 
@@ -210,9 +211,15 @@ def _different_reports():
 
 # (how the two are made, kind, the message, the field it is shown beside)
 REFUSED_LINKS = [
-    pytest.param(_same_report, "repeats", "Link recommendations of different reports", "earlier", id="one-report"),
-    pytest.param(_itself, "repeats", "A recommendation cannot repeat itself", "earlier", id="itself"),
-    pytest.param(_different_reports, "", "repeats or supersedes", "kind", id="no-kind"),
+    pytest.param(_same_report, "repeats", "Link recommendations of different reports.", "earlier", id="one-report"),
+    pytest.param(_itself, "repeats", "A recommendation cannot repeat itself.", "earlier", id="itself"),
+    pytest.param(
+        _different_reports,
+        "",
+        "Say whether the later recommendation repeats or supersedes the earlier one.",
+        "kind",
+        id="no-kind",
+    ),
 ]
 
 
@@ -220,10 +227,10 @@ REFUSED_LINKS = [
 def test_a_refused_recurrence_link_changes_nothing(reviewer, pair, kind, message, field):
     later, earlier = pair()
 
-    with pytest.raises(workflow.WorkflowError, match=message) as excinfo:
+    with pytest.raises(workflow.WorkflowError, match=re.escape(message)) as excinfo:
         workflow.link_recurrence(later, by=reviewer, earlier=earlier, kind=kind)
 
-    assert list(field_errors(excinfo)) == [field]
+    assert field_errors(excinfo) == {field: [message]}
     later.refresh_from_db()
     assert (later.follows, later.follow_kind) == (None, "")
     assert later.history.count() == 1  # the row of its creation only
@@ -234,9 +241,10 @@ def test_a_longer_loop_of_recurrence_links_is_refused(reviewer):
     workflow.link_recurrence(second, by=reviewer, earlier=first, kind="repeats")
     workflow.link_recurrence(third, by=reviewer, earlier=second, kind="repeats")
 
-    with pytest.raises(workflow.WorkflowError, match="loop"):
+    with pytest.raises(workflow.WorkflowError, match="loop") as excinfo:
         workflow.link_recurrence(first, by=reviewer, earlier=third, kind="supersedes")
 
+    assert field_errors(excinfo) == {"earlier": ["That link would make a loop of recommendations."]}
     first.refresh_from_db()
     assert first.follows is None
 

@@ -396,7 +396,7 @@ def set_priority(recommendation: Recommendation, *, by: User, priority: bool, re
 
 @transaction.atomic
 def link_recurrence(
-    later: Recommendation, *, by: User, earlier: Recommendation | None, kind: str = ""
+    later: Recommendation, *, by: User, earlier: Recommendation | None, kind: str
 ) -> Recommendation:
     """Record that `later` repeats or supersedes `earlier` (or clear the link when `earlier` is None)."""
     require_reviewer(by)

@@ -23,15 +23,16 @@ def field_errors(excinfo) -> dict[str, list[str]]:
 # Closing needs a reason
 
 
-@pytest.mark.parametrize("name,label", [("supersede", "Reason, e.g. the later"), ("not_accept", "Reason is required")])
+@pytest.mark.parametrize(
+    "name,label", [("supersede", "Reason, e.g. the later recommendation that supersedes it"), ("not_accept", "Reason")]
+)
 def test_closing_without_a_reason_is_refused_beside_the_text_field(today, force_a, reviewer, name, label):
     action = ActionFactory(force=force_a, status=S.IN_PROGRESS)
 
     with pytest.raises(workflow.WorkflowError, match="required") as excinfo:
         workflow.transition(action, name, by=reviewer, text="   ")
 
-    assert list(field_errors(excinfo)) == ["text"]
-    assert field_errors(excinfo)["text"][0].startswith(label)
+    assert field_errors(excinfo) == {"text": [f"{label} is required."]}
     action.refresh_from_db()
     assert (action.status, action.version, action.closed_at) == (S.IN_PROGRESS, 1, None)
     assert action.history.count() == 1  # the row of its creation only
@@ -115,7 +116,9 @@ def test_an_extension_to_the_current_due_date_is_refused(today, force_a, psd_lea
     with pytest.raises(workflow.WorkflowError, match="later than the current due date") as excinfo:
         workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 9, 30), reason=REASON)
 
-    assert list(field_errors(excinfo)) == ["requested_due_date"]
+    assert field_errors(excinfo) == {
+        "requested_due_date": ["The revised due date must be later than the current due date."]
+    }
     assert not ExtensionRequest.objects.exists()
 
 
@@ -166,7 +169,7 @@ def test_an_extension_request_needs_a_reason_beside_the_reason_field(today, forc
     with pytest.raises(workflow.WorkflowError, match="Say why the deadline cannot be met") as excinfo:
         workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 9, 30), reason="  ")
 
-    assert list(field_errors(excinfo)) == ["reason"]
+    assert field_errors(excinfo) == {"reason": ["Say why the deadline cannot be met."]}
 
 
 def test_refusing_an_extension_needs_a_reason_beside_the_reason_field(today, force_a, reviewer):
@@ -175,7 +178,7 @@ def test_refusing_an_extension_needs_a_reason_beside_the_reason_field(today, for
     with pytest.raises(workflow.WorkflowError, match="Say why the extension is refused") as excinfo:
         workflow.decide_extension(request, by=reviewer, approve=False, reason=" ")
 
-    assert list(field_errors(excinfo)) == ["reason"]
+    assert field_errors(excinfo) == {"reason": ["Say why the extension is refused."]}
     request.refresh_from_db()
     assert request.is_pending
 
@@ -280,7 +283,9 @@ def test_an_owner_from_another_force_is_refused_beside_the_owner_field(force_a, 
     with pytest.raises(workflow.WorkflowError, match="is not a member of West Midlands Police") as excinfo:
         workflow.assign_owner(action, by=reviewer, owner=outsider)
 
-    assert list(field_errors(excinfo)) == ["owner"]
+    assert field_errors(excinfo) == {
+        "owner": [f"{outsider} is not a member of West Midlands Police, so cannot own its action."]
+    }
     action.refresh_from_db()
     assert (action.owner, action.version) == (None, 1)
 
@@ -291,7 +296,7 @@ def test_an_empty_progress_note_is_refused_beside_the_text_field(force_a, psd_le
     with pytest.raises(workflow.WorkflowError, match="Write a progress note") as excinfo:
         workflow.add_note(action, by=psd_lead_a, text=" \n ")
 
-    assert list(field_errors(excinfo)) == ["text"]
+    assert field_errors(excinfo) == {"text": ["Write a progress note."]}
     assert not action.notes.exists()
 
 
@@ -301,7 +306,7 @@ def test_a_rating_other_than_red_amber_or_green_is_refused_beside_the_rag_field(
     with pytest.raises(workflow.WorkflowError, match="Choose red, amber or green") as excinfo:
         workflow.set_rag(action, by=psd_lead_a, rag="blue", reason="On track")
 
-    assert list(field_errors(excinfo)) == ["rag"]
+    assert field_errors(excinfo) == {"rag": ["Choose red, amber or green."]}
     action.refresh_from_db()
     assert (action.rag, action.version) == ("", 1)
 
@@ -446,3 +451,33 @@ def test_evidence_with_no_stated_type_is_kept_as_plain_bytes(force_a, psd_lead_a
     action = ActionFactory(force=force_a)
     note = workflow.add_note(action, by=psd_lead_a, text="Minutes", attachment=ContentFile(b"minutes", name="minutes"))
     assert (note.attachment_content_type, note.attachment_size) == ("application/octet-stream", 7)
+
+
+@pytest.mark.parametrize("reason", ["", " \n ", None])
+def test_a_rating_needs_a_reason_beside_the_reason_field(force_a, psd_lead_a, reason):
+    action = ActionFactory(force=force_a)
+
+    with pytest.raises(workflow.WorkflowError, match="Give a one-line reason") as excinfo:
+        workflow.set_rag(action, by=psd_lead_a, rag="red", reason=reason)
+
+    assert field_errors(excinfo) == {"reason": ["Give a one-line reason for the rating."]}
+    assert Action.objects.get().version == 1
+
+
+def test_a_rating_reason_is_one_line_of_at_most_200_characters(force_a, psd_lead_a):
+    action = ActionFactory(force=force_a)
+    long_reason = "Training  delayed\nto March; " + "x" * 300
+    kept = " ".join(long_reason.split())[:200]
+
+    workflow.set_rag(action, by=psd_lead_a, rag="amber", reason=long_reason)
+    workflow.set_rag(action, by=psd_lead_a, rag="amber", reason=long_reason)  # the same again: no change
+
+    action.refresh_from_db()
+    assert (action.rag_reason, action.version) == (kept, 2)
+
+
+def test_a_changed_rating_names_the_old_and_new_ratings(force_a, psd_lead_a):
+    action = ActionFactory(force=force_a)
+    workflow.set_rag(action, by=psd_lead_a, rag="red", reason="Behind")
+    workflow.set_rag(action, by=psd_lead_a, rag="amber", reason="Catching up")
+    assert action.history.latest().history_change_reason == "RAG rating Red → Amber: Catching up"

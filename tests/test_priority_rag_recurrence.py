@@ -40,8 +40,9 @@ def test_reviewer_does_not_rate_a_forces_action(action, reviewer):
 def test_closed_action_has_no_rag(action, psd_lead_a):
     action.status = Action.Status.VERIFIED
     action.save()
-    with pytest.raises(workflow.WorkflowError, match="Only an open action has a RAG rating"):
+    with pytest.raises(workflow.WorkflowError, match="Only an open action has a RAG rating") as excinfo:
         workflow.set_rag(action, by=psd_lead_a, rag="green", reason="done")
+    assert excinfo.value.messages == ["Only an open action has a RAG rating."]
 
 
 def test_rag_view_from_a_stale_page_is_refused(client, action, psd_lead_a, colleague_a):

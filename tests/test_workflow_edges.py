@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import ActionFactory, ExtensionRequestFactory, PsdLeadFactory, RecommendationFactory
 from tracker import workflow
-from tracker.models import Action, ExtensionRequest
+from tracker.models import Action, ExtensionRequest, Recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +252,15 @@ def test_a_longer_loop_of_recurrence_links_is_refused(reviewer):
     assert first.follows is None
 
 
+def test_a_loop_already_in_the_data_is_refused_not_followed_forever(reviewer):
+    first, second, later = RecommendationFactory(), RecommendationFactory(), RecommendationFactory()
+    Recommendation.objects.filter(pk=first.pk).update(follows=second, follow_kind="repeats")
+    Recommendation.objects.filter(pk=second.pk).update(follows=first, follow_kind="repeats")
+
+    with pytest.raises(workflow.WorkflowError, match="loop"):
+        workflow.link_recurrence(later, by=reviewer, earlier=Recommendation.objects.get(pk=first.pk), kind="repeats")
+
+
 def test_a_recurrence_link_records_its_kind_and_who_made_it(reviewer):
     earlier, later = RecommendationFactory(), RecommendationFactory()
 
@@ -259,7 +268,11 @@ def test_a_recurrence_link_records_its_kind_and_who_made_it(reviewer):
 
     later.refresh_from_db()
     assert (later.follows, later.follow_kind) == (earlier, "supersedes")
-    assert later.history.latest().history_user == reviewer
+    last = later.history.latest()
+    assert (last.history_user, last.history_change_reason) == (
+        reviewer,
+        f"Linked: supersedes recommendation {earlier.number} of {earlier.report}",
+    )
 
 
 def test_removing_a_recurrence_link_clears_its_kind(reviewer):
@@ -290,11 +303,12 @@ def test_an_owner_from_another_force_is_refused_beside_the_owner_field(force_a, 
     assert (action.owner, action.version) == (None, 1)
 
 
-def test_an_empty_progress_note_is_refused_beside_the_text_field(force_a, psd_lead_a):
+@pytest.mark.parametrize("text", ["", " \n ", None])
+def test_an_empty_progress_note_is_refused_beside_the_text_field(force_a, psd_lead_a, text):
     action = ActionFactory(force=force_a)
 
     with pytest.raises(workflow.WorkflowError, match="Write a progress note") as excinfo:
-        workflow.add_note(action, by=psd_lead_a, text=" \n ")
+        workflow.add_note(action, by=psd_lead_a, text=text)
 
     assert field_errors(excinfo) == {"text": ["Write a progress note."]}
     assert not action.notes.exists()
@@ -481,3 +495,28 @@ def test_a_changed_rating_names_the_old_and_new_ratings(force_a, psd_lead_a):
     workflow.set_rag(action, by=psd_lead_a, rag="red", reason="Behind")
     workflow.set_rag(action, by=psd_lead_a, rag="amber", reason="Catching up")
     assert action.history.latest().history_change_reason == "RAG rating Red → Amber: Catching up"
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (S.COMPLETED, "Only an open action can have its deadline revised."),
+        (S.VERIFIED, "Only an open action can have its deadline revised."),
+        (S.IN_PROGRESS, "An extension request for this action is already awaiting a decision."),
+    ],
+)
+def test_why_nobody_may_ask_for_an_extension_now_is_said_in_full(today, force_a, psd_lead_a, status, message):
+    action = ActionFactory(force=force_a, status=status, due_date=D(2015, 5, 27))
+    if status == S.IN_PROGRESS:
+        ExtensionRequestFactory(action=action)
+
+    with pytest.raises(workflow.WorkflowError, match=re.escape(message)) as excinfo:
+        workflow.request_extension(action, by=psd_lead_a, requested_due_date=D(2015, 9, 30), reason=REASON)
+
+    assert excinfo.value.messages == [message]
+
+
+def test_a_transition_without_text_is_recorded_by_its_label_alone(force_a, psd_lead_a):
+    action = ActionFactory(force=force_a)
+    workflow.transition(action, "start", by=psd_lead_a)
+    assert action.history.latest().history_change_reason == "Mark as being progressed"

@@ -33,7 +33,7 @@ class Transition:
     text_label: str = ""  # what the user must write ("" when nothing is required)
     text_required: bool = False
 
-    def reason(self, text: str = "") -> str:
+    def reason(self, text: str) -> str:
         """Return the history reason this transition leaves, with the user's text when they wrote one."""
         return f"{self.label}: {text}" if text else self.label
 
@@ -202,7 +202,9 @@ def _require(user: User, action: Action, name: str) -> None:
 
 
 def _locked(action: Action, expected_version: int | None) -> Action:
-    current = Action.objects.select_for_update().select_related("force").get(pk=action.pk)
+    # The action's row only: select_related would lock the joined rows too (its force, for every change of any
+    # of the force's actions), so that two PSD leads of one force would wait for each other.
+    current = Action.objects.select_for_update().get(pk=action.pk)
     if expected_version is not None and current.version != expected_version:
         raise StaleActionError(current)
     return current
@@ -275,7 +277,7 @@ def add_note(action: Action, *, by: User, text: str, attachment=None) -> Progres
     note = ProgressNote(action=action, author=by, text=text)
     if attachment is not None:
         note.attachment_name = attachment.name[:200]
-        note.attachment_content_type = getattr(attachment, "content_type", "") or "application/octet-stream"
+        note.attachment_content_type = getattr(attachment, "content_type", None) or "application/octet-stream"
         note.attachment_size = attachment.size
         note.attachment = attachment
     note.save()
@@ -395,9 +397,7 @@ def set_priority(recommendation: Recommendation, *, by: User, priority: bool, re
 
 
 @transaction.atomic
-def link_recurrence(
-    later: Recommendation, *, by: User, earlier: Recommendation | None, kind: str
-) -> Recommendation:
+def link_recurrence(later: Recommendation, *, by: User, earlier: Recommendation | None, kind: str) -> Recommendation:
     """Record that `later` repeats or supersedes `earlier` (or clear the link when `earlier` is None)."""
     require_reviewer(by)
     if earlier is not None:

@@ -195,3 +195,30 @@ def test_two_reviewers_decide_one_extension_at_once_only_one_decision_counts(for
     action.refresh_from_db()
     approved = extension.decision == ExtensionRequest.Decision.APPROVED
     assert (action.revised_due_date == extension.requested_due_date) is approved
+
+
+def test_changes_to_two_actions_of_one_force_do_not_wait_for_each_other(force_a, psd_lead_a, colleague_a):
+    """A change locks its action's row only: not the force's, which every other action of the force shares."""
+    first_action, second_action = (ActionFactory(recommendation__report__subject_force=force_a) for _ in range(2))
+    locked, release = threading.Event(), threading.Event()
+
+    def first():
+        with transaction.atomic():
+            workflow.transition(first_action, "start", by=psd_lead_a)
+            locked.set()
+            release.wait(TIMEOUT)  # the first change's transaction stays open, its locks held
+
+    def second():
+        locked.wait(TIMEOUT)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '3s'")  # waiting for the first would fail here
+                return workflow.transition(second_action, "start", by=colleague_a)
+        finally:
+            release.set()
+
+    first_result, second_result = run_together(first, second)
+    assert first_result is None
+    assert isinstance(second_result, Action) and second_result.status == S.IN_PROGRESS
+    assert set(Action.objects.values_list("status", flat=True)) == {S.IN_PROGRESS}

@@ -4,7 +4,9 @@ import datetime
 import re
 
 import pytest
+import time_machine
 
+from tests.conftest import LONDON
 from tests.factories import ActionFactory, ExtensionRequestFactory, PsdLeadFactory, RecommendationFactory
 from tracker import workflow
 from tracker.models import Action, ExtensionRequest, Recommendation
@@ -358,8 +360,9 @@ def test_a_stale_change_names_the_latest_change_in_full(today, force_a, psd_lead
     workflow.transition(Action.objects.get(pk=action.pk), "start", by=psd_lead_a)
     workflow.assign_owner(Action.objects.get(pk=action.pk), by=colleague_a, owner=colleague_a)
 
-    with pytest.raises(workflow.StaleActionError, match="This action was changed by") as excinfo:
-        workflow.set_rag(action, by=psd_lead_a, rag="red", reason="Behind", expected_version=action.version)
+    with time_machine.travel(datetime.datetime(2015, 6, 1, 14, 30, tzinfo=LONDON), tick=False):  # tried later
+        with pytest.raises(workflow.StaleActionError, match="This action was changed by") as excinfo:
+            workflow.set_rag(action, by=psd_lead_a, rag="red", reason="Behind", expected_version=action.version)
 
     assert excinfo.value.messages == [
         "This action was changed by Colin Cole on 1 June 2015 at 12:00 after you opened it. "

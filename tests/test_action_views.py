@@ -144,10 +144,9 @@ def test_psd_lead_adds_a_note_with_evidence(client, action, psd_lead_a):
     assert "attachment" in download["Content-Disposition"]
 
 
-def test_evidence_is_stored_under_the_action_with_a_random_name(action, psd_lead_a, settings, tmp_path):
+def test_evidence_is_stored_under_the_action_with_a_random_name(action, psd_lead_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("Kent vetting policy.pdf", b"%PDF", content_type="application/pdf")
     note = workflow.add_note(action, by=psd_lead_a, text="Policy", attachment=upload)
     folder, name = note.attachment.name.rsplit("/", 1)

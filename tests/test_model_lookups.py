@@ -56,24 +56,18 @@ def test_a_force_slug_drops_police_or_constabulary_at_the_end_and_joins_words_wi
 # Resolving the force a report names
 
 
-def test_a_force_is_found_by_its_slug():
-    kent = ForceFactory(name="Kent Police", slug="kent")
-    assert Force.objects.resolve("kent") == kent
-
-
-def test_a_force_is_found_by_a_slug_its_name_would_not_give():
-    force = ForceFactory(name="North Wales Police", slug="north_wales")
-    assert Force.objects.resolve("north_wales") == force
-
-
-def test_a_force_is_found_by_its_full_name_in_any_case():
-    met = ForceFactory(name="Metropolitan Police Service", slug="met")
-    assert Force.objects.resolve(" metropolitan police SERVICE ") == met
-
-
-def test_a_force_is_found_by_its_name_without_police():
-    kent = ForceFactory(name="Kent Police", slug="kent")
-    assert Force.objects.resolve("Kent Constabulary") == kent
+@pytest.mark.parametrize(
+    ("name", "slug", "asked"),
+    [
+        pytest.param("Kent Police", "kent", "kent", id="slug"),
+        pytest.param("North Wales Police", "north_wales", "north_wales", id="slug-its-name-would-not-give"),
+        pytest.param("Metropolitan Police Service", "met", " metropolitan police SERVICE ", id="full-name-any-case"),
+        pytest.param("Kent Police", "kent", "Kent Constabulary", id="name-without-police"),
+    ],
+)
+def test_a_force_is_found_by_its_slug_or_its_name(name, slug, asked):
+    force = ForceFactory(name=name, slug=slug)
+    assert Force.objects.resolve(asked) == force
 
 
 def test_an_unknown_force_resolves_to_nothing():

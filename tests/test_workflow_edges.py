@@ -442,10 +442,9 @@ def test_setting_and_removing_an_owner_is_recorded_by_name(force_a, psd_lead_a, 
     ]
 
 
-def test_evidence_keeps_its_name_type_and_size_as_given(force_a, psd_lead_a, settings, tmp_path):
+def test_evidence_keeps_its_name_type_and_size_as_given(force_a, psd_lead_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path
     action = ActionFactory(force=force_a)
     long_name = "x" * 240 + ".pdf"
     note = workflow.add_note(
@@ -461,10 +460,9 @@ def test_evidence_keeps_its_name_type_and_size_as_given(force_a, psd_lead_a, set
     )
 
 
-def test_evidence_with_no_stated_type_is_kept_as_plain_bytes(force_a, psd_lead_a, settings, tmp_path):
+def test_evidence_with_no_stated_type_is_kept_as_plain_bytes(force_a, psd_lead_a):
     from django.core.files.base import ContentFile
 
-    settings.MEDIA_ROOT = tmp_path
     action = ActionFactory(force=force_a)
     note = workflow.add_note(action, by=psd_lead_a, text="Minutes", attachment=ContentFile(b"minutes", name="minutes"))
     assert (note.attachment_content_type, note.attachment_size) == ("application/octet-stream", 7)

@@ -455,17 +455,6 @@ def pytest_configure(config) -> None:
         database.setdefault("TEST", {})["NAME"] = template
 
 
-DURATIONS: dict[str, float] = {}
-
-
-def durations_by_test() -> dict[str, float]:
-    """Each test's duration in mutmut's first run of the suite (mutants/mutmut-stats.json), by node id."""
-    stats = Path(os.environ["MUTATION_TEST_DB"]).parent / "mutmut-stats.json"
-    if not DURATIONS and stats.exists():  # read once (mutants' runs are forked after the first run wrote it)
-        DURATIONS.update(json.loads(stats.read_text())["duration_by_test"])
-    return DURATIONS
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(session, config, items) -> Generator[None, None, None]:
     """
@@ -474,7 +463,11 @@ def pytest_collection_modifyitems(session, config, items) -> Generator[None, Non
     transactional tests last again, as Django does.
     """
     if os.environ.get("MUTATION_TEST_DB"):
-        durations = durations_by_test()
+        from mutmut.state import state
+
+        # mutmut's own timings of its first pass, in memory: each mutant's run is forked from the process that
+        # made them (during that first pass they are still being measured, and the order is left alone).
+        durations = state().duration_by_test
         items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
     return (yield)
 

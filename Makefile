@@ -15,10 +15,10 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 DEV_ENV := DJANGO_DEBUG=true
 SEEDS ?= ../shared/seeds
 
-.PHONY: help install assets chromium postgresql-client migrate load-fixtures fixtures import-report load-report demo-users run test test-sqlite test-postgres bench loadtest mutation lint check-deploy clean
+.PHONY: help install assets chromium postgresql-client migrate load-fixtures fixtures import-report load-report demo clean-db run test test-sqlite test-postgres bench loadtest mutation lint check-deploy clean
 
 help:
-	@echo "make run    install, migrate, load the shipped fixtures and demo users, serve on http://$(HOST):$(PORT)/"
+	@echo "make run    install, migrate, load the shipped reports and the demo, serve on http://$(HOST):$(PORT)/"
 	@echo "make import-report FILE=report.pdf PUBLISHED=YYYY-MM-DD   turn a report into fixtures/reports/<slug>.json"
 	@echo "make load-report FIXTURE=fixtures/reports/<slug>.json    load it (safe to repeat)"
 	@echo "make test   ruff, then the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL))"
@@ -85,10 +85,12 @@ load-report:
 	@test -x $(PY) || { echo "error: no $(PY): run make install (or make run) first" >&2; exit 1; }
 	@$(DEV_ENV) $(PY) manage.py load_reports $(FIXTURE)
 
-demo-users: load-fixtures
-	$(DEV_ENV) $(PY) manage.py create_demo_users
+# The shipped reports brought to life up to today (owners, progress, reviews, a round under way) and the demo
+# log-ins; a database that already holds the demo, or anyone's changes, is kept as it is.
+demo: load-fixtures
+	$(DEV_ENV) $(PY) manage.py build_demo
 
-run: assets demo-users
+run: assets demo
 	@echo ""
 	@echo "Recommendation Tracker: http://$(HOST):$(PORT)/  (sign in with a demo log-in above; Ctrl-C to stop)"
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
@@ -123,6 +125,10 @@ lint: install
 check-deploy: install
 	DJANGO_SECRET_KEY=check-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM-key-that-is-long-enough DJANGO_ALLOWED_HOSTS=tracker.example.org \
 		$(PY) manage.py check --deploy --fail-level WARNING
+
+# Start the development database afresh (the next `make run` builds the demo again, relative to that day).
+clean-db:
+	rm -f db.sqlite3
 
 clean:
 	rm -rf $(VENV) node_modules static/dist var db.sqlite3

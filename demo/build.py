@@ -42,6 +42,8 @@ from tracker.models import (
 
 Status = Action.Status
 Decision = ExtensionRequest.Decision
+# How one action's life is chosen: live()'s outcome and options, from the recommendation and the force.
+Choice = Callable[[random.Random, PlannedRecommendation, int], dict]
 
 
 @dataclass
@@ -105,7 +107,7 @@ def clear_tracker_data() -> None:
         User.objects.filter(username__startswith=DEMO_USER_PREFIX).delete()
 
 
-def _ensure_forces() -> tuple[list[Force], dict[str, Force]]:
+def ensure_forces() -> tuple[list[Force], dict[str, Force]]:
     if not Force.objects.exists():
         call_command("loaddata", str(Path(settings.BASE_DIR) / "fixtures" / "forces.json"), verbosity=0)
     forces = list(Force.objects.filter(kind=Force.Kind.TERRITORIAL).order_by("slug"))
@@ -113,7 +115,7 @@ def _ensure_forces() -> tuple[list[Force], dict[str, Force]]:
     return forces, bodies
 
 
-def _write_reports(reports: list[PlannedReport], *, rng: random.Random, evidence: random.Random) -> int:
+def write_reports(reports: list[PlannedReport], *, rng: random.Random, evidence: random.Random) -> int:
     """Insert the planned reports, their themes and recommendations (with their first history rows)."""
     created = Report.objects.bulk_create(
         [
@@ -190,7 +192,7 @@ def _write_actions(
     batch: list[tuple[PlannedReport, PlannedRecommendation, int]],
     *,
     rng: random.Random,
-    outcomes: Outcomes,
+    choose: Choice,
     cast: Cast,
     today: datetime.date,
     summary: Summary,
@@ -199,8 +201,15 @@ def _write_actions(
     lives, actions = [], []
     for report, rec, force_id in batch:
         created = report.published_on + datetime.timedelta(days=rng.randint(0, 6))
-        outcome = outcomes.choose(rng, rec.due_date, today)
-        life = live(rng, outcome=outcome, created=created, due=rec.due_date, force_id=force_id, cast=cast, today=today)
+        life = live(
+            rng,
+            created=created,
+            due=rec.due_date,
+            force_id=force_id,
+            cast=cast,
+            today=today,
+            **choose(rng, rec, force_id),
+        )
         state = {
             "recommendation_id": rec.pk,
             "force_id": force_id,
@@ -309,6 +318,32 @@ def _write_actions(
     summary.extension_requests += len(extensions)
 
 
+def write_lives(
+    reports: list[PlannedReport],
+    *,
+    rng: random.Random,
+    choose: Choice,
+    cast: Cast,
+    today: datetime.date,
+    summary: Summary,
+    batch_size: int = 5000,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Write the actions the planned (and already written) reports give, with their lives, a transaction a batch."""
+    batch = []
+    for item in _planned_actions(reports):
+        batch.append(item)
+        if len(batch) == batch_size:
+            with transaction.atomic():
+                _write_actions(batch, rng=rng, choose=choose, cast=cast, today=today, summary=summary)
+            batch = []
+            if progress:
+                progress(f"{summary.actions} actions, {summary.history_rows} history rows")
+    if batch:
+        with transaction.atomic():
+            _write_actions(batch, rng=rng, choose=choose, cast=cast, today=today, summary=summary)
+
+
 def generate(
     *,
     actions: int,
@@ -324,28 +359,26 @@ def generate(
     restore_writes = fast_writes()
     try:
         with transaction.atomic():
-            forces, bodies = _ensure_forces()
+            forces, bodies = ensure_forces()
             # Names and evidence draw from streams of their own, seeded alike, so that neither moves the plan.
             cast = create_cast(random.Random(seed), forces, bodies)
             reports = plan_reports(actions=actions, rng=rng, today=today, forces=forces, bodies=bodies)
-            summary.themes = _write_reports(reports, rng=rng, evidence=random.Random(seed))
+            summary.themes = write_reports(reports, rng=rng, evidence=random.Random(seed))
         summary.forces = len(forces)
         summary.users = sum(len(v) for v in cast.leads.values()) + len(cast.reviewers) + 1
         summary.reports = len(reports)
         summary.recommendations = sum(len(r.recommendations) for r in reports)
         outcomes = Outcomes.for_plan(reports, today)
-        batch = []
-        for item in _planned_actions(reports):
-            batch.append(item)
-            if len(batch) == batch_size:
-                with transaction.atomic():
-                    _write_actions(batch, rng=rng, outcomes=outcomes, cast=cast, today=today, summary=summary)
-                batch = []
-                if progress:
-                    progress(f"{summary.actions} actions, {summary.history_rows} history rows")
-        if batch:
-            with transaction.atomic():
-                _write_actions(batch, rng=rng, outcomes=outcomes, cast=cast, today=today, summary=summary)
+        write_lives(
+            reports,
+            rng=rng,
+            choose=lambda rng, rec, force_id: {"outcome": outcomes.choose(rng, rec.due_date, today)},
+            cast=cast,
+            today=today,
+            summary=summary,
+            batch_size=batch_size,
+            progress=progress,
+        )
     finally:
         restore_writes()
     if connection.vendor == "postgresql":

@@ -211,6 +211,21 @@ NOT_ACCEPTED_REASONS = (
     "The force has shown the recommendation does not apply: it has no custody suite of its own.",
     "HMIC accepted the force's alternative arrangements.",
 )
+RAG_REASONS = {
+    "green": (
+        "On track: the plan is agreed and resourced.",
+        "Delivery on schedule; reported to the professional standards board monthly.",
+    ),
+    "amber": (
+        "At risk: waiting for the chief officer group to sign off the policy.",
+        "Training slots are short before the due date; mitigation agreed.",
+        "Depends on the IT supplier's upgrade, due next month.",
+    ),
+    "red": (
+        "Will not be met: the lead post has been vacant for three months.",
+        "Behind plan; extension to be requested.",
+    ),
+}
 # (timeframe as written, months after publication or None; weights) — as the shipped reports write them.
 TIMEFRAMES = (
     ("Within six months", 6, 45),

@@ -19,6 +19,7 @@ from demo.content import (
     EXTENSION_REASONS,
     NOT_ACCEPTED_REASONS,
     PROGRESS_NOTES,
+    RAG_REASONS,
     REFUSAL_REASONS,
     REOPEN_REASONS,
     SUPERSEDE_REASONS,
@@ -130,8 +131,19 @@ def live(
     force_id: int,
     cast: Cast,
     today: datetime.date,
+    reopen: bool | None = None,
+    rate: bool = False,
+    publish: bool = False,
+    ask_extension: bool = False,
+    owner: int | None = None,
 ) -> Life:
-    """Return what happened to one action from the day it was loaded until yesterday, ending in `outcome`."""
+    """Return what happened to one action from the day it was loaded until yesterday, ending in `outcome`.
+
+    `reopen` says whether a completed action was reopened once on its way (None: by chance); `rate` gives an
+    open action a RAG rating; `publish` has a reviewer publish it on the public register; `ask_extension` leaves an
+    open action with an extension request waiting for a decision; `owner` is who takes it on (else one of the
+    force's leads by chance).
+    """
     last = today - datetime.timedelta(days=1)
     leads = cast.leads[force_id]
     reviewer = rng.choice(cast.reviewers)
@@ -139,16 +151,17 @@ def live(
     steps: list[tuple[datetime.date, int, int | None, str, dict]] = []
     notes: list[tuple[datetime.date, int, str]] = []
     extensions: list[dict] = []
-    owner = None
-    if outcome != OPEN or rng.random() < 0.85:
+    first_owner, owner = owner, None
+    if outcome != OPEN or first_owner is not None or rng.random() < 0.85:
         owner_day = _day_between(rng, created + datetime.timedelta(days=1), min(last, created + datetime.timedelta(45)))
-        owner = rng.choice(leads)
+        owner = first_owner or rng.choice(leads)
         steps.append((owner_day, 1, rng.choice(leads), f"Owner set to {cast.names[owner]}", {"owner_id": owner}))
     else:
         owner_day = created
     started = outcome != OPEN or rng.random() < 0.65
     if outcome == OVERDUE:
         started = rng.random() < 0.75
+    started = started or ask_extension
     start_day = _day_between(rng, owner_day, min(last, owner_day + datetime.timedelta(days=60)))
     if started:
         steps.append(_step(start_day, 2, owner or rng.choice(leads), "start"))
@@ -195,7 +208,11 @@ def live(
                     {"revised_due_date": effective_due},
                 )
             )
-    if outcome in (OVERDUE, OPEN) and started and rng.random() < (0.12 if outcome == OVERDUE else 0.05):
+    if (
+        outcome in (OVERDUE, OPEN)
+        and started
+        and (ask_extension or rng.random() < (0.12 if outcome == OVERDUE else 0.05))
+    ):
         asked = _day_between(rng, max(start_day, last - datetime.timedelta(days=45)), last)
         floor = max(today, effective_due or today) + datetime.timedelta(days=30)
         extensions.append(
@@ -217,7 +234,9 @@ def live(
         else:
             done = _day_between(rng, not_before, effective_due or not_before + timedelta_days(300))
         done = max(not_before, min(done, last - datetime.timedelta(days=8 if outcome == VERIFIED else 0)))
-        if rng.random() < 0.3 and done - not_before > datetime.timedelta(days=40):
+        if reopen and done - not_before <= datetime.timedelta(days=40):
+            done = min(last, not_before + datetime.timedelta(days=rng.randint(45, 120)))
+        if (rng.random() < 0.3 if reopen is None else reopen) and done - not_before > datetime.timedelta(days=40):
             first = _day_between(rng, not_before + datetime.timedelta(days=1), done - datetime.timedelta(days=30))
             reopened = first + datetime.timedelta(days=rng.randint(5, 25))
             text = rng.choice(COMPLETION_NOTES)
@@ -242,6 +261,36 @@ def live(
         reason = rng.choice(reasons)
         steps.append(_step(closed, 7, reviewer, name, reason, closed_at=closed))
         active_end = closed
+
+    if rate and started and outcome in (OPEN, OVERDUE, EXTENDED):
+        rated = _day_between(rng, start_day, last)
+        if effective_due is not None and effective_due < today:
+            rag = "red"
+        elif effective_due is not None and (effective_due - today).days < 45:
+            rag = rng.choice(("amber", "amber", "green", "red"))
+        else:
+            rag = rng.choice(("green", "green", "amber"))
+        reason = rng.choice(RAG_REASONS[rag])
+        label = rag.capitalize()
+        steps.append(
+            (
+                rated,
+                8,
+                owner or rng.choice(leads),
+                f"RAG rating none → {label}: {reason}",
+                {"rag": rag, "rag_reason": reason},
+            )
+        )
+    if publish:
+        steps.append(
+            (
+                _day_between(rng, owner_day, last),
+                9,
+                reviewer,
+                "Published on the public register",
+                {"is_publishable": True},
+            )
+        )
 
     # Owners change as people move on: enough changes to bring the history to about HISTORY_PER_ACTION rows.
     if owner is not None and len(leads) > 1:

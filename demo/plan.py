@@ -13,14 +13,14 @@ from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
 
 from demo.bulk import INSERT_ROWS
-from demo.content import FORCE_PROGRAMMES, NATIONAL_BODIES, NATIONAL_REPORTS, NATIONAL_TOPICS, TIMEFRAMES
+from demo.content import FORCE_PROGRAMMES, NATIONAL_BODIES, NATIONAL_REPORTS, NATIONAL_TOPICS, TIMEFRAMES, Programme
 from demo.names import person_name
-from tracker.management.commands.create_demo_users import DEMO_PASSWORD
-from tracker.models import DatePrecision, Force, User
+from tracker.models import DEMO_USERNAME_PREFIX, DatePrecision, Force, User
 from tracker.report_parser import add_months
 
 DEMO_REPORT_PREFIX = "demo-"
-DEMO_USER_PREFIX = "demo."
+DEMO_USER_PREFIX = DEMO_USERNAME_PREFIX
+DEMO_PASSWORD = "demo-tracker-2026"  # every demo log-in's; the data is made up, and says so on every page
 YEARS = 12  # reports spread over the twelve years before "today" (2014–2026 for a 2026 today)
 LEADS_PER_FORCE = 3
 REVIEWERS = 5
@@ -122,9 +122,11 @@ def _spread(count: int, start: datetime.date, end: datetime.date, rng: random.Ra
     return days
 
 
-def _timeframe(rng: random.Random, published: datetime.date) -> tuple[str, str, datetime.date | None, str]:
+def _timeframe(
+    rng: random.Random, published: datetime.date, timeframes: tuple = TIMEFRAMES
+) -> tuple[str, str, datetime.date | None, str]:
     """Return (lead-in, timeframe as written, due date, precision) for a recommendation published on `published`."""
-    written, months, _ = rng.choices(TIMEFRAMES, weights=[w for *_, w in TIMEFRAMES])[0]
+    written, months, _ = rng.choices(timeframes, weights=[w for *_, w in timeframes])[0]
     if written == "":
         return "", "", None, ""
     if written == "by":
@@ -138,6 +140,62 @@ def _timeframe(rng: random.Random, published: datetime.date) -> tuple[str, str, 
 def _sentence(lead: str, addressee: str, topic: str) -> str:
     body = f"{addressee} should {topic}."
     return f"{lead}, {body}" if lead else body[0].upper() + body[1:]
+
+
+def force_report(
+    rng: random.Random,
+    programme: Programme,
+    day: datetime.date,
+    force: Force,
+    count: int,
+    timeframes: tuple = TIMEFRAMES,
+) -> PlannedReport:
+    """Return the report of `programme` on `force` published on `day`, with `count` of its recommendations."""
+    report = PlannedReport(
+        slug=f"{DEMO_REPORT_PREFIX}{slugify(programme.title)}-{day.year}-{force.slug}-{day:%m%d}",
+        title=programme.title,
+        series=f"{programme.title} {day.year}",
+        published_on=day,
+        subject_force_id=force.pk,
+    )
+    for topic in rng.sample(programme.topics, count):
+        lead, written, due, precision = _timeframe(rng, day, timeframes)
+        report.recommendations.append(
+            PlannedRecommendation(
+                _sentence(lead, rng.choice(("the force", "the force", "the constabulary")), topic),
+                written,
+                due,
+                precision,
+                theme_key=topic,
+                force_ids=[force.pk],
+                question=programme.question,
+                addressees=force.name,
+            )
+        )
+    return report
+
+
+def national_report(title: str, day: datetime.date) -> PlannedReport:
+    """Return a national report called `title` published on `day`, without its recommendations yet."""
+    return PlannedReport(
+        slug=f"{DEMO_REPORT_PREFIX}{slugify(title)[:80]}-{day:%Y-%m-%d}",
+        title=title,
+        series=f"{title} {day.year}",
+        published_on=day,
+        subject_force_id=None,
+    )
+
+
+def national_recommendation(
+    rng: random.Random, topic: str, day: datetime.date, force_ids: list[int], timeframes: tuple = TIMEFRAMES
+) -> PlannedRecommendation:
+    """Return a national report's recommendation on `topic` to every force in `force_ids`, published on `day`."""
+    lead, written, due, precision = _timeframe(rng, day, timeframes)
+    who = rng.choice(("all forces", "chief constables", "all chief constables"))
+    addressees = "All police forces (chief constables and police authorities)"
+    return PlannedRecommendation(
+        _sentence(lead, who, topic), written, due, precision, topic, force_ids, addressees=addressees
+    )
 
 
 def plan_reports(
@@ -160,29 +218,8 @@ def plan_reports(
             if budget <= 0:
                 break
             count = min(budget, rng.randint(3, min(8, len(programme.topics))))
-            report = PlannedReport(
-                slug=f"{DEMO_REPORT_PREFIX}{slugify(programme.title)}-{day.year}-{force.slug}-{day:%m%d}",
-                title=programme.title,
-                series=f"{programme.title} {day.year}",
-                published_on=day,
-                subject_force_id=force.pk,
-            )
-            for topic in rng.sample(programme.topics, count):
-                lead, written, due, precision = _timeframe(rng, day)
-                report.recommendations.append(
-                    PlannedRecommendation(
-                        _sentence(lead, rng.choice(("the force", "the force", "the constabulary")), topic),
-                        written,
-                        due,
-                        precision,
-                        theme_key=topic,
-                        force_ids=[force.pk],
-                        question=programme.question,
-                        addressees=force.name,
-                    )
-                )
+            reports.append(force_report(rng, programme, day, force, count))
             budget -= count
-            reports.append(report)
 
     # National reports: most recommendations go to every force, a few to one national body.
     budget = actions - sum(len(r.force_ids) for rep in reports for r in rep.recommendations)
@@ -199,13 +236,7 @@ def plan_reports(
         editions[title] += 1
         if editions[title] > 1:
             title = f"{title}: progress report {editions[title] - 1}"
-        report = PlannedReport(
-            slug=f"{DEMO_REPORT_PREFIX}{slugify(title)[:80]}-{day:%Y-%m-%d}",
-            title=title,
-            series=f"{title} {day.year}",
-            published_on=day,
-            subject_force_id=None,
-        )
+        report = national_report(title, day)
         for topic in rng.sample(NATIONAL_TOPICS, min(len(NATIONAL_TOPICS), rng.randint(per_report, per_report + 4))):
             if budget <= 0:
                 break

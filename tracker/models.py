@@ -125,6 +125,9 @@ def _new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+DEMO_USERNAME_PREFIX = "demo."  # the demonstration data's log-ins (demo.reviewer, demo.psd.kent…)
+
+
 class User(AbstractUser):
     """Someone who signs in: a force PSD lead, an HMIC reviewer or an admin."""
 
@@ -146,6 +149,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def is_demo(self) -> bool:
+        """Return True for the log-ins of the demonstration data (`make run`), which the pages label as such."""
+        return self.username.startswith(DEMO_USERNAME_PREFIX)
 
     @property
     def is_reviewer(self) -> bool:

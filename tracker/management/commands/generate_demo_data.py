@@ -1,20 +1,12 @@
 """Build a realistic national demo data set: 43 forces, their reports, 100,000 actions with their history."""
 
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
 import demo
 from tracker.dates import long_date
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--today must be a date like 2026-06-01, not “{value}”.") from None
+from tracker.management.arguments import iso_date
 
 
 class Command(BaseCommand):
@@ -26,7 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--actions", type=int, default=100_000, help="How many actions (default 100,000).")
         parser.add_argument("--seed", type=int, default=2014, help="The same seed gives the same data (default 2014).")
-        parser.add_argument("--today", type=_date, help="The day the data is seen from, YYYY-MM-DD (default today).")
+        parser.add_argument(
+            "--today",
+            type=iso_date("--today", "2026-06-01"),
+            help="The day the data is seen from, YYYY-MM-DD (default today).",
+        )
         parser.add_argument("--batch-size", type=int, default=5000, help="Actions per transaction (default 5,000).")
         parser.add_argument(
             "--clear",

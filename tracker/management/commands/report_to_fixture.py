@@ -1,20 +1,13 @@
 """Convert an HMIC report (text, Markdown or PDF) into a reviewable fixture of tracked actions."""
 
-import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.importer import ImportProblem, build_fixture, summary_lines
+from tracker.management.arguments import iso_date
 from tracker.management.database import require_migrated
 from tracker.report_parser import ReportError, parse_report, read_report_text
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--published must be a date like 2014-11-27, not “{value}”.") from None
 
 
 class Command(BaseCommand):
@@ -31,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="Where to write the fixture (default fixtures/reports/<slug>.json).")
 
     def handle(self, *args, file: str, force: str | None, published: str | None, output: str | None, **options):
-        published_on = _date(published) if published else None
+        published_on = iso_date("--published", "2014-11-27")(published) if published else None
         require_migrated()
         try:
             text = read_report_text(file)

@@ -1,0 +1,240 @@
+"""The tracker `make run` shows: HMIC's reports, each action given a life up to today, and inspections under way now.
+
+Built by the same code as the national data set (`plan`, `life`, `build`), relative to "today" so that it never
+looks stale: the seed reports' actions were worked on, verified (some late), superseded, reopened or are still
+outstanding; an inspection round published some months ago falls due in the coming weeks; a national report asks
+every force for something; the round before last shows how extensions went. Owners, RAG ratings, progress notes,
+pending extension requests and a few items on the public register come with them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from enum import Enum
+
+from django.db import connection, transaction
+
+from demo.build import Summary, ensure_forces, write_lives, write_reports
+from demo.content import FORCE_PROGRAMMES, NATIONAL_REPORTS, NATIONAL_TOPICS
+from demo.life import AWAITING, NOT_ACCEPTED, OPEN, OVERDUE, SUPERSEDED, VERIFIED, Outcomes
+from demo.plan import (
+    DEMO_REPORT_PREFIX,
+    DEMO_USER_PREFIX,
+    Cast,
+    PlannedRecommendation,
+    PlannedReport,
+    create_cast,
+    force_report,
+    national_recommendation,
+    national_report,
+)
+from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Report, User
+
+SEED = 2014
+# The round now under way is published in three tranches: "within six months" falls due in 2, 4 and 6 weeks.
+CURRENT_TRANCHES = (168, 154, 140)  # days before today
+NATIONAL_REPORT_AGE = 120  # days: its six-month recommendations fall due in about two months
+PREVIOUS_ROUND_AGE = 600  # days: due more than a year ago, so late, extended and verified ones show
+FORCES_PER_ROUND = 12
+CURRENT_TIMEFRAMES = (("Within six months", 6, 60), ("Within three months", 3, 25), ("Within 12 months", 12, 15))
+# What became of the seed reports' actions, ten years on (the rest, and a few fixed ones below, are scripted).
+SEED_OUTCOMES = ((VERIFIED, 86), (SUPERSEDED, 5), (NOT_ACCEPTED, 4), (OVERDUE, 5))
+PUBLISHED_SHARE = 0.08
+
+
+class State(Enum):
+    """What the database holds, as far as the demo is concerned."""
+
+    EMPTY = "nothing to bring to life: load the reports first"
+    READY = "the loaded reports, untouched: the demo can be built"
+    DEMO = "the demo already"
+    IN_USE = "actions people have changed"
+
+
+def state() -> State:
+    """Return what the database holds: whether the demo can be built on it without touching anyone's work."""
+    if User.objects.filter(username__startswith=DEMO_USER_PREFIX).exists():
+        return State.DEMO
+    if not Action.objects.exists():
+        return State.EMPTY
+    changed = (
+        Action.objects.filter(version__gt=1).exists()
+        or ProgressNote.objects.exists()
+        or ExtensionRequest.objects.exists()
+        or Report.objects.filter(slug__startswith=DEMO_REPORT_PREFIX).exists()
+    )
+    if changed:
+        return State.IN_USE
+    return State.READY
+
+
+def build(*, today: datetime.date, seed: int = SEED) -> Summary:
+    """Build the demo on a database holding the loaded reports and nothing else (`state()` is READY)."""
+    if (found := state()) is not State.READY:
+        raise ValueError(f"The demo is built on the loaded reports alone; the database holds {found.value}.")
+    rng = random.Random(seed)
+    summary = Summary()
+    with transaction.atomic():
+        forces, bodies = ensure_forces()
+        cast = create_cast(random.Random(seed), forces, bodies)
+        seeds = _seed_reports()
+        _forget_loaded_actions(seeds)
+        planned = plan_current_work(rng, today=today, forces=forces)
+        summary.themes = write_reports(planned, rng=rng, evidence=random.Random(seed))
+        write_lives(seeds, rng=rng, choose=_seed_lives(rng, seeds, cast), cast=cast, today=today, summary=summary)
+        choose = _current_lives(planned, cast, today)
+        write_lives(planned, rng=rng, choose=choose, cast=cast, today=today, summary=summary)
+    summary.forces = len(forces)
+    summary.users = User.objects.filter(username__startswith=DEMO_USER_PREFIX).count()
+    summary.reports = Report.objects.count()
+    summary.recommendations = sum(len(r.recommendations) for r in seeds + planned)
+    summary.overdue = Action.objects.overdue(today).count()
+    return summary
+
+
+def plan_current_work(rng: random.Random, *, today: datetime.date, forces: list[Force]) -> list[PlannedReport]:
+    """Return the reports of the last two years: the round before last, a national report, the round under way."""
+    previous, current = FORCE_PROGRAMMES[1], FORCE_PROGRAMMES[2]
+    inspected = rng.sample(forces, FORCES_PER_ROUND)
+    # The forces the seed reports inspected are in the round under way, so their leads see work due soon.
+    seed_forces = list(Force.objects.filter(pk__in=_seed_inspections()).order_by("slug"))
+    now_inspected = seed_forces + [f for f in rng.sample(forces, FORCES_PER_ROUND) if f not in seed_forces]
+    reports = []
+    day = today - datetime.timedelta(days=PREVIOUS_ROUND_AGE)
+    for force in inspected:
+        reports.append(force_report(rng, previous, day, force, rng.randint(3, min(5, len(previous.topics)))))
+    national = today - datetime.timedelta(days=NATIONAL_REPORT_AGE)
+    title = rng.choice(NATIONAL_REPORTS[1:])
+    report = national_report(title, national)
+    for topic in rng.sample(NATIONAL_TOPICS, 3):
+        report.recommendations.append(
+            national_recommendation(rng, topic, national, [f.pk for f in forces], timeframes=CURRENT_TIMEFRAMES)
+        )
+    reports.append(report)
+    for n, force in enumerate(now_inspected[:FORCES_PER_ROUND]):
+        day = today - datetime.timedelta(days=CURRENT_TRANCHES[n % len(CURRENT_TRANCHES)])
+        reports.append(
+            force_report(
+                rng, current, day, force, rng.randint(3, min(6, len(current.topics))), timeframes=CURRENT_TIMEFRAMES
+            )
+        )
+    return reports
+
+
+def _seed_reports() -> list[PlannedReport]:
+    """Return the loaded reports as planned ones (their recommendations and addressed forces), oldest first."""
+    reports = []
+    for report in Report.objects.order_by("published_on", "slug").prefetch_related("recommendations__actions"):
+        planned = PlannedReport(
+            report.slug, report.title, report.series, report.published_on, report.subject_force_id, pk=report.pk
+        )
+        for rec in report.recommendations.all():
+            planned.recommendations.append(
+                PlannedRecommendation(
+                    rec.text,
+                    rec.timeframe,
+                    rec.due_date,
+                    rec.due_precision,
+                    theme_key="",
+                    force_ids=sorted(a.force_id for a in rec.actions.all()),
+                    pk=rec.pk,
+                )
+            )
+        reports.append(planned)
+    return reports
+
+
+def _forget_loaded_actions(reports: list[PlannedReport]) -> None:
+    """Delete the loaded reports' untouched actions and their one history row each, to write them with a life."""
+    ids = list(
+        Action.objects.filter(recommendation__report__pk__in=[r.pk for r in reports]).values_list("pk", flat=True)
+    )
+    with connection.cursor() as cursor:
+        for model in (Action.history.model, Action):
+            table = connection.ops.quote_name(model._meta.db_table)
+            column = connection.ops.quote_name(model._meta.get_field("id").column)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608
+
+
+def _current_lives(reports: list[PlannedReport], cast: Cast, today: datetime.date):
+    """Return the chooser of the recent reports' lives: by their dates, and a few fixed ones every lead sees."""
+    outcomes = Outcomes.for_plan(reports, today)
+    # The round under way: each seed force's first recommendation waits for an extension decision, the second
+    # for review, the third is overdue; the rest go as their dates make likely.
+    scripted = [
+        {"outcome": OPEN, "ask_extension": True},
+        {"outcome": AWAITING},
+        {"outcome": OVERDUE},
+    ]
+    first_lead = {force_id: leads[0] for force_id, leads in cast.leads.items()}
+    seed_forces = set(Force.objects.filter(pk__in=_seed_inspections()).values_list("pk", flat=True))
+    script = {}
+    for report in reports[-FORCES_PER_ROUND:]:
+        if report.subject_force_id in seed_forces:
+            for rec, extra in zip(report.recommendations, scripted, strict=False):
+                # The force's first lead (demo.psd.<force>) owns them, so "My actions" has work in it.
+                script[rec.pk, report.subject_force_id] = {**extra, "owner": first_lead[report.subject_force_id]}
+
+    def choose(rng: random.Random, rec: PlannedRecommendation, force_id: int) -> dict:
+        extra = script.get((rec.pk, force_id), {})
+        if extra.get("outcome") == OVERDUE and (rec.due_date is None or rec.due_date >= today):
+            extra = {"owner": extra["owner"]}  # not due yet: it goes as its dates make likely
+        return {
+            "outcome": extra.get("outcome") or outcomes.choose(rng, rec.due_date, today),
+            "rate": True,
+            "publish": rng.random() < PUBLISHED_SHARE / 2,
+            "ask_extension": extra.get("ask_extension", False),
+            "owner": extra.get("owner"),
+        }
+
+    return choose
+
+
+def _seed_inspections():
+    """Return the forces the loaded (not generated) force reports inspected, as a subquery."""
+    return Report.objects.exclude(slug__startswith=DEMO_REPORT_PREFIX).values("subject_force")
+
+
+def _seed_lives(rng: random.Random, reports: list[PlannedReport], cast: Cast):
+    """Return the chooser of the seed actions' lives: mostly verified, and one each of the cases people ask about."""
+    # Of the force reports' actions: the first is superseded, the second was reopened before it was verified, the
+    # third was reopened and is awaiting review again, the fourth is still outstanding (and rated red).
+    scripted = [
+        {"outcome": SUPERSEDED},
+        {"outcome": VERIFIED, "reopen": True, "publish": True},
+        {"outcome": AWAITING, "reopen": True},
+        {"outcome": OVERDUE, "rate": True},
+    ]
+    firsts = {(rec.pk, rec.force_ids[0]) for r in reports if r.subject_force_id for rec in r.recommendations[:1]}
+    script = dict(zip(sorted(firsts), scripted, strict=False))
+    outcomes, weights = zip(*SEED_OUTCOMES, strict=True)
+
+    def choose(rng: random.Random, rec: PlannedRecommendation, force_id: int) -> dict:
+        if (rec.pk, force_id) in script:
+            return script[rec.pk, force_id]
+        outcome = rng.choices(outcomes, weights)[0]
+        return {"outcome": outcome, "rate": outcome == OVERDUE, "publish": rng.random() < PUBLISHED_SHARE}
+
+    return choose
+
+
+def log_ins() -> list[tuple[str, str]]:
+    """Return the demo log-ins worth trying first: a reviewer, the admin, and the PSD leads of the inspected forces."""
+    users = {
+        u.username: u for u in User.objects.filter(username__startswith=DEMO_USER_PREFIX).prefetch_related("forces")
+    }
+    rows = []
+    if reviewer := users.get(f"{DEMO_USER_PREFIX}reviewer"):
+        rows.append((reviewer.username, f"HMIC follow-up reviewer ({reviewer.get_full_name()}), every force"))
+    if admin := users.get(f"{DEMO_USER_PREFIX}admin"):
+        rows.append((admin.username, f"Admin ({admin.get_full_name()}): imports and users, at /admin/"))
+    for force in Force.objects.filter(pk__in=_seed_inspections()).order_by("name"):
+        if lead := users.get(f"{DEMO_USER_PREFIX}psd.{force.slug}"):
+            rows.append((lead.username, f"PSD lead, {force.name} ({lead.get_full_name()})"))
+    if rows:
+        rows.append((f"{DEMO_USER_PREFIX}psd.<force-slug>", "PSD lead of any other force (also .2 and .3)"))
+    return rows

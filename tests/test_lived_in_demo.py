@@ -1,0 +1,187 @@
+"""build_demo: what `make run` shows is a tracker in use as of today, built on the shipped reports."""
+
+import datetime
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+
+import demo
+from demo import lived_in
+from tests.factories import PsdLeadFactory
+from tracker import workflow
+from tracker.models import Action, ExtensionRequest, Report, User
+
+TODAY = datetime.date(2026, 12, 1)
+SEED_FORCES = ("cambridgeshire", "leicestershire", "metropolitan", "west-midlands")
+Status = Action.Status
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    """The database `make run` has before the demo: the forces and the shipped reports, untouched."""
+    call_command("loaddata", "fixtures/forces.json", verbosity=0)
+    call_command("load_reports", stdout=io.StringIO())
+
+
+def _build(today: datetime.date = TODAY) -> str:
+    out = io.StringIO()
+    call_command("build_demo", "--today", today.isoformat(), stdout=out)
+    return out.getvalue()
+
+
+def _seed_actions():
+    return Action.objects.exclude(recommendation__report__slug__startswith=demo.DEMO_REPORT_PREFIX)
+
+
+def test_the_shipped_reports_actions_live_from_their_publication_not_from_the_day_they_were_loaded(loaded):
+    _build()
+    for action in _seed_actions().select_related("recommendation__report"):
+        published = action.recommendation.report.published_on
+        first = action.history.earliest("history_date")
+        assert published <= first.history_date.date() <= published + datetime.timedelta(days=7)
+        assert action.created_at == first.history_date
+        assert action.history.latest("history_date").history_date.date() < TODAY
+
+
+def test_every_action_has_a_history_that_ends_in_its_current_state(loaded):
+    _build()
+    for action in Action.objects.all():
+        rows = list(action.history.order_by("history_date", "history_id"))
+        assert [r.version for r in rows] == list(range(1, action.version + 1))
+        last = rows[-1]
+        assert (last.status, last.owner_id, last.revised_due_date, last.rag, last.is_publishable) == (
+            action.status,
+            action.owner_id,
+            action.revised_due_date,
+            action.rag,
+            action.is_publishable,
+        )
+
+
+def test_most_of_the_shipped_reports_actions_were_verified_years_ago_some_of_them_late(loaded):
+    _build()
+    seeds = _seed_actions()
+    statuses = Counter(seeds.values_list("status", flat=True))
+    assert statuses[Status.VERIFIED] >= 0.7 * seeds.count()
+    assert seeds.filter(verified_at__date__lt=TODAY - datetime.timedelta(days=365 * 5)).exists()
+    assert seeds.completed_late().exists()
+    assert seeds.exclude(pk__in=seeds.completed_late().values("pk")).filter(completed_at__isnull=False).exists()
+
+
+def test_one_of_the_shipped_reports_actions_is_superseded_and_one_was_reopened_before_it_was_verified(loaded):
+    _build()
+    seeds = _seed_actions()
+    assert seeds.filter(status=Status.SUPERSEDED).exists()
+    reopened = Action.history.filter(id__in=seeds.values("pk"), history_change_reason__startswith="Reopen: ")
+    assert seeds.filter(pk__in=reopened.values("id"), status=Status.VERIFIED).exists()
+    assert seeds.overdue(TODAY).exists()  # and a few are still outstanding
+
+
+@pytest.mark.parametrize("today", [TODAY, datetime.date(2027, 3, 15), datetime.date(2031, 7, 31)])
+def test_a_round_under_way_falls_due_in_the_coming_weeks_whatever_the_day(loaded, today):
+    _build(today)
+    soon = Action.objects.filter(
+        status__in=Action.OPEN_STATUSES, due_date__range=(today, today + datetime.timedelta(42))
+    )
+    assert soon.count() >= 5
+    assert not Action.objects.filter(created_at__date__gte=today).exists()
+
+
+@pytest.mark.parametrize("today", [TODAY, datetime.date(2027, 3, 15), datetime.date(2031, 7, 31)])
+def test_each_inspected_forces_lead_owns_work_and_has_an_extension_waiting_for_a_decision(loaded, today):
+    _build(today)
+    for slug in SEED_FORCES:
+        lead = User.objects.get(username=f"demo.psd.{slug}")
+        assert Action.objects.filter(owner=lead, status__in=Action.OPEN_STATUSES).exists(), slug
+        assert ExtensionRequest.objects.filter(
+            action__force__slug=slug, decision=ExtensionRequest.Decision.PENDING
+        ).exists(), slug
+
+
+def test_the_reviewer_has_actions_awaiting_review_and_the_register_has_entries(loaded):
+    _build()
+    assert Action.objects.filter(status=Status.COMPLETED).count() >= 4
+    assert Action.objects.filter(status=Status.COMPLETED, force__slug__in=SEED_FORCES).count() >= 4
+    assert Action.objects.public().count() >= 3
+
+
+def test_open_actions_carry_red_amber_and_green_ratings_with_reasons(loaded):
+    _build()
+    rated = Action.objects.exclude(rag="")
+    assert set(rated.values_list("rag", flat=True)) == {"red", "amber", "green"}
+    assert not rated.filter(rag_reason="").exists()
+    assert rated.filter(status__in=Action.OPEN_STATUSES).count() >= 0.5 * rated.count()
+
+
+def test_overdue_is_a_minority_and_spread_over_forces(loaded):
+    _build()
+    overdue = Action.objects.overdue(TODAY)
+    assert 0 < overdue.count() <= 0.25 * Action.objects.count()
+    assert overdue.values("force").distinct().count() >= 5
+
+
+def test_prints_the_log_ins_of_the_reviewer_the_admin_and_each_inspected_forces_lead(loaded):
+    out = _build()
+    assert "Demo log-ins (password for all: demo-tracker-2026):" in out
+    assert "demo.reviewer " in out and "demo.admin " in out
+    for slug in SEED_FORCES:
+        assert f"demo.psd.{slug} " in out
+    assert "demo.psd.<force-slug>" in out
+
+
+def test_the_same_day_gives_the_same_demo(loaded):
+    _build()
+    first = list(
+        Action.objects.order_by("recommendation__report__slug", "recommendation__number", "force__slug").values_list(
+            "status", "owner__username", "rag", "due_date", "revised_due_date"
+        )
+    )
+    demo.clear_tracker_data()
+    call_command("load_reports", stdout=io.StringIO())
+    _build()
+    again = list(
+        Action.objects.order_by("recommendation__report__slug", "recommendation__number", "force__slug").values_list(
+            "status", "owner__username", "rag", "due_date", "revised_due_date"
+        )
+    )
+    assert first == again
+
+
+def test_a_second_run_keeps_the_demo_as_it_is(loaded):
+    _build()
+    before = (Action.objects.count(), Action.history.count(), User.objects.count())
+    out = _build(TODAY + datetime.timedelta(days=30))
+    assert "The database already holds the demonstration data: kept as it is." in out
+    assert "demo.reviewer" in out
+    assert (Action.objects.count(), Action.history.count(), User.objects.count()) == before
+
+
+def test_leaves_a_database_with_anyones_changes_alone(loaded):
+    action = Action.objects.filter(force__slug="kent").first()
+    workflow.transition(action, "start", by=PsdLeadFactory(forces=[action.force]))
+    out = _build()
+    assert "holds actions people have changed, so no demonstration data was added" in out
+    assert not User.objects.filter(username__startswith="demo.").exists()
+    assert not Report.objects.filter(slug__startswith="demo-").exists()
+
+
+def test_refuses_an_empty_database_with_what_to_do():
+    with pytest.raises(CommandError, match=r"No reports are loaded: run `make load-fixtures`"):
+        _build()
+
+
+def test_build_itself_refuses_anything_but_the_loaded_reports_alone(loaded):
+    _build()
+    with pytest.raises(ValueError, match="the database holds the demo already"):
+        lived_in.build(today=TODAY)
+
+
+def test_pages_say_they_show_demonstration_data_to_demo_log_ins_only(loaded, client):
+    _build()
+    client.force_login(User.objects.get(username="demo.psd.west-midlands"))
+    assert "Demonstration data." in client.get("/", follow=True).content.decode()
+    client.force_login(PsdLeadFactory(username="jo.bloggs"))
+    assert "Demonstration data." not in client.get("/", follow=True).content.decode()

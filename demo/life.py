@@ -141,8 +141,8 @@ def live(
 
     `reopen` says whether a completed action was reopened once on its way (None: by chance); `rate` gives an
     open action a RAG rating; `publish` has a reviewer publish it on the public register; `ask_extension` leaves an
-    open action with an extension request waiting for a decision; `owner` is who takes it on (else one of the
-    force's leads by chance).
+    open action with an extension request waiting for a decision; `owner` is who takes it on and keeps it (else
+    one of the force's leads by chance, and others as people move on).
     """
     last = today - datetime.timedelta(days=1)
     leads = cast.leads[force_id]
@@ -293,7 +293,7 @@ def live(
         )
 
     # Owners change as people move on: enough changes to bring the history to about HISTORY_PER_ACTION rows.
-    if owner is not None and len(leads) > 1:
+    if owner is not None and first_owner is None and len(leads) > 1:
         span = (active_end - owner_day).days
         wanted = max(0, round(rng.gauss(HISTORY_PER_ACTION - 1 - len(steps), 1.5)))
         first_change = owner_day + datetime.timedelta(days=1)

@@ -37,9 +37,13 @@ CURRENT_TRANCHES = (168, 154, 140)  # days before today
 NATIONAL_REPORT_AGE = 120  # days: its six-month recommendations fall due in about two months
 PREVIOUS_ROUND_AGE = 600  # days: due more than a year ago, so late, extended and verified ones show
 FORCES_PER_ROUND = 12
+# Timeframes of the last two years' force rounds: all with a due date, within a year, so due dates fall as described.
 CURRENT_TIMEFRAMES = (("Within six months", 6, 60), ("Within three months", 3, 25), ("Within 12 months", 12, 15))
 # What became of the seed reports' actions, ten years on (the rest, and a few fixed ones below, are scripted).
-SEED_OUTCOMES = ((VERIFIED, 86), (SUPERSEDED, 5), (NOT_ACCEPTED, 4), (OVERDUE, 5))
+SEED_OUTCOMES = ((VERIFIED, 90), (SUPERSEDED, 5), (NOT_ACCEPTED, 5))
+# Of the last two years' actions past their due date: how many are still open, or awaiting review (old: due more
+# than two years ago). A tracker in use has some of each, not the half a small plan would get from Outcomes.for_plan.
+RECENT_OUTCOMES = Outcomes(overdue_old=0.05, overdue_recent=0.2, awaiting_old=0.02, awaiting_recent=0.08)
 PUBLISHED_SHARE = 0.08
 
 
@@ -96,14 +100,19 @@ def build(*, today: datetime.date, seed: int = SEED) -> Summary:
 def plan_current_work(rng: random.Random, *, today: datetime.date, forces: list[Force]) -> list[PlannedReport]:
     """Return the reports of the last two years: the round before last, a national report, the round under way."""
     previous, current = FORCE_PROGRAMMES[1], FORCE_PROGRAMMES[2]
-    inspected = rng.sample(forces, FORCES_PER_ROUND)
-    # The forces the seed reports inspected are in the round under way, so their leads see work due soon.
+    # The forces the shipped reports inspected are in both rounds, so their leads see work overdue and due soon.
     seed_forces = list(Force.objects.filter(pk__in=_seed_inspections()).order_by("slug"))
-    now_inspected = seed_forces + [f for f in rng.sample(forces, FORCES_PER_ROUND) if f not in seed_forces]
+    inspected = (seed_forces + [f for f in rng.sample(forces, FORCES_PER_ROUND) if f not in seed_forces])[
+        :FORCES_PER_ROUND
+    ]
+    now_inspected = (seed_forces + [f for f in rng.sample(forces, FORCES_PER_ROUND) if f not in seed_forces])[
+        :FORCES_PER_ROUND
+    ]
     reports = []
     day = today - datetime.timedelta(days=PREVIOUS_ROUND_AGE)
     for force in inspected:
-        reports.append(force_report(rng, previous, day, force, rng.randint(3, min(5, len(previous.topics)))))
+        count = rng.randint(3, min(5, len(previous.topics)))
+        reports.append(force_report(rng, previous, day, force, count, timeframes=CURRENT_TIMEFRAMES))
     national = today - datetime.timedelta(days=NATIONAL_REPORT_AGE)
     title = rng.choice(NATIONAL_REPORTS[1:])
     report = national_report(title, national)
@@ -112,7 +121,7 @@ def plan_current_work(rng: random.Random, *, today: datetime.date, forces: list[
             national_recommendation(rng, topic, national, [f.pk for f in forces], timeframes=CURRENT_TIMEFRAMES)
         )
     reports.append(report)
-    for n, force in enumerate(now_inspected[:FORCES_PER_ROUND]):
+    for n, force in enumerate(now_inspected):
         day = today - datetime.timedelta(days=CURRENT_TRANCHES[n % len(CURRENT_TRANCHES)])
         reports.append(
             force_report(
@@ -162,22 +171,22 @@ def _forget_loaded_actions(reports: list[PlannedReport]) -> None:
 
 def _current_lives(reports: list[PlannedReport], cast: Cast, today: datetime.date):
     """Return the chooser of the recent reports' lives: by their dates, and a few fixed ones every lead sees."""
-    outcomes = Outcomes.for_plan(reports, today)
-    # The round under way: each seed force's first recommendation waits for an extension decision, the second
-    # for review, the third is overdue; the rest go as their dates make likely.
-    scripted = [
-        {"outcome": OPEN, "ask_extension": True},
-        {"outcome": AWAITING},
-        {"outcome": OVERDUE},
-    ]
+    outcomes = RECENT_OUTCOMES
+    # Each seed force's first recommendation of the round before last is overdue; of the round under way, the first
+    # waits for an extension decision and the second for review. The rest go as their dates make likely.
     first_lead = {force_id: leads[0] for force_id, leads in cast.leads.items()}
     seed_forces = set(Force.objects.filter(pk__in=_seed_inspections()).values_list("pk", flat=True))
     script = {}
-    for report in reports[-FORCES_PER_ROUND:]:
-        if report.subject_force_id in seed_forces:
-            for rec, extra in zip(report.recommendations, scripted, strict=False):
-                # The force's first lead (demo.psd.<force>) owns them, so "My actions" has work in it.
-                script[rec.pk, report.subject_force_id] = {**extra, "owner": first_lead[report.subject_force_id]}
+    rounds = (
+        (reports[:FORCES_PER_ROUND], [{"outcome": OVERDUE}]),
+        (reports[-FORCES_PER_ROUND:], [{"outcome": OPEN, "ask_extension": True}, {"outcome": AWAITING}]),
+    )
+    for round_reports, scripted in rounds:
+        for report in round_reports:
+            if report.subject_force_id in seed_forces:
+                for rec, extra in zip(report.recommendations, scripted, strict=False):
+                    # The force's first lead (demo.psd.<force>) owns them, so "My actions" has work in it.
+                    script[rec.pk, report.subject_force_id] = {**extra, "owner": first_lead[report.subject_force_id]}
 
     def choose(rng: random.Random, rec: PlannedRecommendation, force_id: int) -> dict:
         extra = script.get((rec.pk, force_id), {})
@@ -202,12 +211,11 @@ def _seed_inspections():
 def _seed_lives(rng: random.Random, reports: list[PlannedReport], cast: Cast):
     """Return the chooser of the seed actions' lives: mostly verified, and one each of the cases people ask about."""
     # Of the force reports' actions: the first is superseded, the second was reopened before it was verified, the
-    # third was reopened and is awaiting review again, the fourth is still outstanding (and rated red).
+    # third was reopened and, years late, is awaiting review again; the rest went as most did.
     scripted = [
         {"outcome": SUPERSEDED},
         {"outcome": VERIFIED, "reopen": True, "publish": True},
         {"outcome": AWAITING, "reopen": True},
-        {"outcome": OVERDUE, "rate": True},
     ]
     firsts = {(rec.pk, rec.force_ids[0]) for r in reports if r.subject_force_id for rec in r.recommendations[:1]}
     script = dict(zip(sorted(firsts), scripted, strict=False))
@@ -216,8 +224,7 @@ def _seed_lives(rng: random.Random, reports: list[PlannedReport], cast: Cast):
     def choose(rng: random.Random, rec: PlannedRecommendation, force_id: int) -> dict:
         if (rec.pk, force_id) in script:
             return script[rec.pk, force_id]
-        outcome = rng.choices(outcomes, weights)[0]
-        return {"outcome": outcome, "rate": outcome == OVERDUE, "publish": rng.random() < PUBLISHED_SHARE}
+        return {"outcome": rng.choices(outcomes, weights)[0], "publish": rng.random() < PUBLISHED_SHARE}
 
     return choose
 

@@ -1,9 +1,11 @@
 """Trends: month-end open / overdue / completed counts worked out from history, and on-time rates per round."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
@@ -124,6 +126,47 @@ def test_history_written_into_an_ended_month_is_counted(today, history, force_a,
     assert _counts(after[force_a.pk])[3] == (2, 2, 1) and _counts(before[force_a.pk])[3] == (1, 1, 1)
 
 
+SEED_WEST_MIDLANDS = "fixtures/reports/police-integrity-and-corruption-2014-west-midlands.json"
+LOADED_LATE = [D(2014, 10, 31), D(2014, 11, 30), D(2015, 5, 31), D(2015, 12, 31), D(2016, 1, 10)]
+
+
+def _load_west_midlands_2014():
+    call_command("loaddata", "fixtures/forces.json", verbosity=0)
+    call_command("load_reports", SEED_WEST_MIDLANDS, stdout=io.StringIO())
+
+
+def test_a_report_loaded_long_after_publication_counts_as_open_since_publication_not_since_loading():
+    with _at(2016, 1, 10):
+        _load_west_midlands_2014()  # published 27 November 2014, eight recommendations due 27 May 2015
+        counts = monthly_counts(LOADED_LATE)
+    assert _counts(counts[None]) == [(0, 0, 0), (8, 0, 0), (8, 8, 0), (8, 8, 0), (8, 8, 0)]
+    assert _by_force(counts) == _recount(LOADED_LATE)
+
+
+def test_a_report_loaded_after_the_months_were_cached_is_counted_in_them():
+    with _at(2016, 1, 10):
+        call_command("loaddata", "fixtures/forces.json", verbosity=0)
+        ActionFactory(due_date=D(2016, 6, 30))  # something to count, so the ended months are cached
+        before = trend_counts(LOADED_LATE)
+        _load_west_midlands_2014()
+        after = trend_counts(LOADED_LATE)
+    assert _counts(before[None])[1] == (0, 0, 0)
+    assert _counts(after[None])[1] == (8, 0, 0)
+    assert after == monthly_counts(LOADED_LATE)
+
+
+def test_work_on_a_report_loaded_late_counts_from_the_day_it_was_done(psd_lead_a):
+    with _at(2016, 1, 10):
+        _load_west_midlands_2014()
+    action = Action.objects.filter(force__slug="west-midlands").first()
+    psd_lead_a.forces.set([action.force])
+    with _at(2016, 2, 3):
+        workflow.transition(action, "complete", by=psd_lead_a, text="Done, late.")
+    with _at(2016, 3, 1):
+        counts = monthly_counts([D(2015, 12, 31), D(2016, 1, 31), D(2016, 2, 29)])
+    assert _counts(counts[None]) == [(8, 8, 0), (8, 8, 0), (7, 7, 1)]
+
+
 def test_a_reopened_action_counts_as_open_again(force_a, psd_lead_a, reviewer):
     with _at(2015, 1, 5):
         action = ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 12, 31))
@@ -183,6 +226,10 @@ def afi_history(history, psd_lead_a, psd_lead_b, reviewer):
     return {**history, "c1": c1, "c2": c2, "d1": d1}
 
 
+def _counted_from(row) -> datetime.datetime:
+    return min(row.history_date, row.created_at) if row.history_type == "+" else row.history_date
+
+
 def _recount(days, kind=None, force_ids=None) -> dict:
     """Count from scratch: each action's latest history row at each month end, sorted out in Python."""
     kinds = dict(Recommendation.objects.values_list("pk", "kind"))
@@ -190,7 +237,8 @@ def _recount(days, kind=None, force_ids=None) -> dict:
     result = {}
     for k, day in enumerate(days):
         end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=LONDON)
-        latest = {row.id: row for row in rows if row.history_date < end}
+        # An action counts from its created_at: before its first history row when loaded after publication.
+        latest = {row.id: row for row in rows if _counted_from(row) < end}
         for row in latest.values():
             if row.history_type == "-" or (kind and kinds[row.recommendation_id] != kind):
                 continue

@@ -13,6 +13,7 @@ saved in bulk, so the number of queries depends on the report, not on how many a
 
 from __future__ import annotations
 
+import datetime
 import decimal
 from dataclasses import dataclass, field
 
@@ -266,6 +267,7 @@ class _Loader:
         found = self._existing_reports()
         reports = {**found, **self._save(Report, {}, found)}
         report_ids = {slug: report.pk for (slug,), report in reports.items()}
+        self.published = {slug: report.published_on for (slug,), report in reports.items()}
         slugs = {pk: slug for slug, pk in report_ids.items()}
         existing = [report.pk for report in found.values()]
         figures = KeyFigure.objects.filter(report_id__in=existing) if existing else []
@@ -347,7 +349,11 @@ class _Loader:
         if model is Report:
             values = {"slug": key[0]}
         elif model is Action:
-            values = {"recommendation_id": parents["recommendation_id"][key[:3]], "force_id": self.forces[key[3]]}
+            values = {
+                "recommendation_id": parents["recommendation_id"][key[:3]],
+                "force_id": self.forces[key[3]],
+                "created_at": tracked_from(self.published[key[0]]),
+            }
         else:
             values = {"report_id": parents["report_id"][key[0]], **dict(zip(KEYS[model][1:], key[1:], strict=True))}
         for model_field in owned_fields(model):
@@ -358,6 +364,19 @@ class _Loader:
             else:
                 raise _Refused(f"{row.where} has no “{model_field.name}”.")
         return model(**values)
+
+
+def tracked_from(published_on: datetime.date | None) -> datetime.datetime:
+    """
+    Return when a newly loaded action came into being: the start of its report's publication day, or now for a
+    report with no publication date or one published later. A report loaded years after it was published is
+    old work, not new: the trends count its actions as open since publication, not from the day of loading.
+    """
+    now = timezone.now()
+    if published_on is None:
+        return now
+    published = datetime.datetime.combine(published_on, datetime.time.min, tzinfo=timezone.get_current_timezone())
+    return min(published, now)
 
 
 def _attribute(instance: models.Model, name: str) -> object:

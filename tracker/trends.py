@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -88,23 +89,37 @@ def monthly_counts(
     # actions. Scoping is by the force on each history row, which is what visible_to() scopes by, and
     # keeps the national query a plain range scan of the history_date index (the table is appended to in
     # time order) rather than a probe per action.
+    #
+    # An action counts from when it came into being, its created_at: for a report loaded after it was published,
+    # the publication (loading.py), though its first history row is dated the day it was loaded. So a first row
+    # counts from created_at when that is earlier, and one written after the last month end but counting before
+    # it (an old report loaded this month) is read by a second, small query over the newest rows. Such a row
+    # comes after month ends already copied out; it is added to those as well as to the running counts.
     tz = timezone.get_current_timezone()
     ends = [datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz) for day in days]
-    history = Action.history.model.objects.filter(of_kind_q(kind), history_date__lt=ends[-1])
+    history = Action.history.model.objects.filter(of_kind_q(kind))
     if force_ids is not None:
         history = history.filter(force_id__in=list(force_ids))
-    rows = (
-        history.annotate(effective_due=Coalesce("revised_due_date", "due_date"))
-        .annotate(
-            month=Case(*(When(history_date__lt=end, then=Value(k)) for k, end in enumerate(ends))),
-            first_overdue=Case(
-                *(When(effective_due__lt=day, then=Value(k)) for k, day in enumerate(days)),
-                default=Value(len(days)),  # no due date: never overdue
-            ),
-        )
+    history = history.annotate(
+        effective_due=Coalesce("revised_due_date", "due_date"),
+        counted_from=Case(
+            When(history_type="+", created_at__lt=F("history_date"), then=F("created_at")), default=F("history_date")
+        ),
+    ).annotate(
+        month=Case(*(When(counted_from__lt=end, then=Value(k)) for k, end in enumerate(ends))),
+        first_overdue=Case(
+            *(When(effective_due__lt=day, then=Value(k)) for k, day in enumerate(days)),
+            default=Value(len(days)),  # no due date: never overdue
+        ),
+    )
+    columns = ("id", "month", "history_type", "status", "force_id", "first_overdue")
+    written_later = history.filter(history_date__gte=ends[-1], history_type="+", created_at__lt=ends[-1])
+    rows = itertools.chain(
+        history.filter(history_date__lt=ends[-1])
         .order_by("history_date", "history_id")
-        .values_list("id", "month", "history_type", "status", "force_id", "first_overdue")
-        .iterator(chunk_size=HISTORY_CHUNK_SIZE)
+        .values_list(*columns)
+        .iterator(chunk_size=HISTORY_CHUNK_SIZE),
+        written_later.order_by("history_date", "history_id").values_list(*columns).iterator(),
     )
     # Per force: [open, completed, open actions first overdue at month end 0, 1, …, never].
     tallies: dict[int, list[int]] = {}
@@ -127,6 +142,12 @@ def monthly_counts(
         category = _CATEGORY.get(status)
         if history_type == "-" or category is None:
             continue  # deleted, or closed without completion: counted nowhere from now on
+        for k in range(month, len(snapshots)):  # a first row counting from before month ends already copied out
+            open_count, overdue, completed = snapshots[k].get(force_id, (0, 0, 0))
+            if category == _OPEN:
+                snapshots[k][force_id] = (open_count + 1, overdue + (first_overdue <= k), completed)
+            else:
+                snapshots[k][force_id] = (open_count, overdue, completed + 1)
         tally = tallies.get(force_id)
         if tally is None:
             tally = tallies[force_id] = [0] * (3 + len(days))
@@ -179,8 +200,9 @@ def trend_counts(
 
     A month that has ended never changes: history rows are only ever added, stamped with the time they are
     written. So its counts are cached with the highest history id they saw, and read again from history
-    only when a row dated before this month has come in since (restoring a backup, generating demo data)
-    or the history was replaced by an older one. Counts of one kind also keep the highest recommendation
+    only when a row dated before this month has come in since (restoring a backup, generating demo data),
+    or one counting from before this month (an action of a report published earlier, loaded now), or the
+    history was replaced by an older one. Counts of one kind also keep the highest recommendation
     history id they saw, and are read again when any recommendation has changed since (its kind may have).
     """
     force_ids = None if force_ids is None else sorted(force_ids)
@@ -198,7 +220,9 @@ def trend_counts(
             cached is None
             or cached[0] > last_id
             or cached[1] != last_kind_id
-            or history.filter(pk__gt=cached[0], history_date__lt=this_month).exists()
+            or history.filter(
+                Q(history_date__lt=this_month) | Q(history_type="+", created_at__lt=this_month), pk__gt=cached[0]
+            ).exists()
         ):
             cached = (last_id, last_kind_id, monthly_counts(closed, force_ids, kind))
             cache.set(key, cached, timeout=TRENDS_CACHE_SECONDS)

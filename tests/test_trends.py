@@ -343,6 +343,19 @@ def test_reviewer_sees_national_trends_and_each_force(client, today, history, re
     assertInHTML(f'<tr class="govuk-table__row">{heading}{numbers}</tr>', page)  # completed, on time, late, rate
 
 
+def test_the_page_draws_the_month_end_counts_as_a_chart_with_the_table_for_screen_readers(
+    client, today, history, reviewer
+):
+    client.force_login(reviewer)
+    page = client.get(reverse("tracker:trends"), {"months": 7}).content.decode()
+    assert '<svg class="app-line-chart__svg" viewBox="0 0 720 300" role="img"' in page
+    assert '<desc id="trend-chart-summary">Today: 1 open, 1 overdue, 2 completed.' in page
+    for key in ("open", "overdue", "completed"):
+        assert f'<g class="app-line-chart__series app-line-chart__series--{key}">' in page
+    assert "<title>March 2015: 2 overdue</title>" in page
+    assert '<table class="govuk-table" id="trend-table">' in page
+
+
 def test_reviewer_can_look_at_one_force(client, today, history, reviewer, force_b):
     client.force_login(reviewer)
     response = client.get(reverse("tracker:trends"), {"force": force_b.slug, "months": 7})

@@ -21,6 +21,8 @@ from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tracker.charts import LineChart, line_chart
+from tracker.dates import long_date
 from tracker.models import Action, Recommendation, completed_late_q, of_kind_q, overdue_q
 
 Status = Action.Status
@@ -264,19 +266,16 @@ def on_time_by_round(actions: QuerySet[Action]) -> list[RoundRate]:
     return [RoundRate(row["recommendation__report__series"], row["completed"], row["late"]) for row in rows]
 
 
-@dataclass(frozen=True)
-class ChartRow:
-    counts: MonthCounts
-    open_percent: int
-    overdue_percent: int
-    completed_percent: int
-
-
-def chart_rows(series: list[MonthCounts]) -> list[ChartRow]:
-    """Return the month rows with each count's bar length, as a percentage of the largest count."""
-    largest = max((max(m.open, m.overdue, m.completed) for m in series), default=0)
-
-    def percent(value: int) -> int:
-        return round(100 * value / largest) if largest else 0
-
-    return [ChartRow(m, percent(m.open), percent(m.overdue), percent(m.completed)) for m in series]
+def trend_chart(series: list[MonthCounts]) -> LineChart:
+    """Return the month-end counts as a line chart: open, overdue and completed, month by month up to today."""
+    labels = [f"{m.day:%b %Y}" for m in series[:-1]] + ["Today"]
+    titles = [f"{m.day:%B %Y}" for m in series[:-1]] + [f"{long_date(series[-1].day)} (today)"] if series else []
+    return line_chart(
+        labels,
+        [
+            ("Open", "open", [m.open for m in series]),
+            ("Overdue", "overdue", [m.overdue for m in series]),
+            ("Completed", "completed", [m.completed for m in series]),
+        ],
+        titles,
+    )

@@ -53,7 +53,7 @@ def trends_page(request):
         "counted": Recommendation.KIND_PLURALS[kind].lower() if kind else "actions",
         "today": today,
         "series": series,
-        "chart": trends.chart_rows(series),
+        "chart": trends.trend_chart(series),
         "latest": series[-1],
         "by_force": by_force,
         "rounds": trends.on_time_by_round(actions),

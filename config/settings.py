@@ -29,6 +29,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# A form refused by the CSRF check (usually a page left open too long) gets a page in the site's layout.
+CSRF_FAILURE_VIEW = "tracker.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

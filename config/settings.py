@@ -29,6 +29,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# A form refused by the CSRF check (usually a page left open too long) gets a page in the site's layout.
+CSRF_FAILURE_VIEW = "tracker.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -198,6 +200,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# No "AXES: BEGIN version …" banner at every start (each manage.py command); failed sign-ins and lock-outs are
+# still logged as warnings by the "axes" logger (the username and address masked, as axes does by default).
+AXES_VERBOSE = False
 
 
 def client_address_behind_proxy(request) -> str | None:
@@ -212,7 +217,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # "Forbidden (Permission denied): /dashboard/" is one line: a refusal is expected, its traceback is noise.
+    "filters": {"refusals_without_traceback": {"()": "config.log_filters.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["refusals_without_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 

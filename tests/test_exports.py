@@ -13,10 +13,11 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import ActionFactory, PsdLeadFactory
-from tracker.exports import COLUMNS
+from tests.factories import ActionFactory, PsdLeadFactory, ReportFactory
+from tracker.exports import COLUMNS, LIST_FILE_WORDS
 from tracker.models import Action
-from tracker.spreadsheets import neutralise
+from tracker.selectors import ACTION_LISTS
+from tracker.spreadsheets import FILENAME_WORDS_LIMIT, download_filename, neutralise
 from tracker.views.exports import export_links
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +260,93 @@ def test_export_links_keep_the_filters_and_name_the_list(rf, psd_lead_a):
     links = dict(export_links(request, "overdue"))
     assert links["CSV"] == "/actions/export.csv?force=west-midlands&list=overdue"
     assert links["Excel"] == "/actions/export.xlsx?force=west-midlands&list=overdue"
+
+
+# File names: which list, which filters, which day
+
+
+def _filename(response) -> str:
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="') and disposition.endswith('"')
+    return disposition.removeprefix('attachment; filename="').removesuffix('"')
+
+
+@pytest.mark.parametrize(
+    ("fmt", "query", "expected"),
+    [
+        ("csv", "list=overdue&force=west-midlands", "overdue-actions-west-midlands-2015-06-01.csv"),
+        ("xlsx", "status=in_progress", "actions-status-in-progress-2015-06-01.xlsx"),
+        ("csv", "list=upcoming&days=60", "upcoming-actions-next-60-days-2015-06-01.csv"),
+        ("csv", "list=upcoming", "upcoming-actions-next-30-days-2015-06-01.csv"),
+        ("csv", "list=mine&kind=area-for-improvement", "my-actions-areas-for-improvement-2015-06-01.csv"),
+        (
+            "csv",
+            "status=not_started&status=completed&overdue=false",
+            "actions-status-not-started-completed-not-overdue-2015-06-01.csv",
+        ),
+        (
+            "csv",
+            "due_after=2015-06-01&due_before=2015-12-31&sort=-due",
+            "actions-due-from-2015-06-01-due-by-2015-12-31-2015-06-01.csv",
+        ),
+        ("csv", "owner={owner}", "actions-owner-alice-ashby-2015-06-01.csv"),
+        (
+            "csv",
+            "q=Vetting+%26+%E2%80%9Ccall+handlers%E2%80%9D%21",
+            "actions-containing-vetting-call-handlers-2015-06-01.csv",
+        ),
+        (
+            "csv",
+            "series=Police+Integrity+and+Corruption+2014",
+            "actions-police-integrity-and-corruption-2014-2015-06-01.csv",
+        ),
+    ],
+)
+def test_download_is_named_after_its_list_and_the_filters_applied(client, actions_a, psd_lead_a, fmt, query, expected):
+    client.force_login(psd_lead_a)
+    response = _export(client, fmt, query.format(owner=psd_lead_a.pk))
+    assert response.status_code == 200
+    assert _filename(response) == expected
+
+
+def test_a_reports_actions_are_named_after_the_report(client, today, force_a, psd_lead_a):
+    report = ReportFactory(subject_force=force_a, slug="west-midlands-pic-2014")
+    ActionFactory(recommendation__report=report)
+    client.force_login(psd_lead_a)
+    response = _export(client, "csv", f"report={report.slug}&status=not_started")
+    assert _filename(response) == "report-west-midlands-pic-2014-actions-status-not-started-2015-06-01.csv"
+
+
+def test_filters_that_were_not_applied_are_not_in_the_name(client, actions_a, force_b, psd_lead_a):
+    client.force_login(psd_lead_a)
+    # Another force (not a choice for this PSD lead) and an unknown status are ignored, so not named either.
+    response = _export(client, "csv", "list=overdue&force=leicestershire&status=lost&days=")
+    assert _filename(response) == "overdue-actions-2015-06-01.csv"
+
+
+def test_every_list_has_a_file_name():
+    assert set(LIST_FILE_WORDS) == set(ACTION_LISTS)
+
+
+def test_a_file_name_is_plain_ascii_words_however_the_filters_are_written():
+    name = download_filename(
+        ['Café “quoted” ../..\\evil\r\nX-Header: 1; filename="x"', "in_progress"], D(2015, 6, 1), "csv"
+    )
+    assert name == "cafe-quoted-evil-x-header-1-filenamex-in-progress-2015-06-01.csv"
+
+
+def test_a_long_file_name_is_cut_between_words():
+    words = ["containing " + "recommendation " * 20]
+    name = download_filename(words, D(2015, 6, 1), "xlsx")
+    stem = name.removesuffix("-2015-06-01.xlsx")
+    assert len(stem) <= FILENAME_WORDS_LIMIT and stem.endswith("-recommendation")
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem)
+
+
+def test_one_long_word_is_cut_at_the_limit():
+    name = download_filename(["x" * 300], D(2015, 6, 1), "csv")
+    assert name == "x" * FILENAME_WORDS_LIMIT + "-2015-06-01.csv"
+
+
+def test_nothing_nameable_is_called_download():
+    assert download_filename(["“…”"], D(2015, 6, 1), "csv") == "download-2015-06-01.csv"

@@ -483,3 +483,25 @@ def test_register_does_not_vary_on_cookie_for_signed_in_users_either(client, reg
 @pytest.mark.parametrize("name", ["tracker:register", "tracker:register_export"])
 def test_register_is_read_only(client, register, name):
     assert client.post(reverse(name)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, "public-register-2015-06-01.csv"),
+        (
+            {"force": "west-midlands", "kind": "recommendation", "status": "being_progressed"},
+            "public-register-west-midlands-recommendations-being-progressed-2015-06-01.csv",
+        ),
+        # An unpublished force is not a choice, so it is not named: the name cannot tell what is unpublished.
+        (
+            {"force": "leicestershire", "series": "Police Integrity and Corruption 2014"},
+            "public-register-police-integrity-and-corruption-2014-2015-06-01.csv",
+        ),
+    ],
+)
+def test_register_download_is_named_after_the_filters_applied(client, today, force_a, force_b, query, expected):
+    ActionFactory(recommendation__report__subject_force=force_a, is_publishable=True)
+    ActionFactory(recommendation__report__subject_force=force_b)  # nothing of Leicestershire's is published
+    response = client.get(reverse("tracker:register_export"), query)
+    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'

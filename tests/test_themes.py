@@ -341,3 +341,21 @@ def test_theme_page_pages_through_its_actions_overdue_first(client, today, revie
     second = client.get(theme.get_absolute_url(), {"page": 2})
     assert len(first.context["actions"]) == 50 and len(second.context["actions"]) == 5
     assert [a.is_overdue for a in first.context["actions"][:4]] == [True, True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, "themes-shared-2015-06-01.xlsx"),  # what the page shows with no filter chosen
+        (
+            {"series": "Police Integrity and Corruption 2014", "status": "overdue", "shared": "false", "q": "Vetting"},
+            "themes-one-force-police-integrity-and-corruption-2014-status-overdue-containing-vetting-2015-06-01.xlsx",
+        ),
+        ({"status": "in_progress", "series": "No such round"}, "themes-status-in-progress-2015-06-01.xlsx"),
+    ],
+)
+def test_themes_download_is_named_after_the_filters_applied(client, today, force_a, reviewer, query, expected):
+    ActionFactory(recommendation__report__subject_force=force_a)
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:theme_export", args=["xlsx"]), query)
+    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tracker.models import Action
+from tracker.models import Action, Recommendation
 from tracker.selectors import ACTION_LIST_RELATED
-from tracker.spreadsheets import Cell
+from tracker.spreadsheets import Cell, download_filename
 
 COLUMNS = [
     "Force",
@@ -62,3 +64,58 @@ def theme_action_rows(queryset: QuerySet[Action]) -> Iterator[list[Cell]]:
     for action in queryset.select_related(*related).iterator(chunk_size=CHUNK_SIZE):
         theme = action.recommendation.theme
         yield [theme.title if theme else "", *action_cells(action)]
+
+
+# What each list's file is called (selectors.ACTION_LISTS), before the filters.
+LIST_FILE_WORDS = {"all": "actions", "overdue": "overdue actions", "upcoming": "upcoming actions", "mine": "my actions"}
+
+
+def action_filter_words(applied: dict[str, Any]) -> list[str]:
+    """Return the words naming the filters applied to an action list (ActionFilter's cleaned data), in form order."""
+    words = []
+    if applied.get("force"):
+        words.append(applied["force"].slug)
+    if applied.get("series"):
+        words.append(applied["series"])
+    if applied.get("kind"):
+        words.append(Recommendation.KIND_PLURALS[applied["kind"]])
+    if applied.get("status"):
+        words.append("status " + " ".join(applied["status"]))
+    if applied.get("overdue") is not None:
+        words.append("overdue" if applied["overdue"] else "not overdue")
+    if applied.get("due_after"):
+        words.append(f"due from {applied['due_after']:%Y-%m-%d}")
+    if applied.get("due_before"):
+        words.append(f"due by {applied['due_before']:%Y-%m-%d}")
+    if applied.get("owner"):
+        words.append(f"owner {applied['owner']}")
+    if applied.get("q"):
+        words.append(f"containing {applied['q']}")
+    return words
+
+
+def action_list_filename(slug: str, applied: dict[str, Any], *, days: int, day: datetime.date, fmt: str) -> str:
+    """
+    Return the file name of a download of action list `slug` with the filters `applied`, e.g.
+    "overdue-actions-west-midlands-2015-06-01.csv" or "report-<slug>-actions-status-in-progress-2015-06-01.xlsx".
+    """
+    report = applied.get("report")
+    words = [f"report {report.slug}"] if report else []
+    words.append(LIST_FILE_WORDS[slug])
+    if slug == "upcoming":
+        words.append(f"next {days} days")
+    return download_filename([*words, *action_filter_words(applied)], day, fmt)
+
+
+def theme_list_filename(applied: dict[str, Any], *, day: datetime.date, fmt: str) -> str:
+    """Return the file name of a download of the themes list with the filters `applied` (ThemeFilter's cleaned data)."""
+    words = ["themes"]
+    if applied.get("shared") is not None:
+        words.append("shared" if applied["shared"] else "one force")
+    if applied.get("series"):
+        words.append(applied["series"])
+    if applied.get("status"):
+        words.append(f"status {applied['status']}")
+    if applied.get("q"):
+        words.append(f"containing {applied['q']}")
+    return download_filename(words, day, fmt)

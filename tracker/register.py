@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from tracker.links import absolute_url
 from tracker.models import Action, Recommendation, Report, Theme
-from tracker.spreadsheets import Cell
+from tracker.spreadsheets import Cell, download_filename
 
 Status = Action.Status
 CSV_CHUNK_SIZE = 2000
@@ -184,3 +184,19 @@ def register_rows(actions: QuerySet[Action]) -> Iterator[list[Cell]]:
             action.effective_due_date,
             absolute_url(reverse("tracker:register_action", args=[action.pk])),
         ]
+
+
+def register_filename(applied: dict, *, day: datetime.date) -> str:
+    """Return the file name of the register's CSV with the filters `applied` (RegisterFilter's cleaned data)."""
+    words = ["public register"]
+    if applied.get("force"):
+        words.append(applied["force"].slug)
+    if applied.get("theme"):
+        words.append(f"theme {applied['theme'].title}")
+    if applied.get("series"):
+        words.append(applied["series"])
+    if applied.get("kind"):
+        words.append(Recommendation.KIND_PLURALS[applied["kind"]])
+    if applied.get("status"):
+        words.append(applied["status"])
+    return download_filename(words, day, "csv")

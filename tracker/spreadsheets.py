@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 
 import xlsxwriter
+from django.utils.text import slugify
 
 CSV_LINES_PER_CHUNK = 500
 # What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection).
@@ -22,6 +23,22 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Cell = str | int | datetime.date | datetime.datetime | None
+# How long a download's name may be before its date and extension: long enough for a list and a few filters.
+FILENAME_WORDS_LIMIT = 100
+
+
+def download_filename(words: Iterable[str], day: datetime.date, extension: str) -> str:
+    """
+    Return a download's file name: `words` (what the file holds) as lower-case ASCII joined by hyphens, then the date.
+
+    E.g. ["Overdue actions", "west-midlands"] -> "overdue-actions-west-midlands-2026-12-01.csv". Only a-z, 0-9 and
+    hyphens, and at most FILENAME_WORDS_LIMIT of them, cut between words, so the name is safe on every system.
+    """
+    name = "-".join(filter(None, (slugify(word.replace("_", " ")) for word in words)))
+    if len(name) > FILENAME_WORDS_LIMIT:
+        cut = name[: FILENAME_WORDS_LIMIT + 1]
+        name = cut.rsplit("-", 1)[0] if "-" in cut else cut[:FILENAME_WORDS_LIMIT]
+    return f"{name or 'download'}-{day:%Y-%m-%d}.{extension}"
 
 
 def neutralise(value: Cell) -> Cell:

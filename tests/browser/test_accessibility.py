@@ -23,6 +23,7 @@ PAGES: dict[str, list[tuple[str, Callable[[FollowUp], str]]]] = {
         ("report", lambda data: data.report.get_absolute_url()),
         ("my-actions", lambda data: "/actions/mine/"),
         ("upcoming", lambda data: "/actions/upcoming/?days=60"),
+        ("api", lambda data: "/api/"),
     ],
     "reviewer": [
         ("dashboard", lambda data: "/dashboard/"),

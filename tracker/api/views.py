@@ -7,6 +7,8 @@ is a 404 here exactly as on the web; status changes go through tracker.workflow.
 
 from __future__ import annotations
 
+import functools
+
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,8 @@ from django.db import transaction
 from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -183,6 +187,33 @@ class DocsView(SpectacularSwaggerSplitView):
 # tests/test_api.py checks the hash still matches the page after an upgrade.
 SWAGGER_UI_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 docs = csp_update({"style-src": [SWAGGER_UI_STYLE_HASH]})(DocsView.as_view())
+
+
+def api_root(json_root):
+    """
+    Return the view of /api/: `json_root` (DRF's index of the API, JSON) for programs, and for a browser, which
+    asks for HTML first, a page in the site's layout linking the documentation and the token page.
+    """
+
+    @csrf_exempt  # like every DRF view: session sign-in has DRF check the CSRF token itself
+    @functools.wraps(json_root)
+    def view(request, *args, **kwargs):
+        wants_page = request.get_preferred_type(["application/json", "text/html"]) == "text/html"
+        if wants_page and request.method in ("GET", "HEAD"):
+            response = api_home(request)
+        else:
+            response = json_root(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    return view
+
+
+@login_required
+def api_home(request):
+    """Show what the API offers and where its documentation and the user's token are."""
+    example_url = absolute_url(reverse("api:action-list") + "?overdue=true")
+    return render(request, "tracker/api_home.html", {"example_url": example_url})
 
 
 @login_required

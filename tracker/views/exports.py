@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from tracker import exports
 from tracker.filters import action_list_filter
-from tracker.selectors import ACTION_LISTS
+from tracker.selectors import ACTION_LISTS, days_ahead
 from tracker.spreadsheets import XLSX_CONTENT_TYPE, Cell, csv_chunks, xlsx_file
 
 FORMATS = {"csv": "CSV", "xlsx": "Excel"}
@@ -21,7 +22,7 @@ FORMATS = {"csv": "CSV", "xlsx": "Excel"}
 def csv_download(rows: Iterable[list[Cell]], columns: list[str], filename: str) -> StreamingHttpResponse:
     """Return a CSV download of `rows`, written while it is sent so memory stays flat."""
     response = StreamingHttpResponse(csv_chunks(rows, columns), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 
@@ -64,5 +65,13 @@ def export_actions(request, fmt: str) -> HttpResponse:
         raise Http404("No such format.")
     if slug not in ACTION_LISTS:
         raise Http404("No such list.")
-    actions = action_list_filter(request.user, slug, request.GET).qs
-    return actions_download(actions, fmt, f"actions-{timezone.localdate():%Y-%m-%d}.{fmt}")
+    action_filter = action_list_filter(request.user, slug, request.GET)
+    actions = action_filter.qs  # validates the filters, so cleaned_data holds those applied
+    filename = exports.action_list_filename(
+        slug,
+        action_filter.form.cleaned_data,
+        days=days_ahead(request.GET.get("days")),
+        day=timezone.localdate(),
+        fmt=fmt,
+    )
+    return actions_download(actions, fmt, filename)

@@ -8,10 +8,12 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import themes as theme_rules
 from tracker.access import get_theme_for_user
+from tracker.exports import theme_list_filename
 from tracker.filters import ThemeFilter
 from tracker.forms import ThemeMergeForm, ThemeRenameForm, ThemeSplitForm
 from tracker.models import Action, KeyFigure, Theme
@@ -58,11 +60,13 @@ def theme_export(request, fmt: str):
     """Download every action of the filtered themes, one row per force, with the theme first."""
     if fmt not in FORMATS:
         raise Http404("No such format.")
-    theme_ids = _theme_filter(request).qs.values("pk")
+    theme_filter = _theme_filter(request)
+    theme_ids = theme_filter.qs.values("pk")
     actions = Action.objects.filter(recommendation__theme__in=theme_ids).order_by(
         "recommendation__theme__title", "force__name", "pk"
     )
-    return actions_download(actions, fmt, f"themes.{fmt}", themed=True)
+    filename = theme_list_filename(theme_filter.form.cleaned_data, day=timezone.localdate(), fmt=fmt)
+    return actions_download(actions, fmt, filename, themed=True)
 
 
 def _theme_page(request, theme: Theme, *, status: int = 200, **forms):

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
@@ -114,5 +115,8 @@ def register_action(request, pk: int):
 @public_page
 def register_export(request):
     """Download the register as filtered on its home page, as CSV."""
-    actions = register_filter(request.GET).qs
-    return csv_download(register.register_rows(actions), register.CSV_COLUMNS, "public-register.csv")
+    register_list = register_filter(request.GET)
+    actions = register_list.qs
+    applied = register_list.form.cleaned_data if register_list.is_bound else {}
+    filename = register.register_filename(applied, day=timezone.localdate())
+    return csv_download(register.register_rows(actions), register.CSV_COLUMNS, filename)

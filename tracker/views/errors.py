@@ -1,0 +1,47 @@
+"""
+The error pages that need more than Django's own handlers: a 404 that says what was not found, and the CSRF refusal.
+
+400, 403 and 500 use Django's handlers (django.views.defaults) with templates/400.html, 403.html and 500.html; the
+403 page shows the PermissionDenied message (e.g. "Only HMIC reviewers can see this page."), and the 500 page is
+rendered with no context at all, so it works when the database or the session does not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.apps import apps
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE, REASON_NO_REFERER
+from django.shortcuts import render
+
+# get_object_or_404's message names the model, never the object: "No Action matches the given query."
+NO_MATCH = re.compile(r"No (?P<model>\w+) matches the given query\.")
+
+
+def not_found_reason(exception: Exception | None) -> str:
+    """
+    Return what was not found in the users' words ("No action found."), or "" for an address that matches no page.
+
+    Every Http404 of the app is raised the same way for an object that does not exist and for one the user may not
+    see (tracker/access.py), so its message tells nothing about other forces' data.
+    """
+    message = exception.args[0] if exception is not None and exception.args else None
+    if not isinstance(message, str):
+        return ""  # an address no page answers (Resolver404 carries a dict of the patterns tried)
+    match = NO_MATCH.fullmatch(message)
+    if match is None:
+        return message
+    models = {model._meta.object_name: model for model in apps.get_models()}
+    model = models.get(match["model"])
+    return f"No {model._meta.verbose_name if model else 'page'} found."
+
+
+def page_not_found(request, exception=None):
+    """Show "Page not found" in the site's layout, with what was not found when the app said."""
+    return render(request, "404.html", {"reason": not_found_reason(exception)}, status=404)
+
+
+def csrf_failure(request, reason: str = ""):
+    """Explain a form refused by the CSRF check (CSRF_FAILURE_VIEW): usually a page left open too long."""
+    context = {"no_cookie": reason == REASON_NO_CSRF_COOKIE, "no_referer": reason == REASON_NO_REFERER}
+    return render(request, "403_csrf.html", context, status=403)

@@ -1,11 +1,14 @@
 """Landing pages, force page, dashboard, lists and reports, scoped per role."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from tests.factories import ActionFactory, ForceFactory, PsdLeadFactory, RecommendationFactory
 
 pytestmark = pytest.mark.django_db
+D = datetime.date
 
 
 def test_psd_lead_lands_on_their_force(client, force_a, psd_lead_a):
@@ -41,6 +44,35 @@ def test_dashboard_counts_overdue_per_force(client, today, force_a, force_b, rev
     rows = {f.slug: f for f in response.context["forces"]}
     assert rows["west-midlands"].overdue_count == 1 and rows["west-midlands"].open_count == 2
     assert rows["leicestershire"].overdue_count == 0
+
+
+def test_dashboard_shows_how_long_each_forces_overdue_actions_have_been_overdue(
+    client, today, force_a, force_b, reviewer
+):
+    for due in (D(2015, 5, 1), D(2014, 9, 1), D(2012, 1, 1)):
+        ActionFactory(force=force_a, due_date=due)
+    ActionFactory(force=force_b, due_date=D(2015, 5, 20))
+    ActionFactory(force=force_b, due_date=D(2015, 9, 1))  # not yet due
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:dashboard"))
+    rows = [(row.force.slug if row.force else None, row.counts, row.total) for row in response.context["overdue_ages"]]
+    assert rows == [
+        ("west-midlands", (1, 1, 0, 1), 3),
+        ("leicestershire", (1, 0, 0, 0), 1),
+        (None, (2, 1, 0, 1), 4),  # every force
+    ]
+    page = response.content.decode()
+    assert "How long overdue actions have been overdue" in page
+    for label in ("Under 6 months", "6 to 12 months", "1 to 2 years", "Over 2 years"):
+        assert f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">{label}</th>' in page
+
+
+def test_dashboard_leaves_out_the_ageing_table_when_nothing_is_overdue(client, today, force_a, reviewer):
+    ActionFactory(force=force_a, due_date=D(2015, 9, 1))
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:dashboard"))
+    assert response.context["overdue_ages"] == []
+    assert "How long overdue actions have been overdue" not in response.content.decode()
 
 
 def test_force_page_puts_overdue_first(client, today, force_a, psd_lead_a):

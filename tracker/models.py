@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tracker.dates import long_date
+from tracker.report_parser import add_months
 
 M = TypeVar("M", bound=models.Model)
 
@@ -380,6 +381,21 @@ class Recommendation(models.Model):
         return self.kind == self.Kind.AREA_FOR_IMPROVEMENT
 
 
+# How long open actions have been overdue: (label, at least this many months past their effective due date).
+OVERDUE_AGES = (("Under 6 months", 0), ("6 to 12 months", 6), ("1 to 2 years", 12), ("Over 2 years", 24))
+
+
+def _last_due_overdue_by(months: int, today: datetime.date) -> datetime.date:
+    """Return the last due date that leaves an action at least `months` months overdue today (due + months < today).
+
+    A month back from today, or the day before it: from 31 March, six months back is 30 September (there is no
+    31st), and 30 September plus six months is 30 March, already past; from 1 June it is 1 December, which is
+    exactly six months and so not yet past.
+    """
+    day = add_months(today, -months)
+    return day if add_months(day, months) < today else day - datetime.timedelta(days=1)
+
+
 class ActionQuerySet(models.QuerySet["Action"]):
     def visible_to(self, user) -> ActionQuerySet:
         """Return the actions this user may see: every force for reviewers, their own forces for PSD leads."""
@@ -392,6 +408,26 @@ class ActionQuerySet(models.QuerySet["Action"]):
     def overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
         """Return open actions whose effective due date (revised, else original) is before today."""
         return self.open().filter(_effective_due_before(today or timezone.localdate()))
+
+    def overdue_ages(self, today: datetime.date | None = None) -> dict[int, tuple[int, ...]]:
+        """
+        Return, per force id, how many of these actions are overdue in each of OVERDUE_AGES: by under six months,
+        six to twelve months, one to two years and over two years (by their effective due date), in one query.
+        """
+        today = today or timezone.localdate()
+        # An action is at least N months overdue when its due date plus N months is before today: due on or
+        # before the last such day. Band k holds those at least band k's months overdue but not band k + 1's.
+        last_days = [_last_due_overdue_by(months, today) for _, months in OVERDUE_AGES[1:]]
+        bands = {}
+        for k in range(len(OVERDUE_AGES)):
+            q = Q()
+            if k > 0:
+                q &= effective_due_q("lte", last_days[k - 1])
+            if k < len(last_days):
+                q &= effective_due_q("gt", last_days[k])
+            bands[f"age_{k}"] = models.Count("pk", filter=q)
+        rows = self.overdue(today).order_by().values("force_id").annotate(**bands)
+        return {row["force_id"]: tuple(row[f"age_{k}"] for k in range(len(OVERDUE_AGES))) for row in rows}
 
     def not_overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
         return self.exclude(pk__in=self.overdue(today).values("pk"))

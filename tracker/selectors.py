@@ -110,6 +110,34 @@ def overdue_recommendations_chart(forces: Iterable[Force]) -> list[ChartBar]:
     ]
 
 
+@dataclass(frozen=True)
+class OverdueAges:
+    """How many of a force's actions (or every force's, for force None) are overdue by each of OVERDUE_AGES."""
+
+    force: Force | None
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def overdue_ages_by_force(forces: Iterable[Force], today: datetime.date | None = None) -> list[OverdueAges]:
+    """
+    Return how long the overdue actions of each of `forces` with any have been overdue, most overdue first, then
+    the total over them all (force None); nothing when none is overdue. One query.
+    """
+    by_id = {force.pk: force for force in forces}
+    ages = Action.objects.filter(force__in=list(by_id)).overdue_ages(today)
+    rows = sorted(
+        (OverdueAges(by_id[force_id], counts) for force_id, counts in ages.items()),
+        key=lambda row: (-row.total, row.force.name),
+    )
+    if not rows:
+        return []
+    return [*rows, OverdueAges(None, tuple(sum(column) for column in zip(*(r.counts for r in rows), strict=True)))]
+
+
 def force_reports(force: Force, today: datetime.date | None = None) -> QuerySet[Report]:
     """Return the reports with actions for `force`, counted; those with overdue, then open, actions first.
 

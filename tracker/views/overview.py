@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tracker.access import get_force_for_user
-from tracker.models import Action, ExtensionRequest, Force
+from tracker.models import OVERDUE_AGES, Action, ExtensionRequest, Force
 from tracker.selectors import (
     ACTION_LIST_RELATED,
     counts_by_kind,
     force_reports,
     force_summaries,
+    overdue_ages_by_force,
     overdue_recommendations_chart,
 )
 from tracker.views.common import reviewer_required
@@ -80,6 +81,8 @@ def dashboard(request):
         "sort": sort,
         "totals": totals,
         "overdue_chart": overdue_recommendations_chart(rows),
+        "overdue_ages": overdue_ages_by_force(rows),
+        "age_labels": [label for label, _ in OVERDUE_AGES],
     }
     return render(request, "tracker/dashboard.html", context)
 

@@ -7,7 +7,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -25,6 +38,7 @@ from tracker.models import (
     of_kind_q,
     overdue_q,
 )
+from tracker.workflow import TRANSITIONS
 
 
 def force_summaries(
@@ -375,6 +389,68 @@ def theme_action_previews(themes: list[Theme], limit: int) -> dict[int, list]:
     for action in actions:
         previews[action.recommendation.theme_id].append(action)
     return previews
+
+
+# Progress notes each card of the review queue shows, newest first.
+REVIEW_QUEUE_NOTES = 3
+
+
+def with_review_details(actions: list[Action]) -> list[Action]:
+    """
+    Give each of `actions` (awaiting review) what a reviewer checks before verifying, in three queries whatever
+    their number: `completion_note` (what the PSD lead wrote when marking it complete; "" if the history has
+    none), `recent_notes` (the newest REVIEW_QUEUE_NOTES progress notes, with their authors) and `evidence`
+    (every note with an evidence file, newest first).
+    """
+    if not actions:
+        return actions
+    newest_first = ProgressNote.objects.select_related("author").order_by("-created_at", "-pk")
+    prefetch_related_objects(
+        actions,
+        Prefetch("notes", queryset=newest_first[:REVIEW_QUEUE_NOTES], to_attr="recent_notes"),
+        Prefetch("notes", queryset=newest_first.exclude(attachment=""), to_attr="evidence"),
+    )
+    complete = TRANSITIONS["complete"]
+    reasons = (
+        Action.history.filter(id__in=[a.pk for a in actions], history_change_reason__startswith=f"{complete.label}: ")
+        .order_by("id", "-history_date", "-history_id")
+        .values_list("id", "history_change_reason")
+    )
+    notes: dict[int, str] = {}
+    for pk, reason in reasons:
+        notes.setdefault(pk, complete.text_in(reason) or "")  # the first is the latest completion
+    for action in actions:
+        action.completion_note = notes.get(action.pk, "")
+    return actions
+
+
+@dataclass(frozen=True)
+class OtherForces:
+    """Other forces' actions on an action's theme, counted by status: most first, ties in workflow order."""
+
+    actions: list[Action]
+    count: int
+    by_status: list[tuple[str, int]]
+
+
+def other_forces(user, action: Action, limit: int = 100) -> OtherForces | None:
+    """Return who else was recommended the same (see also_recommended_to), counted by status; None if hidden."""
+    actions = also_recommended_to(user, action, limit)
+    if not actions:
+        return None
+    counted = (
+        Action.objects.filter(recommendation__theme_id=action.recommendation.theme_id)
+        .exclude(pk=action.pk)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    order = list(Action.Status)
+    by_status = sorted(counted, key=lambda row: (-row[1], order.index(row[0])))
+    return OtherForces(
+        actions,
+        sum(n for _, n in by_status),
+        [(Action.Status(status).label, n) for status, n in by_status],
+    )
 
 
 def also_recommended_to(user, action: Action, limit: int = 100) -> list[Action]:

@@ -13,15 +13,17 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from tracker.dates import long_date
@@ -466,6 +468,57 @@ def also_recommended_to(user, action: Action, limit: int = 100) -> list[Action]:
         .order_by("force__name", "pk")
     )
     return list(others[:limit])
+
+
+@dataclass(frozen=True)
+class ReportContents:
+    """What a report holds in the tracker: its recommendations, each force's actions, and the themes it joined."""
+
+    recommendations: list[Recommendation]  # each with action_count and shared_with (other reports' in its theme)
+    forces: list[Force]  # each with action_count, by name
+    joined: list[Recommendation]  # in a theme with other reports' recommendations
+    started: list[Recommendation]  # in a theme of their own
+
+    @property
+    def action_count(self) -> int:
+        return sum(force.action_count for force in self.forces)
+
+    @property
+    def area_for_improvement_count(self) -> int:
+        return sum(r.is_area_for_improvement for r in self.recommendations)
+
+    @property
+    def recommendation_count(self) -> int:
+        return len(self.recommendations) - self.area_for_improvement_count
+
+
+def report_contents(report: Report) -> ReportContents:
+    """Return what `report` holds (see ReportContents), in two queries whatever its size."""
+    shared_with = (
+        Recommendation.objects.filter(theme=OuterRef("theme"))
+        .exclude(report=report)
+        .order_by()
+        .values("theme")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    recommendations = list(
+        report.recommendations.select_related("theme")
+        .annotate(action_count=Count("actions"), shared_with=Coalesce(Subquery(shared_with), 0))
+        .order_by("-kind", "number")  # recommendations, then areas for improvement
+    )
+    forces = list(
+        Force.objects.filter(actions__recommendation__report=report)
+        .annotate(action_count=Count("actions"))
+        .order_by("name")
+    )
+    themed = [r for r in recommendations if r.theme_id]
+    return ReportContents(
+        recommendations,
+        forces,
+        joined=[r for r in themed if r.shared_with],
+        started=[r for r in themed if not r.shared_with],
+    )
 
 
 def recommendations_with_visible_actions(report: Report, user) -> QuerySet[Recommendation]:

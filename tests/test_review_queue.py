@@ -247,3 +247,15 @@ def test_the_queue_page_is_kept_after_a_change(client, today, force_a, psd_lead_
     client.force_login(reviewer)
     response = _transition(client, action, "verify", next_url=f"{QUEUE}?page=2")
     assert response["Location"] == f"{QUEUE}?page=2"
+
+
+def test_a_psd_lead_who_names_the_queue_as_next_is_shown_the_action_page_not_the_queue(
+    client, today, force_a, force_b, psd_lead_a, reviewer
+):
+    own = _completed(force_a, psd_lead_a)
+    other = _completed(force_b, PsdLeadFactory(forces=[force_b]))
+    client.force_login(psd_lead_a)
+    response = _transition(client, own, "reopen", text="")
+    assert response.status_code == 400
+    assert response.context["action"] == own
+    assert other.get_absolute_url() not in response.content.decode()

@@ -170,10 +170,10 @@ def action_detail(request, pk: int):
 
 
 def _queue_page(request) -> str | None:
-    """Return the review queue's page number a change was sent from ("" for the first), or None if from elsewhere."""
+    """Return the review queue's page number a reviewer's change was sent from ("" for the first), else None."""
     target = next_url(request)
-    if target is None or urlsplit(target).path != reverse("tracker:review_queue"):
-        return None
+    if not request.user.is_reviewer or target is None or urlsplit(target).path != reverse("tracker:review_queue"):
+        return None  # the queue is the reviewers' only: a PSD lead who names it is shown the action page
     return parse_qs(urlsplit(target).query).get("page", [""])[0]
 
 

@@ -1,6 +1,7 @@
 """Admins import a report on the web: upload, check the preview, confirm (atomic) or cancel."""
 
 import datetime
+import io
 import json
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from tests.html_forms import form_fields
 from tests.seeds import SEEDS
-from tracker.models import Action, Report
+from tracker.models import Action, Force, Report
 
 pytestmark = pytest.mark.django_db
 SEED = SEEDS / "004_b223533a9aa4004e.txt"
@@ -46,8 +47,79 @@ def test_confirm_loads_everything(client, admin_user, forces):
     payload = _payload(_preview(client, SEED.read_bytes(), published="2014-11-27"))
     response = client.post(reverse("admin:tracker_report_import_confirm"), {"payload": payload})
     report = Report.objects.get()
-    assert response["Location"] == reverse("admin:tracker_report_change", args=[report.pk])
+    assert response["Location"] == reverse("admin:tracker_report_imported", args=[report.pk])
     assert Action.objects.filter(force__slug="metropolitan").count() == 4
+
+
+def _words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _confirmed(client, content: bytes = b"", **extra):
+    """Upload a report (the Metropolitan seed unless given), confirm the preview as read; return the page shown."""
+    payload = _payload(_preview(client, content or SEED.read_bytes(), **{"published": "2014-11-27", **extra}))
+    return client.post(reverse("admin:tracker_report_import_confirm"), {"payload": payload}, follow=True)
+
+
+def test_after_confirming_the_admin_sees_what_was_loaded(client, admin_user, forces):
+    client.force_login(admin_user)
+    response = _confirmed(client)
+    words = _words(response.content.decode())
+    assert "Imported “Police Integrity and Corruption – Metropolitan Police Service”." in words
+    assert "In the tracker: 4 recommendations, 4 actions for 1 force or body." in words
+    assert "Actions per force Force Actions Metropolitan Police Service 4 Themes" in words
+    assert "Recommendation 1 27 November 2014 1 With immediate effect, the force should publish" in words
+    assert "objects loaded" not in words and "Delete" not in words
+
+
+def test_the_summary_says_which_themes_were_joined_and_which_started(client, admin_user, forces):
+    west_midlands = "fixtures/reports/police-integrity-and-corruption-2014-west-midlands.json"
+    call_command("load_reports", west_midlands, stdout=io.StringIO())
+    client.force_login(admin_user)
+    words = _words(_confirmed(client).content.decode())
+    assert "1 joined a theme other reports' recommendations are in; 3 started a theme of their own." in words
+    assert "Recommendation 4 joined “ Ensure it has an effective process" in words
+    assert "”, with 1 recommendation of other reports Recommendation 1 started “ Publish to all staff" in words
+
+
+def test_confirming_a_report_already_loaded_says_so(client, admin_user, forces):
+    client.force_login(admin_user)
+    _confirmed(client)
+    words = _words(_confirmed(client).content.decode())
+    assert (
+        "“Police Integrity and Corruption – Metropolitan Police Service” was already loaded: anything missing was "
+        "added; every action keeps its status, owner and history."
+    ) in words
+    assert "In the tracker: 4 recommendations, 4 actions" in words
+
+
+def test_the_summary_counts_in_two_queries_whatever_the_report(admin_user, forces, django_assert_num_queries):
+    from tracker.selectors import report_contents
+
+    call_command("load_reports", "fixtures/reports/without-fear-or-favour-2011-national.json", stdout=io.StringIO())
+    report = Report.objects.get()
+    with django_assert_num_queries(2):
+        contents = report_contents(report)
+    assert contents.action_count == Action.objects.count()
+    assert len(contents.forces) == Action.objects.values("force").distinct().count()
+
+
+def test_the_preview_names_the_forces_that_get_actions(client, admin_user, forces):
+    client.force_login(admin_user)
+    body = _preview(client, GAPPED, force="cambridgeshire").content.decode()
+    assert '<p id="item-0-actions">Actions for: Cambridgeshire Constabulary</p>' in body
+    assert "cambridgeshire<" not in body and "cambridgeshire " not in body
+
+
+def test_the_preview_names_the_first_forces_of_a_national_recommendation_and_counts_the_rest(
+    client, admin_user, forces
+):
+    client.force_login(admin_user)
+    body = _review(client, _metropolitan(client), "update", item__0__addressees=["all-forces"]).content.decode()
+    shown = re.search(r'<p id="item-0-actions">Actions for: ([^<]+)</p>', body).group(1)
+    territorial = Force.objects.filter(kind=Force.Kind.TERRITORIAL).order_by("name")
+    names = list(territorial.values_list("name", flat=True))
+    assert shown == f"{', '.join(names[:5])} and {len(names) - 5} more"
 
 
 def test_tampered_preview_is_refused_and_loads_nothing(client, admin_user, forces):

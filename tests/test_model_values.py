@@ -172,6 +172,30 @@ def test_an_action_without_a_due_date_is_never_completed_late(today):
     assert not Action.objects.completed_late().exists()
 
 
+@pytest.mark.parametrize("due,completed_at,late", LONDON_DAY_EDGES)
+def test_days_completed_late_count_london_days(today, due, completed_at, late):
+    action = ActionFactory(due_date=due, status=S.COMPLETED, completed_at=completed_at)
+    assert action.days_completed_late == (1 if late else 0)
+
+
+def test_days_completed_late_count_from_the_revised_due_date(today):
+    action = ActionFactory(
+        due_date=D(2015, 5, 1), revised_due_date=D(2015, 5, 20), status=S.COMPLETED, completed_at=at(2015, 5, 23, 9)
+    )
+    assert action.days_completed_late == 3
+
+
+def test_an_action_completed_early_is_zero_days_late(today):
+    action = ActionFactory(due_date=D(2015, 5, 20), status=S.COMPLETED, completed_at=at(2015, 5, 1, 9))
+    assert action.days_completed_late == 0
+
+
+def test_days_completed_late_are_none_without_a_due_date_or_a_completion(today):
+    undated = ActionFactory(due_date=None, status=S.COMPLETED, completed_at=at(2015, 5, 21, 9))
+    open_ = ActionFactory(due_date=D(2015, 5, 1), status=S.IN_PROGRESS)
+    assert (undated.days_completed_late, open_.days_completed_late) == (None, None)
+
+
 def test_an_action_not_yet_completed_is_neither_late_nor_on_time(today):
     ActionFactory(due_date=D(2015, 5, 1), status=S.IN_PROGRESS)
     assert not Action.objects.completed_late().exists()

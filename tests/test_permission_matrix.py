@@ -177,6 +177,8 @@ ADMIN_AS_ADMIN: dict[str, tuple[int, int]] = {
     "admin:tracker_report_import_review": (405, 302),
     "admin:tracker_report_import_confirm": (405, 302),
     "admin:tracker_report_import_download": (405, 302),
+    # What an import loaded: a page to read, after the confirm's redirect.
+    "admin:tracker_report_imported": (200, 405),
     **_model_pages("tracker_recommendation"),
     # Saving an action's admin page without data changes nothing and goes back to the list.
     **_model_pages("tracker_action", change=(200, 302), delete=None),

@@ -1,5 +1,7 @@
 """Themes: the same recommendation made to several forces, found on import and regrouped by reviewers."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
@@ -14,7 +16,7 @@ from tests.factories import (
     ThemeFactory,
 )
 from tracker import themes
-from tracker.models import Recommendation, Theme
+from tracker.models import Action, Recommendation, Theme
 
 pytestmark = pytest.mark.django_db
 QUIET = {"stdout": open("/dev/null", "w")}
@@ -258,16 +260,66 @@ def test_action_page_shows_other_forces_to_reviewers_only(client, seeds, reviewe
         recommendation__text__startswith="Within six months, the force should publish a policy",
     )
     client.force_login(reviewer)
-    assert [a.force.slug for a in client.get(action.get_absolute_url()).context["also_recommended_to"]] == [
-        "west-midlands"
-    ]
+    others = client.get(action.get_absolute_url()).context["other_forces"]
+    assert [a.force.slug for a in others.actions] == ["west-midlands"]
     lead = User.objects.create(username="lead", role=User.Role.PSD_LEAD)
     lead.forces.add(action.force)
     client.force_login(lead)
-    assert client.get(action.get_absolute_url()).context["also_recommended_to"] == []
+    assert client.get(action.get_absolute_url()).context["other_forces"] is None
     settings.THEMES_SHOW_OTHER_FORCES_TO_PSD_LEADS = True
     body = client.get(action.get_absolute_url()).content.decode()
     assert "West Midlands Police" in body and 'href="/actions/' in body
+
+
+def _themed_action(theme, force_name: str, status=Action.Status.NOT_STARTED):
+    force = ForceFactory(name=force_name)
+    return ActionFactory(recommendation__theme=theme, recommendation__report__subject_force=force, status=status)
+
+
+@pytest.fixture
+def themed(db):
+    """Return an action of Avon and Somerset, and its theme's actions in four other forces."""
+    theme = ThemeFactory()
+    S = Action.Status
+    for name, status in [
+        ("Dorset Police", S.VERIFIED),
+        ("Kent Police", S.VERIFIED),
+        ("Essex Police", S.IN_PROGRESS),
+        ("Surrey Police", S.NOT_STARTED),
+    ]:
+        _themed_action(theme, name, status)
+    return _themed_action(theme, "Avon and Somerset Constabulary")
+
+
+def test_action_page_sums_up_the_other_forces_by_status_with_the_list_folded(client, themed, reviewer):
+    client.force_login(reviewer)
+    body = client.get(themed.get_absolute_url()).content.decode()
+    words = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+    assert (
+        "Also recommended to 4 other forces: 2 complete – authorised for closure, 1 not started, 1 being progressed."
+    ) in words
+    folded = body.split('<details class="govuk-details">')[-1].split("</details>")[0]
+    assert "Every force, with its status" in folded
+    assert re.findall(r'<a class="govuk-link" href="/actions/\d+/">([^<]+)</a>', folded) == [
+        "Dorset Police",
+        "Essex Police",
+        "Kent Police",
+        "Surrey Police",
+    ]
+
+
+def test_psd_leads_see_the_summary_and_names_without_links_only_when_allowed(client, themed, settings):
+    from tests.factories import PsdLeadFactory
+
+    lead = PsdLeadFactory(forces=[themed.force])
+    client.force_login(lead)
+    assert "Also recommended to" not in client.get(themed.get_absolute_url()).content.decode()
+    settings.THEMES_SHOW_OTHER_FORCES_TO_PSD_LEADS = True
+    body = client.get(themed.get_absolute_url()).content.decode()
+    assert "4 other forces: 2 complete – authorised for closure, 1 not started, 1 being progressed." in body
+    folded = body.split('<details class="govuk-details">')[-1].split("</details>")[0]
+    assert "<li>Dorset Police: Complete – authorised for closure</li>" in folded
+    assert "href" not in folded
 
 
 def test_figures_page_compares_forces_with_england_and_wales(client, seeds, reviewer):

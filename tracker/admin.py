@@ -117,7 +117,7 @@ class ReportAdmin(admin.ModelAdmin):
         from tracker import admin_import
 
         def view(function):
-            return self.admin_site.admin_view(lambda request: function(request, self))
+            return self.admin_site.admin_view(lambda request, **kwargs: function(request, self, **kwargs))
 
         return [
             path("import/", view(admin_import.import_report), name="tracker_report_import"),
@@ -132,6 +132,7 @@ class ReportAdmin(admin.ModelAdmin):
                 view(functools.partial(admin_import.review_import, op="download")),
                 name="tracker_report_import_download",
             ),
+            path("<int:object_id>/imported/", view(admin_import.imported), name="tracker_report_imported"),
             *super().get_urls(),
         ]
 

@@ -9,18 +9,19 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tracker import import_review
 from tracker.import_review import ReviewItem
-from tracker.importer import ADDRESSEE_LABELS, ImportProblem, build_fixture, load_fixture_text
+from tracker.importer import ADDRESSEE_LABELS, BuiltFixture, ImportProblem, build_fixture, load_fixture_text
 from tracker.models import Force, Recommendation, Report
 from tracker.report_parser import SUBJECT, ParsedReport, ReportError, extract_text_from_bytes, parse_report
+from tracker.selectors import report_contents
 
 SALT = "tracker.report-import"
 MAX_REPORT_BYTES = 20 * 1024 * 1024
@@ -191,6 +192,7 @@ def _review(
     except ImportProblem as exc:
         built, exists, error = None, False, error or str(exc)
     numbered = zip(formset.forms, report.recommendations, strict=False)
+    actions_for = _actions_for(built)
     kinds = [rec.kind for rec in report.recommendations]
     afis = kinds.count(Recommendation.Kind.AREA_FOR_IMPROVEMENT)
     counted = f"{len(kinds) - afis} recommendation{pluralize(len(kinds) - afis)}"
@@ -203,7 +205,7 @@ def _review(
         "subject": subject,
         "built": built,
         "formset": formset,
-        "rows": [(form, rec) for form, rec in numbered],
+        "rows": [(form, rec, actions_for.get((rec.kind, rec.number), "")) for form, rec in numbered],
         "counted": counted,
         "payload": signing.dumps(payload, salt=SALT, compress=True),
         "already_loaded": exists,
@@ -211,6 +213,24 @@ def _review(
         "reason": request.POST.get("reason", ""),
     }
     return TemplateResponse(request, "admin/tracker/report/import_preview.html", context, status=status)
+
+
+# Forces named on a preview item before the rest are counted: a national report's item goes to every force.
+NAMED_FORCES = 5
+
+
+def _actions_for(built: BuiltFixture | None) -> dict[tuple[str, int], str]:
+    """Return, per (kind, number) of the preview's items, who gets an action by name: "Kent Police, … and 38 more"."""
+    if built is None:
+        return {}
+    slugs = {slug for forces in built.actions_per_recommendation.values() for slug in forces}
+    names = dict(Force.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    shown = {}
+    for key, forces in built.actions_per_recommendation.items():
+        named = sorted(names.get(slug, slug) for slug in forces)
+        more = len(named) - NAMED_FORCES
+        shown[key] = ", ".join(named[:NAMED_FORCES]) + (f" and {more} more" if more > 0 else "")
+    return shown
 
 
 def _subject_name(base: ParsedReport, force_slug: str | None) -> str:
@@ -306,9 +326,27 @@ def _confirm(request, model_admin, payload: dict, base: ParsedReport, items: lis
     )
     try:
         built = build_fixture(report, source_name=payload["source"], force_slug=payload["force"])
-        count = load_fixture_text(built.to_json(), label="The report", by=request.user, via=via)
+        again = Report.objects.filter(slug=built.slug).exists()
+        load_fixture_text(built.to_json(), label="The report", by=request.user, via=via)
     except ImportProblem as exc:
         return _review(request, model_admin, payload, items, formset=formset, error=str(exc), status=400)
     loaded = Report.objects.get(slug=built.slug)
-    messages.success(request, f"Imported “{loaded}”: {count} objects loaded.")
-    return redirect(reverse("admin:tracker_report_change", args=[loaded.pk]))
+    if again:
+        messages.success(
+            request,
+            f"“{loaded}” was already loaded: anything missing was added; "
+            "every action keeps its status, owner and history.",
+        )
+    else:
+        messages.success(request, f"Imported “{loaded}”.")
+    return redirect(reverse("admin:tracker_report_imported", args=[loaded.pk]))
+
+
+@require_GET
+def imported(request, model_admin, object_id: int):
+    """Show what an imported report holds: its recommendations, each force's actions, the themes it joined."""
+    _check(request)
+    report = get_object_or_404(Report.objects.select_related("subject_force"), pk=object_id)
+    context = {**_context(request, model_admin), "title": report.title, "report": report}
+    context["contents"] = report_contents(report)
+    return TemplateResponse(request, "admin/tracker/report/imported.html", context)

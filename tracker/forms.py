@@ -70,6 +70,8 @@ class TransitionForm(VersionedForm):
         if transition is not None:
             self.fields["text"].label = transition.text_label or "Note"
             self.fields["text"].required = transition.text_required
+            if transition.text_missing:
+                self.fields["text"].error_messages["required"] = transition.text_missing
 
 
 ALLOWED_EVIDENCE_TYPES = {

@@ -694,6 +694,14 @@ class Action(models.Model):
         return self.completed_at is not None and due is not None and timezone.localdate(self.completed_at) > due
 
     @property
+    def days_completed_late(self) -> int | None:
+        """Return how many days after its effective due date the action was completed (0: on time), else None."""
+        due = self.effective_due_date
+        if self.completed_at is None or due is None:
+            return None
+        return max((timezone.localdate(self.completed_at) - due).days, 0)
+
+    @property
     def due_precision(self) -> str:
         """Return how precisely the due date is known: revised dates are exact, originals as the report gives them."""
         if self.revised_due_date:

@@ -7,8 +7,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from tracker.dates import long_date
@@ -25,6 +40,7 @@ from tracker.models import (
     of_kind_q,
     overdue_q,
 )
+from tracker.workflow import TRANSITIONS
 
 
 def force_summaries(
@@ -405,6 +421,68 @@ def theme_action_previews(themes: list[Theme], limit: int) -> dict[int, list]:
     return previews
 
 
+# Progress notes each card of the review queue shows, newest first.
+REVIEW_QUEUE_NOTES = 3
+
+
+def with_review_details(actions: list[Action]) -> list[Action]:
+    """
+    Give each of `actions` (awaiting review) what a reviewer checks before verifying, in three queries whatever
+    their number: `completion_note` (what the PSD lead wrote when marking it complete; "" if the history has
+    none), `recent_notes` (the newest REVIEW_QUEUE_NOTES progress notes, with their authors) and `evidence`
+    (every note with an evidence file, newest first).
+    """
+    if not actions:
+        return actions
+    newest_first = ProgressNote.objects.select_related("author").order_by("-created_at", "-pk")
+    prefetch_related_objects(
+        actions,
+        Prefetch("notes", queryset=newest_first[:REVIEW_QUEUE_NOTES], to_attr="recent_notes"),
+        Prefetch("notes", queryset=newest_first.exclude(attachment=""), to_attr="evidence"),
+    )
+    complete = TRANSITIONS["complete"]
+    reasons = (
+        Action.history.filter(id__in=[a.pk for a in actions], history_change_reason__startswith=f"{complete.label}: ")
+        .order_by("id", "-history_date", "-history_id")
+        .values_list("id", "history_change_reason")
+    )
+    notes: dict[int, str] = {}
+    for pk, reason in reasons:
+        notes.setdefault(pk, complete.text_in(reason) or "")  # the first is the latest completion
+    for action in actions:
+        action.completion_note = notes.get(action.pk, "")
+    return actions
+
+
+@dataclass(frozen=True)
+class OtherForces:
+    """Other forces' actions on an action's theme, counted by status: most first, ties in workflow order."""
+
+    actions: list[Action]
+    count: int
+    by_status: list[tuple[str, int]]
+
+
+def other_forces(user, action: Action, limit: int = 100) -> OtherForces | None:
+    """Return who else was recommended the same (see also_recommended_to), counted by status; None if hidden."""
+    actions = also_recommended_to(user, action, limit)
+    if not actions:
+        return None
+    counted = (
+        Action.objects.filter(recommendation__theme_id=action.recommendation.theme_id)
+        .exclude(pk=action.pk)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    order = list(Action.Status)
+    by_status = sorted(counted, key=lambda row: (-row[1], order.index(row[0])))
+    return OtherForces(
+        actions,
+        sum(n for _, n in by_status),
+        [(Action.Status(status).label, n) for status, n in by_status],
+    )
+
+
 def also_recommended_to(user, action: Action, limit: int = 100) -> list[Action]:
     """Return the other forces' actions on the same theme, for reviewers (PSD leads only if settings allow)."""
     theme_id = action.recommendation.theme_id
@@ -418,6 +496,57 @@ def also_recommended_to(user, action: Action, limit: int = 100) -> list[Action]:
         .order_by("force__name", "pk")
     )
     return list(others[:limit])
+
+
+@dataclass(frozen=True)
+class ReportContents:
+    """What a report holds in the tracker: its recommendations, each force's actions, and the themes it joined."""
+
+    recommendations: list[Recommendation]  # each with action_count and shared_with (other reports' in its theme)
+    forces: list[Force]  # each with action_count, by name
+    joined: list[Recommendation]  # in a theme with other reports' recommendations
+    started: list[Recommendation]  # in a theme of their own
+
+    @property
+    def action_count(self) -> int:
+        return sum(force.action_count for force in self.forces)
+
+    @property
+    def area_for_improvement_count(self) -> int:
+        return sum(r.is_area_for_improvement for r in self.recommendations)
+
+    @property
+    def recommendation_count(self) -> int:
+        return len(self.recommendations) - self.area_for_improvement_count
+
+
+def report_contents(report: Report) -> ReportContents:
+    """Return what `report` holds (see ReportContents), in two queries whatever its size."""
+    shared_with = (
+        Recommendation.objects.filter(theme=OuterRef("theme"))
+        .exclude(report=report)
+        .order_by()
+        .values("theme")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    recommendations = list(
+        report.recommendations.select_related("theme")
+        .annotate(action_count=Count("actions"), shared_with=Coalesce(Subquery(shared_with), 0))
+        .order_by("-kind", "number")  # recommendations, then areas for improvement
+    )
+    forces = list(
+        Force.objects.filter(actions__recommendation__report=report)
+        .annotate(action_count=Count("actions"))
+        .order_by("name")
+    )
+    themed = [r for r in recommendations if r.theme_id]
+    return ReportContents(
+        recommendations,
+        forces,
+        joined=[r for r in themed if r.shared_with],
+        started=[r for r in themed if not r.shared_with],
+    )
 
 
 def recommendations_with_visible_actions(report: Report, user) -> QuerySet[Recommendation]:

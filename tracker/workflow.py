@@ -32,10 +32,16 @@ class Transition:
     roles: frozenset[User.Role]
     text_label: str = ""  # what the user must write ("" when nothing is required)
     text_required: bool = False
+    text_missing: str = ""  # what to tell a user who left the required text out ("": Django's own words)
 
     def reason(self, text: str) -> str:
         """Return the history reason this transition leaves, with the user's text when they wrote one."""
         return f"{self.label}: {text}" if text else self.label
+
+    def text_in(self, reason: str) -> str | None:
+        """Return the user's text in a history reason this transition left (see reason()), or None."""
+        prefix = f"{self.label}: "
+        return reason[len(prefix) :] if reason.startswith(prefix) else None
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -73,6 +79,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.REVIEWER}),
             text_label="Reason for reopening",
             text_required=True,
+            text_missing="Give a reason for reopening, so that the force knows what is still missing.",
         ),
         Transition(
             "supersede",

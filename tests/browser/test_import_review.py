@@ -1,4 +1,5 @@
-"""An admin uploads a report, corrects a due date, splits a recommendation in two and confirms: history says who."""
+"""An admin uploads a report, corrects a due date, splits a recommendation in two and confirms: history says who,
+and the page after says what was loaded."""
 
 import datetime
 import re
@@ -38,9 +39,17 @@ def test_admin_corrects_and_splits_before_confirming(page, login, admin_user, sc
     expect(page.get_by_text("5 recommendations, 5 actions")).to_be_visible()
     expect(page.locator("#import-error")).to_have_count(0)
 
+    expect(page.locator("#item-0-actions")).to_have_text("Actions for: Metropolitan Police Service")
     page.get_by_role("button", name="Confirm and load").click()
-    expect(page).to_have_url(re.compile(r"/admin/tracker/report/\d+/change/$"))
-    expect(page.get_by_text("Imported")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/admin/tracker/report/\d+/imported/$"))
+    imported = "Imported “Police Integrity and Corruption – Metropolitan Police Service”."
+    expect(page.get_by_text(imported)).to_be_visible()
+    expect(page.get_by_text("In the tracker: 5 recommendations, 5 actions")).to_be_visible()
+    forces = page.locator("#imported-forces tbody tr")
+    expect(forces).to_have_count(1)
+    expect(forces.get_by_role("rowheader")).to_have_text("Metropolitan Police Service")
+    expect(forces.get_by_role("cell")).to_have_text("5")
+    screenshot(page, "import-summary")
 
     report = Report.objects.get()
     recommendations = list(report.recommendations.order_by("number"))

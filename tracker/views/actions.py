@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -39,11 +40,12 @@ from tracker.models import Action
 from tracker.selectors import (
     ACTION_LISTS,
     action_timeline,
-    also_recommended_to,
     days_ahead,
+    other_forces,
 )
 from tracker.views.common import Again, next_url, reviewer_required, submit
 from tracker.views.exports import export_links
+from tracker.views.overview import reopen_form, review_queue_page
 
 
 def _action_list_page(request, slug: str):
@@ -143,7 +145,7 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
         "pending_extension": pending,
         "followed_by": list(action.recommendation.followed_by.select_related("report")),
         "timeline": action_timeline(action),
-        "also_recommended_to": also_recommended_to(request.user, action),
+        "other_forces": other_forces(request.user, action),
         "error": error,
     }
     return render(request, "tracker/action_detail.html", context, status=status)
@@ -167,16 +169,33 @@ def action_detail(request, pk: int):
     return _action_page(request, action)
 
 
+def _queue_page(request) -> str | None:
+    """Return the review queue's page number a reviewer's change was sent from ("" for the first), else None."""
+    target = next_url(request)
+    if not request.user.is_reviewer or target is None or urlsplit(target).path != reverse("tracker:review_queue"):
+        return None  # the queue is the reviewers' only: a PSD lead who names it is shown the action page
+    return parse_qs(urlsplit(target).query).get("page", [""])[0]
+
+
+def _transition_form(action: Action, spec: workflow.Transition, data, queue: str | None) -> TransitionForm:
+    if queue is not None and spec.name == "reopen":
+        return reopen_form(action, data)  # with its card's ids, to be shown on the card again
+    return TransitionForm(data, transition=spec)
+
+
 @login_required
 @require_POST
 def action_transition(request, pk: int, name: str):
-    """Move an action through one workflow transition."""
+    """Move an action through one workflow transition; from the review queue, go back to it (or show it refused)."""
     action = get_action_for_user(request.user, pk)
     spec = workflow.TRANSITIONS.get(name)
     if spec is None:
         raise Http404("No such change.")
-    form = TransitionForm(request.POST, transition=spec)
+    queue = _queue_page(request)
+    form = _transition_form(action, spec, request.POST, queue)
     if not form.is_valid():
+        if queue is not None and name == "reopen":
+            return review_queue_page(request, queue, status=400, submitted=(action.pk, form))
         return _action_page(request, action, status=400, **{f"transition_{name}": form})
     try:
         workflow.transition(
@@ -186,8 +205,11 @@ def action_transition(request, pk: int, name: str):
         action = get_action_for_user(request.user, pk)
         resubmitted = request.POST.copy()
         resubmitted["version"] = action.version  # what they typed, against the action as it is now
-        form = TransitionForm(resubmitted, transition=spec)
+        form = _transition_form(action, spec, resubmitted, queue)
         form.is_valid()
+        if queue is not None and action.status == Action.Status.COMPLETED:
+            # Still awaiting review: its card shows the change again, with what they typed.
+            return review_queue_page(request, queue, status=409, error=exc.messages[0], submitted=(action.pk, form))
         kept = {f"transition_{name}": form}
         if spec not in workflow.available_transitions(request.user, action) and form.cleaned_data.get("text"):
             # That change is no longer on offer, so its form is not shown: keep their words in the note box.
@@ -195,8 +217,10 @@ def action_transition(request, pk: int, name: str):
         return _action_page(request, action, status=409, error=exc.messages[0], **kept)
     except workflow.WorkflowError as exc:
         form.add_error(None, exc)
+        if queue is not None and name == "reopen":
+            return review_queue_page(request, queue, status=400, submitted=(action.pk, form))
         return _action_page(request, action, status=400, **{f"transition_{name}": form})
-    messages.success(request, f"{spec.label}: done. The action is now “{action.get_status_display()}”.")
+    messages.success(request, f"{spec.label}: done for {action}. The action is now “{action.get_status_display()}”.")
     return redirect(next_url(request) or action)
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tracker import workflow
 from tracker.access import get_force_for_user
+from tracker.forms import TransitionForm
 from tracker.models import OVERDUE_AGES, Action, ExtensionRequest, Force
 from tracker.selectors import (
     ACTION_LIST_RELATED,
@@ -18,6 +23,7 @@ from tracker.selectors import (
     force_summaries,
     overdue_ages_by_force,
     overdue_recommendations_chart,
+    with_review_details,
 )
 from tracker.views.common import reviewer_required
 
@@ -117,19 +123,61 @@ def force_detail(request, slug: str):
     return render(request, "tracker/force_detail.html", context)
 
 
+@dataclass
+class QueueCard:
+    """One action awaiting verification on the review queue, with the reopen form (as submitted, after a refusal)."""
+
+    action: Action
+    reopen_form: TransitionForm
+
+
 @reviewer_required
 @require_GET
 def review_queue(request):
     """Show actions awaiting verification and extension requests awaiting a decision, oldest first."""
+    return review_queue_page(request, request.GET.get("page"))
+
+
+def reopen_form(action: Action, data=None) -> TransitionForm:
+    """Return the form that reopens `action` from its card on the review queue (its ids are the card's own)."""
+    initial = {"version": action.version}
+    return TransitionForm(
+        data, initial=initial, transition=workflow.TRANSITIONS["reopen"], auto_id=f"id_reopen_{action.pk}_%s"
+    )
+
+
+def review_queue_page(
+    request,
+    page_number: str | None,
+    *,
+    status: int = 200,
+    error: str = "",
+    submitted: tuple[int, TransitionForm] | None = None,
+):
+    """
+    Show the review queue's page `page_number`: each action with what the reviewer checks (completion note, notes,
+    evidence, due date against completion) and the forms to verify or reopen it in place. A form refused by the
+    rules or made stale is `submitted`, shown on its card with what the reviewer typed; `error` says why at the top.
+    """
     awaiting = Action.objects.awaiting_review().select_related(*ACTION_LIST_RELATED).order_by("completed_at", "pk")
     extensions = (
         ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING)
         .select_related("requested_by", *(f"action__{name}" for name in ACTION_LIST_RELATED))
         .order_by("requested_at", "pk")
     )
-    page = Paginator(awaiting, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "tracker/review_queue.html",
-        {"page_obj": page, "extensions": extensions[:100], "extension_count": extensions.count()},
-    )
+    page = Paginator(awaiting, 25).get_page(page_number)
+    kept = dict([submitted]) if submitted else {}
+    cards = [
+        QueueCard(action, kept.get(action.pk) or reopen_form(action)) for action in with_review_details(list(page))
+    ]
+    back = reverse("tracker:review_queue") + (f"?page={page.number}" if page.number > 1 else "")
+    context = {
+        "page_obj": page,
+        "cards": cards,
+        "back": back,  # where each form returns to: this page of the queue
+        "submitted": submitted[1] if submitted else None,
+        "error": error,
+        "extensions": extensions[:100],
+        "extension_count": extensions.count(),
+    }
+    return render(request, "tracker/review_queue.html", context, status=status)

@@ -41,10 +41,17 @@ class PageForm(forms.Form):
     """A form that shares its page with others: ids carry the form's own prefix, so each label names its field."""
 
     id_prefix = "form"
+    words_field = ""  # the field holding what the user wrote, kept for them if this form is no longer on offer
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
+
+    def typed_words(self) -> str:
+        """Return what the user wrote in this form as submitted, exactly as typed ("" when nothing)."""
+        if not (self.is_bound and self.words_field):
+            return ""
+        return (self[self.words_field].value() or "").strip()
 
 
 class VersionedForm(PageForm):
@@ -55,6 +62,7 @@ class VersionedForm(PageForm):
 
 class TransitionForm(VersionedForm):
     id_prefix = "transition"
+    words_field = "text"
 
     text = forms.CharField(
         required=False,
@@ -123,6 +131,7 @@ class NoteForm(PageForm):
 
 class ExtensionRequestForm(PageForm):
     id_prefix = "extension"
+    words_field = "reason"
 
     requested_due_date = forms.DateField(
         label="Revised due date",
@@ -140,6 +149,7 @@ class ExtensionRequestForm(PageForm):
 
 class ExtensionDecisionForm(PageForm):
     id_prefix = "decision"
+    words_field = "reason"
 
     decision = forms.ChoiceField(
         choices=[("approve", "Approve the revised due date"), ("refuse", "Refuse")],
@@ -214,6 +224,7 @@ class ThemeSplitForm(PageForm):
 
 class RagForm(VersionedForm):
     id_prefix = "rag"
+    words_field = "reason"
 
     rag = forms.ChoiceField(
         label="RAG rating",

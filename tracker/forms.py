@@ -57,7 +57,11 @@ class PageForm(forms.Form):
 class VersionedForm(PageForm):
     """A form posted from an action page, carrying the version of the action the user saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": "Reload the page and try again: it was sent without the action's version"},
+    )
 
 
 class TransitionForm(VersionedForm):
@@ -78,6 +82,7 @@ class TransitionForm(VersionedForm):
         if transition is not None:
             self.fields["text"].label = transition.text_label or "Note"
             self.fields["text"].required = transition.text_required
+            self.fields["text"].error_messages["required"] = transition.text_missing
 
 
 ALLOWED_EVIDENCE_TYPES = {
@@ -103,6 +108,7 @@ class NoteForm(PageForm):
         label="Progress note",
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
         max_length=10_000,
+        error_messages={"required": "Enter the progress note"},
     )
     attachment = forms.FileField(
         label="Evidence file (optional)",
@@ -138,12 +144,16 @@ class ExtensionRequestForm(PageForm):
         help_text="For example, 30/09/2026",
         widget=GovukDateInput,
         input_formats=UK_DATE_INPUT_FORMATS,
-        error_messages={"invalid": "Enter the revised due date as day/month/year, for example 30/09/2026."},
+        error_messages={
+            "required": "Enter the revised due date",
+            "invalid": "Enter the revised due date as day/month/year, for example 30/09/2026.",
+        },
     )
     reason = forms.CharField(
         label="Why the current due date cannot be met",
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
         max_length=5_000,
+        error_messages={"required": "Enter why the current due date cannot be met"},
     )
 
 
@@ -154,6 +164,7 @@ class ExtensionDecisionForm(PageForm):
     decision = forms.ChoiceField(
         choices=[("approve", "Approve the revised due date"), ("refuse", "Refuse")],
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        error_messages={"required": "Select whether to approve or refuse the revised due date"},
     )
     reason = forms.CharField(
         label="Reason (required when refusing)",
@@ -183,7 +194,7 @@ class OwnerForm(VersionedForm):
 class ThemeRenameForm(PageForm):
     id_prefix = "rename"
 
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter the theme's title"})
     canonical_wording = forms.CharField(
         label="Canonical wording", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000
     )
@@ -193,7 +204,11 @@ class ThemeMergeForm(PageForm):
     id_prefix = "merge"
 
     other = forms.ModelChoiceField(
-        queryset=None, label="Theme to merge into this one", empty_label="Choose a theme", to_field_name="pk"
+        queryset=None,
+        label="Theme to merge into this one",
+        empty_label="Choose a theme",
+        to_field_name="pk",
+        error_messages={"required": "Select the theme to merge into this one"},
     )
 
     def __init__(self, *args, theme, **kwargs):
@@ -207,7 +222,10 @@ class ThemeSplitForm(PageForm):
     id_prefix = "split"
 
     recommendations = forms.ModelMultipleChoiceField(
-        queryset=None, label="Recommendations to split into a new theme", widget=forms.CheckboxSelectMultiple
+        queryset=None,
+        label="Recommendations to split into a new theme",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the recommendations to split into a new theme"},
     )
     title = forms.CharField(label="Title of the new theme (optional)", required=False, max_length=200)
 
@@ -234,8 +252,11 @@ class RagForm(VersionedForm):
             (Action.Rag.GREEN, "Green – on track"),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": "Select a RAG rating"},
     )
-    reason = forms.CharField(label="Reason, in one line", max_length=200)
+    reason = forms.CharField(
+        label="Reason, in one line", max_length=200, error_messages={"required": "Enter the reason for the rating"}
+    )
 
 
 class PublishForm(PageForm):
@@ -290,8 +311,12 @@ class BulkActionForm(PageForm):
         ("priority", "Flag as priority"),
         ("unpriority", "Remove the priority flag"),
     ]
-    actions = forms.ModelMultipleChoiceField(queryset=None, widget=forms.MultipleHiddenInput)
-    operation = forms.ChoiceField(label="Change", choices=OPERATIONS)
+    actions = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.MultipleHiddenInput, error_messages={"required": "Tick at least one action"}
+    )
+    operation = forms.ChoiceField(
+        label="Change", choices=OPERATIONS, error_messages={"required": "Select the change to make"}
+    )
     owner = forms.ModelChoiceField(
         queryset=None, required=False, label="Owner", empty_label="Nobody", widget=QuickSelect
     )

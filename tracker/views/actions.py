@@ -55,6 +55,7 @@ def _action_list_page(request, slug: str):
         "list": ACTION_LISTS[slug],
         "days": days_ahead(request.GET.get("days")),
         "export_urls": export_links(request, slug),
+        "show_force": not request.user.has_one_force,
         "bulk_form": BulkActionForm(actions=Action.objects.none()) if request.user.is_reviewer else None,
     }
     return render(request, "tracker/action_list.html", context)

@@ -101,10 +101,10 @@ class ActionFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if not offer_force:  # every action is of one force: neither choosing nor sorting by force means anything
             del self.filters["force"]
-            sort = self.filters["sort"]
-            sort.extra["choices"] = [(key, label) for key, label in sort.extra["choices"] if key.lstrip("-") != "force"]
         # Changed on this form's own fields: a filter's field may be built once and shared (the API schema).
         fields = self.form.fields
+        if not offer_force:
+            fields["sort"].choices = [(key, label) for key, label in fields["sort"].choices if "force" not in key]
         if not user.is_reviewer:
             if "force" in fields:
                 fields["force"].queryset = Force.objects.visible_to(user)

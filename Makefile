@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where `make run` tells the app it is served: the links of its emails, calendar feeds and API.
+SITE_URL ?= http://$(HOST):$(PORT)
 # The PostgreSQL leg of `make test`; pytest-django creates and drops test_<name> on this server.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 
@@ -93,7 +95,7 @@ demo: load-fixtures
 run: assets demo
 	@echo ""
 	@echo "Recommendation Tracker: http://$(HOST):$(PORT)/  (sign in with a demo log-in above; Ctrl-C to stop)"
-	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Lint first: a finding fails `make test` before a test runs.
 test: lint test-sqlite test-postgres
@@ -124,7 +126,7 @@ lint: install
 
 check-deploy: install
 	DJANGO_SECRET_KEY=check-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM-key-that-is-long-enough DJANGO_ALLOWED_HOSTS=tracker.example.org \
-		$(PY) manage.py check --deploy --fail-level WARNING
+		SITE_URL=https://tracker.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 # Start the development database afresh (the next `make run` builds the demo again, relative to that day).
 clean-db:

@@ -50,6 +50,7 @@ os.environ.update(
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": os.environ.get("LOADTEST_SECRET_KEY") or secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_SECURE_COOKIES": "false",
         "DJANGO_SECURE_HSTS_SECONDS": "0",

@@ -15,6 +15,7 @@ os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
 os.environ["DJANGO_DEBUG"] = "false"
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-never-used-anywhere-else-0123456789")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")  # plain HTTP on loopback
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
 os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")

@@ -1,8 +1,8 @@
 """
 Settings for Recommendation Tracker, read from environment variables.
 
-Development needs nothing set (`make run` sets DJANGO_DEBUG=true). Production
-sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL; see .env.example.
+Development needs nothing set (`make run` sets DJANGO_DEBUG=true and SITE_URL). Production
+sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, SITE_URL and DATABASE_URL; see .env.example.
 """
 
 import datetime
@@ -154,7 +154,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Recommendation Tracker <tracker@localhost>")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The address the site is served at. Links in emails, calendar feeds and the API are built from it, never from
+# a request's Host header (which a client chooses). `make run` sets it from HOST and PORT; production must set
+# it (tracker/checks.py refuses to start without it).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -5,6 +5,7 @@ import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 
 from config.settings import *  # noqa: E402,F403
 

@@ -391,7 +391,7 @@ def test_complete_without_a_note_is_400(psd_lead_a, action_a):
         transition_url(action_a), {"transition": "complete", "version": 1}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["detail"].endswith("is required.")
+    assert response.json()["detail"].endswith("Enter a completion note: what was done, and where the evidence is")
     action_a.refresh_from_db()
     assert action_a.status == Action.Status.NOT_STARTED
 

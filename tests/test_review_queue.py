@@ -180,7 +180,7 @@ def test_reopen_from_the_queue_without_a_reason_shows_the_queue_with_what_to_do(
     response = _transition(client, action, "reopen", text="  ")
     assert response.status_code == 400
     body = response.content.decode()
-    message = "Give a reason for reopening, so that the force knows what is still missing."
+    message = "Enter a reason for reopening"
     assertInHTML(f'<a href="#id_reopen_{action.pk}_text">{message}</a>', body)  # the error summary
     assert f"Error: {message}" in _text(_card(response, action))
     assert "<title>Error: Review queue" in body

@@ -34,7 +34,7 @@ def test_env_int_refuses_words(monkeypatch):
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "SITE_URL"))}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -62,20 +62,71 @@ execute_from_command_line(["manage.py", *sys.argv[1:]])
 """
 
 
-def test_check_deploy_passes_with_production_settings(tmp_path):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    result = subprocess.run(
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "a-long-random-production-key-" + "x7Gq2pLm9ZrT4vBn8KcW1sYdE5hJ3fUo",
+    "DJANGO_ALLOWED_HOSTS": "tracker.example.org",
+}
+
+
+def _check_deploy(tmp_path, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "SITE_URL"))}
+    return subprocess.run(
         [sys.executable, "-c", WITHOUT_BUILT_ASSETS, str(tmp_path), "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={
-            **clean,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_SECRET_KEY": "a-long-random-production-key-" + "x7Gq2pLm9ZrT4vBn8KcW1sYdE5hJ3fUo",
-            "DJANGO_ALLOWED_HOSTS": "tracker.example.org",
-        },
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    result = _check_deploy(tmp_path, **PRODUCTION, SITE_URL="https://tracker.example.org")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+SITE_URL_HINT = (
+    "HINT: Set SITE_URL to the address the site is served at, e.g. SITE_URL=https://tracker.example.org: "
+    "links in emails, calendar feeds and the API are built from it."
+)
+
+
+def test_check_deploy_fails_without_a_site_url(tmp_path):
+    result = _check_deploy(tmp_path, **PRODUCTION)
+    assert result.returncode == 1
+    assert "?: (tracker.E001) SITE_URL is not set.\n\t" + SITE_URL_HINT in result.stderr
+
+
+def test_production_refuses_to_start_without_a_site_url():
+    result = _manage("migrate", "--plan", **PRODUCTION)  # any command that runs the system checks
+    assert result.returncode == 1
+    assert "SystemCheckError" in result.stderr and "(tracker.E001) SITE_URL is not set." in result.stderr
+
+
+def test_a_site_url_that_is_not_an_address_is_refused():
+    result = _manage("check", **PRODUCTION, SITE_URL="tracker.example.org")
+    assert result.returncode == 1
+    assert "(tracker.E002) SITE_URL 'tracker.example.org' is not an http:// or https:// address." in result.stderr
+
+
+def test_development_needs_no_site_url():
+    result = _manage("check", DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_make_run_tells_the_app_the_address_it_serves():
+    clean = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    result = subprocess.run(
+        ["make", "-n", "run", "HOST=127.0.0.1", "PORT=8101"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "DJANGO_DEBUG=true SITE_URL=http://127.0.0.1:8101 .venv/bin/python manage.py runserver 127.0.0.1:8101"
+    )

@@ -26,15 +26,19 @@ def field_errors(excinfo) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize(
-    "name,label", [("supersede", "Reason, e.g. the later recommendation that supersedes it"), ("not_accept", "Reason")]
+    "name,message",
+    [
+        ("supersede", "Enter a reason for closing it as superseded"),
+        ("not_accept", "Enter a reason for closing it as not accepted"),
+    ],
 )
-def test_closing_without_a_reason_is_refused_beside_the_text_field(today, force_a, reviewer, name, label):
+def test_closing_without_a_reason_is_refused_beside_the_text_field(today, force_a, reviewer, name, message):
     action = ActionFactory(force=force_a, status=S.IN_PROGRESS)
 
-    with pytest.raises(workflow.WorkflowError, match="required") as excinfo:
+    with pytest.raises(workflow.WorkflowError, match=message) as excinfo:
         workflow.transition(action, name, by=reviewer, text="   ")
 
-    assert field_errors(excinfo) == {"text": [f"{label} is required."]}
+    assert field_errors(excinfo) == {"text": [message]}
     action.refresh_from_db()
     assert (action.status, action.version, action.closed_at) == (S.IN_PROGRESS, 1, None)
     assert action.history.count() == 1  # the row of its creation only

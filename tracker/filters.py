@@ -18,6 +18,18 @@ from tracker.register import PUBLIC_STATUSES, public_actions, statuses_shown_as
 from tracker.selectors import action_list_queryset, days_ahead
 
 
+class AnyYesNoSelect(forms.NullBooleanSelect):
+    """A yes/no filter that reads "Any" until one is chosen (Django's own says "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+    def format_value(self, value) -> list[str]:
+        chosen = super().format_value(value)
+        return [""] if chosen == "unknown" else [chosen]  # a list: a string would "contain" the empty option
+
+
 def kind_filter() -> django_filters.ChoiceFilter:
     """Return the filter of actions by their recommendation's kind, as every list (and the register) offers it."""
     return django_filters.ChoiceFilter(
@@ -58,7 +70,7 @@ class ActionFilter(django_filters.FilterSet):
     )
     kind = kind_filter()
     status = django_filters.MultipleChoiceFilter(choices=Action.Status.choices, label="Status")
-    overdue = django_filters.BooleanFilter(label="Overdue", method="filter_overdue")
+    overdue = django_filters.BooleanFilter(label="Overdue", method="filter_overdue", widget=AnyYesNoSelect)
     due_after = django_filters.DateFilter(label="Due on or after", method="filter_due_after")
     due_before = django_filters.DateFilter(label="Due on or before", method="filter_due_before")
     owner = django_filters.ModelChoiceFilter(
@@ -66,20 +78,36 @@ class ActionFilter(django_filters.FilterSet):
     )
     sort = django_filters.OrderingFilter(
         fields=(("effective_due", "due"), ("force__name", "force"), ("status", "status"), ("updated_at", "updated")),
-        field_labels={"due": "Due date", "force": "Force", "status": "Status", "updated": "Last update"},
+        # django-filter looks an ascending label up by field name, a descending one by "-" and the parameter.
+        field_labels={
+            "effective_due": "Due date, soonest first",
+            "-due": "Due date, latest first",
+            "force__name": "Force, A to Z",
+            "-force": "Force, Z to A",
+            "status": "Status",
+            "-status": "Status, reversed",
+            "updated_at": "Last update, oldest first",
+            "-updated": "Last update, newest first",
+        },
         label="Sort by",
+        empty_label="Most pressing first",  # the lists' own order: priority first, then the soonest due
     )
 
     class Meta:
         model = Action
         fields = ["q", "force", "report", "series", "kind", "status", "overdue", "due_after", "due_before", "owner"]
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, offer_force: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not offer_force:  # every action is of one force: neither choosing nor sorting by force means anything
+            del self.filters["force"]
         # Changed on this form's own fields: a filter's field may be built once and shared (the API schema).
         fields = self.form.fields
+        if not offer_force:
+            fields["sort"].choices = [(key, label) for key, label in fields["sort"].choices if "force" not in key]
         if not user.is_reviewer:
-            fields["force"].queryset = Force.objects.visible_to(user)
+            if "force" in fields:
+                fields["force"].queryset = Force.objects.visible_to(user)
             fields["owner"].queryset = User.objects.filter(forces__in=Force.objects.visible_to(user)).distinct()
 
     @property
@@ -106,7 +134,7 @@ class ActionFilter(django_filters.FilterSet):
 def action_list_filter(user: User, slug: str, query: QueryDict) -> ActionFilter:
     """Return the filter of the named action list (see selectors.ACTION_LISTS) for `user`, as asked in `query`."""
     actions = action_list_queryset(user, slug, days=days_ahead(query.get("days")))
-    return ActionFilter(query, queryset=actions, user=user)
+    return ActionFilter(query, queryset=actions, user=user, offer_force=not user.has_one_force)
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -128,6 +156,11 @@ class ReportFilter(django_filters.FilterSet):
         model = Report
         fields = ["q", "series", "subject_force"]
 
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.has_one_force:  # their force's reports and national ones: the Subject column tells them apart
+            del self.filters["subject_force"]
+
 
 class ThemeFilter(django_filters.FilterSet):
     """Filters for the themes page: inspection round, the status of the forces' actions, shared only."""
@@ -141,7 +174,9 @@ class ThemeFilter(django_filters.FilterSet):
         method="filter_status",
         empty_label="Any status",
     )
-    shared = django_filters.BooleanFilter(label="Made to more than one force", method="filter_shared")
+    shared = django_filters.BooleanFilter(
+        label="Made to more than one force", method="filter_shared", widget=AnyYesNoSelect
+    )
     q = django_filters.CharFilter(label="Wording contains", method="filter_text")
 
     class Meta:

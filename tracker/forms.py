@@ -41,20 +41,32 @@ class PageForm(forms.Form):
     """A form that shares its page with others: ids carry the form's own prefix, so each label names its field."""
 
     id_prefix = "form"
+    words_field = ""  # the field holding what the user wrote, kept for them if this form is no longer on offer
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
 
+    def typed_words(self) -> str:
+        """Return what the user wrote in this form as submitted, exactly as typed ("" when nothing)."""
+        if not (self.is_bound and self.words_field):
+            return ""
+        return (self[self.words_field].value() or "").strip()
+
 
 class VersionedForm(PageForm):
     """A form posted from an action page, carrying the version of the action the user saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": "Reload the page and try again: it was sent without the action's version"},
+    )
 
 
 class TransitionForm(VersionedForm):
     id_prefix = "transition"
+    words_field = "text"
 
     text = forms.CharField(
         required=False,
@@ -97,6 +109,7 @@ class NoteForm(PageForm):
         label="Progress note",
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
         max_length=10_000,
+        error_messages={"required": "Enter the progress note"},
     )
     attachment = forms.FileField(
         label="Evidence file (optional)",
@@ -125,27 +138,34 @@ class NoteForm(PageForm):
 
 class ExtensionRequestForm(PageForm):
     id_prefix = "extension"
+    words_field = "reason"
 
     requested_due_date = forms.DateField(
         label="Revised due date",
         help_text="For example, 30/09/2026",
         widget=GovukDateInput,
         input_formats=UK_DATE_INPUT_FORMATS,
-        error_messages={"invalid": "Enter the revised due date as day/month/year, for example 30/09/2026."},
+        error_messages={
+            "required": "Enter the revised due date",
+            "invalid": "Enter the revised due date as day/month/year, for example 30/09/2026.",
+        },
     )
     reason = forms.CharField(
         label="Why the current due date cannot be met",
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
         max_length=5_000,
+        error_messages={"required": "Enter why the current due date cannot be met"},
     )
 
 
 class ExtensionDecisionForm(PageForm):
     id_prefix = "decision"
+    words_field = "reason"
 
     decision = forms.ChoiceField(
         choices=[("approve", "Approve the revised due date"), ("refuse", "Refuse")],
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        error_messages={"required": "Select whether to approve or refuse the revised due date"},
     )
     reason = forms.CharField(
         label="Reason (required when refusing)",
@@ -175,7 +195,7 @@ class OwnerForm(VersionedForm):
 class ThemeRenameForm(PageForm):
     id_prefix = "rename"
 
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter the theme's title"})
     canonical_wording = forms.CharField(
         label="Canonical wording", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000
     )
@@ -185,7 +205,11 @@ class ThemeMergeForm(PageForm):
     id_prefix = "merge"
 
     other = forms.ModelChoiceField(
-        queryset=None, label="Theme to merge into this one", empty_label="Choose a theme", to_field_name="pk"
+        queryset=None,
+        label="Theme to merge into this one",
+        empty_label="Choose a theme",
+        to_field_name="pk",
+        error_messages={"required": "Select the theme to merge into this one"},
     )
 
     def __init__(self, *args, theme, **kwargs):
@@ -199,7 +223,10 @@ class ThemeSplitForm(PageForm):
     id_prefix = "split"
 
     recommendations = forms.ModelMultipleChoiceField(
-        queryset=None, label="Recommendations to split into a new theme", widget=forms.CheckboxSelectMultiple
+        queryset=None,
+        label="Recommendations to split into a new theme",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the recommendations to split into a new theme"},
     )
     title = forms.CharField(label="Title of the new theme (optional)", required=False, max_length=200)
 
@@ -216,6 +243,7 @@ class ThemeSplitForm(PageForm):
 
 class RagForm(VersionedForm):
     id_prefix = "rag"
+    words_field = "reason"
 
     rag = forms.ChoiceField(
         label="RAG rating",
@@ -225,8 +253,11 @@ class RagForm(VersionedForm):
             (Action.Rag.GREEN, "Green – on track"),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": "Select a RAG rating"},
     )
-    reason = forms.CharField(label="Reason, in one line", max_length=200)
+    reason = forms.CharField(
+        label="Reason, in one line", max_length=200, error_messages={"required": "Enter the reason for the rating"}
+    )
 
 
 class PublishForm(PageForm):
@@ -281,8 +312,12 @@ class BulkActionForm(PageForm):
         ("priority", "Flag as priority"),
         ("unpriority", "Remove the priority flag"),
     ]
-    actions = forms.ModelMultipleChoiceField(queryset=None, widget=forms.MultipleHiddenInput)
-    operation = forms.ChoiceField(label="Change", choices=OPERATIONS)
+    actions = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.MultipleHiddenInput, error_messages={"required": "Tick at least one action"}
+    )
+    operation = forms.ChoiceField(
+        label="Change", choices=OPERATIONS, error_messages={"required": "Select the change to make"}
+    )
     owner = forms.ModelChoiceField(
         queryset=None, required=False, label="Owner", empty_label="Nobody", widget=QuickSelect
     )

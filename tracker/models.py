@@ -161,6 +161,11 @@ class User(AbstractUser):
         """Return True if this user sees every force and reviews actions (HMIC reviewers and admins)."""
         return self.is_active and (self.role == self.Role.REVIEWER or self.is_superuser)
 
+    @property
+    def has_one_force(self) -> bool:
+        """Return True if this user sees one force's actions only (a PSD lead of one force): lists need not name it."""
+        return not self.is_reviewer and len(self.member_force_ids()) == 1
+
     def member_force_ids(self) -> frozenset[int]:
         """Return the ids of the forces this user belongs to, cached on the instance."""
         if not hasattr(self, "_member_force_ids"):

@@ -264,7 +264,7 @@ def _display(action_history_row, field_name: str, users: dict[int, str]) -> str:
     if field_name == "owner":
         return users.get(action_history_row.owner_id, "Nobody") if action_history_row.owner_id else "Nobody"
     value = getattr(action_history_row, field_name)
-    return long_date(value) if value else "None"
+    return long_date(value) if value else "none"
 
 
 def action_timeline(action: Action) -> list[TimelineEntry]:

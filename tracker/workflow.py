@@ -30,9 +30,9 @@ class Transition:
     sources: frozenset[str]
     target: str
     roles: frozenset[User.Role]
-    text_label: str = ""  # what the user must write ("" when nothing is required)
+    text_label: str = ""  # what the user may write ("" when the change takes no text)
     text_required: bool = False
-    text_missing: str = ""  # what to tell a user who left the required text out ("": Django's own words)
+    text_missing: str = ""  # what to tell someone who left required text out, GOV.UK style
 
     def reason(self, text: str) -> str:
         """Return the history reason this transition leaves, with the user's text when they wrote one."""
@@ -53,6 +53,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Status.NOT_STARTED}),
             Status.IN_PROGRESS,
             frozenset({Role.PSD_LEAD}),
+            text_label="Note (optional)",
         ),
         Transition(
             "complete",
@@ -62,6 +63,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.PSD_LEAD}),
             text_label="Completion note: what was done, and where the evidence is",
             text_required=True,
+            text_missing="Enter a completion note: what was done, and where the evidence is",
         ),
         Transition(
             "verify",
@@ -79,7 +81,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.REVIEWER}),
             text_label="Reason for reopening",
             text_required=True,
-            text_missing="Give a reason for reopening, so that the force knows what is still missing.",
+            text_missing="Enter a reason for reopening",
         ),
         Transition(
             "supersede",
@@ -89,6 +91,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.REVIEWER}),
             text_label="Reason, e.g. the later recommendation that supersedes it",
             text_required=True,
+            text_missing="Enter a reason for closing it as superseded",
         ),
         Transition(
             "not_accept",
@@ -98,6 +101,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Role.REVIEWER}),
             text_label="Reason",
             text_required=True,
+            text_missing="Enter a reason for closing it as not accepted",
         ),
     ]
 }
@@ -254,7 +258,7 @@ def transition(action: Action, name: str, *, by: User, text: str = "", expected_
         )
     text = (text or "").strip()
     if spec.text_required and not text:
-        raise WorkflowError({"text": f"{spec.text_label} is required."})
+        raise WorkflowError({"text": spec.text_missing})
 
     now = timezone.now()
     changes: dict[str, object] = {"status": spec.target}

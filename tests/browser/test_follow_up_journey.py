@@ -61,7 +61,9 @@ def test_psd_lead_completes_and_reviewer_verifies(
 
     complete = lead.get_by_role("button", name="Mark as complete and send for review")
     complete.click()  # without the required note
-    expect(lead.locator(".govuk-error-summary")).to_contain_text("This field is required.")
+    expect(lead.locator(".govuk-error-summary")).to_contain_text(
+        "Enter a completion note: what was done, and where the evidence is"
+    )
     expect(lead).to_have_title(re.compile(r"^Error: "))
     action.refresh_from_db()
     assert action.status == Action.Status.IN_PROGRESS

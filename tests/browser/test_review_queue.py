@@ -54,7 +54,7 @@ def test_reviewer_verifies_and_reopens_from_the_queue_with_the_keyboard(
     tab_to(page, reopen)
     page.keyboard.press("Enter")  # without a reason
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Give a reason for reopening, so that the force knows what is still missing.")
+    expect(summary).to_contain_text("Enter a reason for reopening")
     expect(summary).to_be_focused()
     expect(page).to_have_title(re.compile(r"^Error: Review queue"))
     page.keyboard.press("Tab")  # to the error's link, which leads to the field

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -57,6 +57,7 @@ def _action_list_page(request, slug: str):
         "list": ACTION_LISTS[slug],
         "days": days_ahead(request.GET.get("days")),
         "export_urls": export_links(request, slug),
+        "show_force": not request.user.has_one_force,
         "bulk_form": BulkActionForm(actions=Action.objects.none()) if request.user.is_reviewer else None,
     }
     return render(request, "tracker/action_list.html", context)
@@ -136,6 +137,10 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
     }
     if pending is None:
         change_forms["decision_form"] = None  # nothing to decide
+    shown = {f"transition_{t.name}" for t, _ in transition_forms} | {k for k, f in change_forms.items() if f}
+    for key, form in bound_forms.items():
+        if key not in shown:
+            error = _keep_words_of_hidden_form(form, error, change_forms)
     context = {
         "action": action,
         "recommendation": action.recommendation,
@@ -151,11 +156,32 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
     return render(request, "tracker/action_detail.html", context, status=status)
 
 
-def _again(request, action: Action, key: str) -> Again:
-    """Return how to show the action page again with form `key` as submitted, reloaded if the action changed."""
+def _keep_words_of_hidden_form(form: forms.Form, error: str, change_forms: dict) -> str:
+    """Return the page's error for a submitted form the page no longer offers; put its words in the note box."""
+    # Its own errors would be on a form that is not shown: say on the page why nothing was saved.
+    error = error or " ".join(form.non_field_errors()) or "That change can no longer be made."
+    words = form.typed_words()
+    note_form = change_forms.get("note_form")
+    if words and note_form is not None and not note_form.is_bound:
+        change_forms["note_form"] = NoteForm(initial={"text": words})
+        error += " What you wrote is in the progress note box below."
+    return error
+
+
+def _again(request, action: Action, key: str, form_for: Callable[[QueryDict], forms.Form]) -> Again:
+    """Return how to show the action page again with form `key` as submitted, reloaded if the action changed.
+
+    After an edit conflict the page shows the action as it is now, and the form keeps what the user typed
+    but carries the version they are now looking at: nothing is saved until they submit it again.
+    """
 
     def show(form, status: int, error: str) -> HttpResponse:
-        current = get_action_for_user(request.user, action.pk) if status == 409 else action
+        current = action
+        if status == 409:
+            current = get_action_for_user(request.user, action.pk)
+            resubmitted = request.POST.copy()  # a QueryDict: each value stays the one string typed
+            resubmitted["version"] = str(current.version)
+            form = form_for(resubmitted)
         return _action_page(request, current, status=status, error=error, **{key: form})
 
     return show
@@ -192,36 +218,32 @@ def action_transition(request, pk: int, name: str):
     if spec is None:
         raise Http404("No such change.")
     queue = _queue_page(request)
-    form = _transition_form(action, spec, request.POST, queue)
-    if not form.is_valid():
-        if queue is not None and name == "reopen":
+
+    def change(data):
+        workflow.transition(action, name, by=request.user, text=data["text"], expected_version=data["version"])
+        done = f"{spec.label}: done for {action}. The action is now “{action.get_status_display()}”."
+        return done, next_url(request) or action
+
+    def form_for(data):
+        return _transition_form(action, spec, data, queue)
+
+    on_action_page = _again(request, action, f"transition_{name}", form_for)
+
+    def again(form, status: int, error: str) -> HttpResponse:
+        if queue is not None and status == 409:
+            current = get_action_for_user(request.user, pk)
+            if current.status == Action.Status.COMPLETED:
+                # Still awaiting review: its card shows the change again, as typed, against the action as it is now.
+                resubmitted = request.POST.copy()
+                resubmitted["version"] = str(current.version)
+                fresh = form_for(resubmitted)
+                fresh.is_valid()
+                return review_queue_page(request, queue, status=409, error=error, submitted=(current.pk, fresh))
+        elif queue is not None and name == "reopen":
             return review_queue_page(request, queue, status=400, submitted=(action.pk, form))
-        return _action_page(request, action, status=400, **{f"transition_{name}": form})
-    try:
-        workflow.transition(
-            action, name, by=request.user, text=form.cleaned_data["text"], expected_version=form.cleaned_data["version"]
-        )
-    except workflow.StaleActionError as exc:
-        action = get_action_for_user(request.user, pk)
-        resubmitted = request.POST.copy()
-        resubmitted["version"] = action.version  # what they typed, against the action as it is now
-        form = _transition_form(action, spec, resubmitted, queue)
-        form.is_valid()
-        if queue is not None and action.status == Action.Status.COMPLETED:
-            # Still awaiting review: its card shows the change again, with what they typed.
-            return review_queue_page(request, queue, status=409, error=exc.messages[0], submitted=(action.pk, form))
-        kept = {f"transition_{name}": form}
-        if spec not in workflow.available_transitions(request.user, action) and form.cleaned_data.get("text"):
-            # That change is no longer on offer, so its form is not shown: keep their words in the note box.
-            kept["note_form"] = NoteForm(initial={"text": form.cleaned_data["text"]})
-        return _action_page(request, action, status=409, error=exc.messages[0], **kept)
-    except workflow.WorkflowError as exc:
-        form.add_error(None, exc)
-        if queue is not None and name == "reopen":
-            return review_queue_page(request, queue, status=400, submitted=(action.pk, form))
-        return _action_page(request, action, status=400, **{f"transition_{name}": form})
-    messages.success(request, f"{spec.label}: done for {action}. The action is now “{action.get_status_display()}”.")
-    return redirect(next_url(request) or action)
+        return on_action_page(form, status, error)
+
+    return submit(request, form_for(request.POST), change, again=again)
 
 
 @login_required
@@ -235,7 +257,7 @@ def action_add_note(request, pk: int):
         return "Progress note added.", action
 
     form = NoteForm(request.POST, request.FILES)
-    return submit(request, form, change, again=_again(request, action, "note_form"))
+    return submit(request, form, change, again=_again(request, action, "note_form", NoteForm))
 
 
 @login_required
@@ -248,8 +270,10 @@ def action_set_owner(request, pk: int):
         workflow.assign_owner(action, by=request.user, owner=data["owner"], expected_version=data["version"])
         return "Owner updated.", action
 
-    form = OwnerForm(request.POST, action=action)
-    return submit(request, form, change, again=_again(request, action, "owner_form"))
+    def form_for(data):
+        return OwnerForm(data, action=action)
+
+    return submit(request, form_for(request.POST), change, again=_again(request, action, "owner_form", form_for))
 
 
 @login_required
@@ -265,7 +289,7 @@ def action_request_extension(request, pk: int):
         return "Your request for a revised due date was sent to HMIC.", action
 
     form = ExtensionRequestForm(request.POST)
-    return submit(request, form, change, again=_again(request, action, "extension_form"))
+    return submit(request, form, change, again=_again(request, action, "extension_form", ExtensionRequestForm))
 
 
 @login_required
@@ -281,7 +305,7 @@ def extension_decide(request, pk: int):
         return "Decision recorded.", next_url(request) or action
 
     form = ExtensionDecisionForm(request.POST)
-    return submit(request, form, change, again=_again(request, action, "decision_form"))
+    return submit(request, form, change, again=_again(request, action, "decision_form", ExtensionDecisionForm))
 
 
 @login_required
@@ -310,7 +334,7 @@ def action_set_rag(request, pk: int):
         return "RAG rating saved.", action
 
     form = RagForm(request.POST)
-    return submit(request, form, change, again=_again(request, action, "rag_form"))
+    return submit(request, form, change, again=_again(request, action, "rag_form", RagForm))
 
 
 @reviewer_required
@@ -350,8 +374,11 @@ def action_link_recurrence(request, pk: int):
         workflow.link_recurrence(recommendation, by=request.user, earlier=data["earlier"], kind=data["kind"])
         return "Link saved.", action
 
-    form = RecurrenceForm(request.POST, recommendation=recommendation, force=action.force)
-    return submit(request, form, change, again=_again(request, action, "recurrence_form"))
+    def form_for(data):
+        return RecurrenceForm(data, recommendation=recommendation, force=action.force)
+
+    again = _again(request, action, "recurrence_form", form_for)
+    return submit(request, form_for(request.POST), change, again=again)
 
 
 @reviewer_required

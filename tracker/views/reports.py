@@ -27,7 +27,9 @@ from tracker.views.common import reviewer_required
 def report_list(request):
     """List the reports with actions this user can see, newest first, filtered by the query string."""
     reports = Report.objects.with_visible_actions(request.user).select_related("subject_force")
-    report_filter = ReportFilter(request.GET, queryset=reports.order_by("-published_on", "title", "pk"))
+    report_filter = ReportFilter(
+        request.GET, queryset=reports.order_by("-published_on", "title", "pk"), user=request.user
+    )
     page = Paginator(report_filter.qs, 50).get_page(request.GET.get("page"))
     return render(request, "tracker/report_list.html", {"filter": report_filter, "page_obj": page})
 

@@ -274,7 +274,7 @@ def _filename(response) -> str:
 @pytest.mark.parametrize(
     ("fmt", "query", "expected"),
     [
-        ("csv", "list=overdue&force=west-midlands", "overdue-actions-west-midlands-2015-06-01.csv"),
+        ("csv", "list=overdue", "overdue-actions-2015-06-01.csv"),
         ("xlsx", "status=in_progress", "actions-status-in-progress-2015-06-01.xlsx"),
         ("csv", "list=upcoming&days=60", "upcoming-actions-next-60-days-2015-06-01.csv"),
         ("csv", "list=upcoming", "upcoming-actions-next-30-days-2015-06-01.csv"),
@@ -307,6 +307,12 @@ def test_download_is_named_after_its_list_and_the_filters_applied(client, action
     response = _export(client, fmt, query.format(owner=psd_lead_a.pk))
     assert response.status_code == 200
     assert _filename(response) == expected
+
+
+def test_a_force_chosen_from_the_filter_is_in_the_name(client, actions_a, reviewer):
+    client.force_login(reviewer)
+    response = _export(client, "csv", "list=overdue&force=west-midlands")
+    assert _filename(response) == "overdue-actions-west-midlands-2015-06-01.csv"
 
 
 def test_a_reports_actions_are_named_after_the_report(client, today, force_a, psd_lead_a):

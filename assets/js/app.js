@@ -23,3 +23,33 @@
   }
   GOVUKFrontend.initAll()
 })()
+
+// A table container is a tab stop (to scroll it with the keyboard) only while
+// its table is wider than it: the markup makes every container one, so that
+// without this script every wide table can still be scrolled.
+;(function () {
+  'use strict'
+
+  function update () {
+    var containers = document.querySelectorAll('.app-table-container')
+    for (var i = 0; i < containers.length; i++) {
+      var container = containers[i]
+      if (!container.hasAttribute('data-label')) {
+        container.setAttribute('data-label', container.getAttribute('aria-label') || '')
+      }
+      if (container.scrollWidth > container.clientWidth) {
+        container.setAttribute('tabindex', '0')
+        container.setAttribute('role', 'region')
+        container.setAttribute('aria-label', container.getAttribute('data-label'))
+      } else {
+        // A plain box: no tab stop, and no landmark in the screen reader's list of regions.
+        container.removeAttribute('tabindex')
+        container.removeAttribute('role')
+        container.removeAttribute('aria-label')
+      }
+    }
+  }
+
+  update()
+  window.addEventListener('resize', update)
+})()

@@ -1,38 +1,14 @@
-"""axe-core finds no serious or critical problems on the main pages; the keyboard and labels work."""
-
-from collections.abc import Callable
+"""The keyboard and labels work; axe-core's helpers for test_layout, which runs it on every page."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import BASE_DIR, FollowUp
+from tests.browser.conftest import BASE_DIR
 
 pytestmark = pytest.mark.browser
 
 AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = {"serious", "critical"}
-
-# The main pages, by who looks at them: (name, also the screenshot's; address). One sign-in per user keeps
-# the number of live-server tests, each with its own database flush, small.
-PAGES: dict[str, list[tuple[str, Callable[[FollowUp], str]]]] = {
-    "anonymous": [("login", lambda data: "/accounts/login/")],
-    "psd_lead_a": [
-        ("force", lambda data: data.action.force.get_absolute_url()),
-        ("action-psd-lead-forms", lambda data: data.action.get_absolute_url()),
-        ("action-list-filtered", lambda data: "/actions/?q=the+force&status=not_started&status=in_progress&sort=due"),
-        ("report", lambda data: data.report.get_absolute_url()),
-        ("my-actions", lambda data: "/actions/mine/"),
-        ("upcoming", lambda data: "/actions/upcoming/?days=60"),
-        ("api", lambda data: "/api/"),
-    ],
-    "reviewer": [
-        ("dashboard", lambda data: "/dashboard/"),
-        ("review-queue-forms", lambda data: "/review/"),
-        ("overdue", lambda data: "/actions/overdue/"),
-        ("action-list-reviewer-bulk", lambda data: "/actions/"),
-        ("action-reviewer-extension", lambda data: data.with_extension.get_absolute_url()),
-    ],
-}
 
 UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(el => el.type !== 'hidden')
@@ -73,21 +49,6 @@ def describe(url: str, violations: list[dict]) -> str:
             summary = (node.get("failureSummary") or "").replace("\n", " ")
             lines.append(f"      {' > '.join(map(str, node['target']))}: {summary}")
     return "\n".join(lines)
-
-
-@pytest.mark.parametrize("user", PAGES)
-def test_main_pages_have_no_serious_axe_violations(request, user, new_page, login, screenshot, follow_up):
-    assert AXE.is_file(), f"{AXE.relative_to(BASE_DIR)} is missing: run `npm ci` (or `make assets`)."
-    page = new_page(bypass_csp=True)  # the site's CSP would block the injected axe-core
-    if user != "anonymous":
-        login(page, request.getfixturevalue(user))
-    problems = []
-    for name, address in PAGES[user]:
-        visit(page, address(follow_up))
-        screenshot(page, name)
-        if violations := axe_violations(page):
-            problems.append(describe(page.url, violations))
-    assert not problems, "axe-core found serious or critical problems:\n" + "\n".join(problems)
 
 
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main_content(

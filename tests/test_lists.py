@@ -75,6 +75,16 @@ def test_my_actions_lists_what_i_own_soonest_first(client, today, force_a, psd_l
     assert _rows(client.get(reverse("tracker:my_actions"))) == [first, second]
 
 
+def test_an_empty_my_actions_says_how_an_action_becomes_yours(client, today, force_a, psd_lead_a, colleague_a):
+    ActionFactory(recommendation__report__subject_force=force_a, owner=colleague_a)
+    client.force_login(psd_lead_a)
+    page = client.get(reverse("tracker:my_actions")).content.decode()
+    assert (
+        "No action is yours yet, or none matches. An action becomes yours when you, a colleague or a reviewer" in page
+    )
+    assert "No actions match." in client.get(reverse("tracker:action_list"), {"q": "nothing like it"}).content.decode()
+
+
 def test_filters_stay_in_the_query_string_across_pages(client, today, force_a, psd_lead_a):
     for _ in range(55):
         ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 5, 1))

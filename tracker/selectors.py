@@ -334,6 +334,7 @@ class ActionList:
     slug: str
     title: str
     description: str
+    empty: str = "No actions match."  # what the list says when nothing is in it
 
 
 ACTION_LISTS = {
@@ -344,7 +345,13 @@ ACTION_LISTS = {
         "Open actions past their due date (the revised date where an extension was granted).",
     ),
     "upcoming": ActionList("upcoming", "Upcoming deadlines", "Open actions falling due in the next days."),
-    "mine": ActionList("mine", "My actions", "Actions you own, soonest due first."),
+    "mine": ActionList(
+        "mine",
+        "My actions",
+        "Actions you own, soonest due first.",
+        "No action is yours yet, or none matches. An action becomes yours when you, a colleague or a reviewer "
+        "sets you as its owner, under “Owner” on the action’s page.",
+    ),
 }
 
 

@@ -1,14 +1,17 @@
 """Data migrations do what they say to the data they meet."""
 
+import datetime
 import importlib
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.files.base import ContentFile
 
-from tests.factories import ActionFactory, ProgressNoteFactory
+from tests.conftest import LONDON
+from tests.factories import ActionFactory, ProgressNoteFactory, ReportFactory
 from tracker import workflow
-from tracker.models import ProgressNote
+from tracker.models import Action, ProgressNote
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +36,34 @@ def test_notes_of_their_own_are_kept(force_a, psd_lead_a):
     with_evidence.attachment.save("evidence.pdf", ContentFile(b"%PDF-1.4"), save=True)
     remove_status_twin_notes.remove_twin_notes(apps, None)
     assert set(ProgressNote.objects.all()) == {own, elsewhere, with_evidence}
+
+
+date_loaded_actions = importlib.import_module("tracker.migrations.0009_date_loaded_actions_from_publication")
+
+
+def _loaded(report, reason: str):
+    """An action created on loading `report` (1 December 2026), as loading did before it dated them."""
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 9, 30, tzinfo=LONDON), tick=False):
+        action = ActionFactory(recommendation__report=report)
+    action.history.update(history_change_reason=reason)
+    return action
+
+
+@pytest.mark.parametrize("reason", ["Imported from report.pdf with the admin's import", "Loaded from report fixture"])
+def test_an_action_loaded_after_its_report_was_published_is_dated_from_the_publication(reason):
+    action = _loaded(ReportFactory(published_on=datetime.date(2014, 11, 27)), reason)
+    date_loaded_actions.date_loaded_actions_from_publication(apps, None)
+    action.refresh_from_db()
+    publication = datetime.datetime(2014, 11, 27, tzinfo=LONDON)
+    assert action.created_at == publication
+    first = action.history.get()
+    assert first.created_at == publication
+    assert first.history_date == datetime.datetime(2026, 12, 1, 9, 30, tzinfo=LONDON)  # when it was loaded
+
+
+def test_an_action_made_otherwise_or_a_report_without_a_date_is_left_alone():
+    made_by_hand = _loaded(ReportFactory(published_on=datetime.date(2014, 11, 27)), "Added by the admin")
+    undated = _loaded(ReportFactory(published_on=None), "Loaded from report fixture")
+    before = {a.pk: a.created_at for a in (made_by_hand, undated)}
+    date_loaded_actions.date_loaded_actions_from_publication(apps, None)
+    assert {a.pk: a.created_at for a in Action.objects.filter(pk__in=before)} == before

@@ -213,7 +213,8 @@ def trend_counts(
     if closed:
         history = Action.history.model.objects
         this_month = datetime.datetime.combine(today.replace(day=1), datetime.time.min, timezone.get_current_timezone())
-        key = "trends:" + hashlib.sha256(repr((closed, force_ids, kind)).encode()).hexdigest()
+        # v2: actions count from created_at (migration 0009 dated loaded ones again), so older counts are stale.
+        key = "trends:v2:" + hashlib.sha256(repr((closed, force_ids, kind)).encode()).hexdigest()
         last_id = history.aggregate(last=Max("pk"))["last"] or 0
         # Every action counts whatever its kind: the recommendations' history is read only for one kind.
         last_kind_id = (Recommendation.history.aggregate(last=Max("pk"))["last"] or 0) if kind else 0

@@ -131,6 +131,7 @@ def test_overdue_ages_put_each_overdue_action_in_one_band_by_its_effective_due_d
 )
 def test_bands_at_the_ends_of_months_agree_with_adding_months_to_the_due_date(today, due, band, force_a):
     action = ActionFactory(force=force_a, due_date=due)
+    ActionFactory(force=force_a, due_date=today)  # due that day: not overdue then, whatever the clock says now
     assert _band(action, today) == band
     assert Action.objects.overdue_ages(today) == {force_a.pk: tuple(int(k == band) for k in range(4))}
 

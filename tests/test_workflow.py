@@ -136,6 +136,14 @@ def test_a_status_change_keeps_its_text_as_the_history_reason_only(force_a, psd_
     assert not action.notes.exists()
 
 
+def test_a_transitions_text_is_read_back_from_the_reason_it_left_and_only_from_that():
+    complete = workflow.TRANSITIONS["complete"]
+    assert complete.text_in(complete.reason(TEXT)) == TEXT
+    assert complete.text_in("Mark as complete and send for review") is None  # no text was written
+    assert complete.text_in(workflow.TRANSITIONS["reopen"].reason("Not yet.")) is None
+    assert complete.text_in("Owner set to Alice Ashby") is None
+
+
 def test_reopen_clears_completion_so_overdue_applies_again(today, force_a, psd_lead_a, reviewer):
     action = ActionFactory(
         recommendation__report__subject_force=force_a, due_date=today.replace(day=1).replace(month=5)

@@ -390,6 +390,20 @@ class Recommendation(models.Model):
 OVERDUE_AGES = (("Under 6 months", 0), ("6 to 12 months", 6), ("1 to 2 years", 12), ("Over 2 years", 24))
 
 
+def overdue_age_qs(today: datetime.date | None = None, prefix: str = "") -> list[Q]:
+    """
+    Return a Q for each of OVERDUE_AGES matching the actions (or, with a prefix such as "actions__", related
+    actions) whose effective due date puts them in that band as of `today`, were they open and overdue.
+    """
+    today = today or timezone.localdate()
+    # An action is at least N months overdue when its due date plus N months is before today: due on or before
+    # the last such day. Band k holds those at least band k's months overdue but not band k + 1's.
+    last_days = [_last_due_overdue_by(months, today) for _, months in OVERDUE_AGES[1:]]
+    older = [Q(), *(effective_due_q("lte", day, prefix) for day in last_days)]
+    newer = [*(effective_due_q("gt", day, prefix) for day in last_days), Q()]
+    return [at_least & not_yet for at_least, not_yet in zip(older, newer, strict=True)]
+
+
 def _last_due_overdue_by(months: int, today: datetime.date) -> datetime.date:
     """Return the last due date that leaves an action at least `months` months overdue today (due + months < today).
 
@@ -419,18 +433,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
         Return, per force id, how many of these actions are overdue in each of OVERDUE_AGES: by under six months,
         six to twelve months, one to two years and over two years (by their effective due date), in one query.
         """
-        today = today or timezone.localdate()
-        # An action is at least N months overdue when its due date plus N months is before today: due on or
-        # before the last such day. Band k holds those at least band k's months overdue but not band k + 1's.
-        last_days = [_last_due_overdue_by(months, today) for _, months in OVERDUE_AGES[1:]]
-        bands = {}
-        for k in range(len(OVERDUE_AGES)):
-            q = Q()
-            if k > 0:
-                q &= effective_due_q("lte", last_days[k - 1])
-            if k < len(last_days):
-                q &= effective_due_q("gt", last_days[k])
-            bands[f"age_{k}"] = models.Count("pk", filter=q)
+        bands = {f"age_{k}": models.Count("pk", filter=band) for k, band in enumerate(overdue_age_qs(today))}
         rows = self.overdue(today).order_by().values("force_id").annotate(**bands)
         return {row["force_id"]: tuple(row[f"age_{k}"] for k in range(len(OVERDUE_AGES))) for row in rows}
 

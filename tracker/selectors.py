@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from tracker.dates import long_date
 from tracker.models import (
+    OVERDUE_AGES,
     Action,
     Force,
     ProgressNote,
@@ -38,20 +39,27 @@ from tracker.models import (
     completed_late_q,
     effective_due_q,
     of_kind_q,
+    overdue_age_qs,
     overdue_q,
 )
 from tracker.workflow import TRANSITIONS
 
 
 def force_summaries(
-    forces: QuerySet[Force], today: datetime.date | None = None, due_soon_days: int = 30, *, by_kind: bool = False
+    forces: QuerySet[Force],
+    today: datetime.date | None = None,
+    due_soon_days: int = 30,
+    *,
+    by_kind: bool = False,
+    ages: bool = False,
 ) -> QuerySet[Force]:
     """Return `forces` annotated with their action counts, in one query.
 
     open_count and overdue_count count every action; recommendation_open_count, afi_open_count and their
     overdue pair split them between recommendations and areas for improvement. With `by_kind`, the other
     afi_ counts that counts_by_kind() reads are made too: each costs the national dashboard, which does not
-    show them, a pass over every action.
+    show them, a pass over every action. With `ages`, overdue_age_0… count the overdue actions in each of
+    OVERDUE_AGES (what Action.objects.overdue_ages() counts), in the same pass rather than a second query.
     """
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=due_soon_days)
@@ -80,6 +88,14 @@ def force_summaries(
         afi_open_count=Count("actions", filter=open_q & is_afi),
         afi_overdue_count=Count("actions", filter=overdue_q(today, "actions__") & is_afi),
     )
+    if ages:
+        overdue = overdue_q(today, "actions__")
+        counted = counted.annotate(
+            **{
+                f"overdue_age_{k}": Count("actions", filter=overdue & band)
+                for k, band in enumerate(overdue_age_qs(today, "actions__"))
+            }
+        )
     if by_kind:
         counted = counted.annotate(
             afi_total_count=Count("actions", filter=is_afi),
@@ -138,15 +154,17 @@ class OverdueAges:
         return sum(self.counts)
 
 
-def overdue_ages_by_force(forces: Iterable[Force], today: datetime.date | None = None) -> list[OverdueAges]:
+def overdue_ages_by_force(forces: Iterable[Force]) -> list[OverdueAges]:
     """
-    Return how long the overdue actions of each of `forces` with any have been overdue, most overdue first, then
-    the total over them all (force None); nothing when none is overdue. One query.
+    Return how long the overdue actions of each of `forces` (counted by force_summaries with ages) with any have
+    been overdue, most overdue first, then the total over them all (force None); nothing when none is overdue.
     """
-    by_id = {force.pk: force for force in forces}
-    ages = Action.objects.filter(force__in=list(by_id)).overdue_ages(today)
     rows = sorted(
-        (OverdueAges(by_id[force_id], counts) for force_id, counts in ages.items()),
+        (
+            OverdueAges(force, tuple(getattr(force, f"overdue_age_{k}") for k in range(len(OVERDUE_AGES))))
+            for force in forces
+            if force.overdue_count
+        ),
         key=lambda row: (-row.total, row.force.name),
     )
     if not rows:

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ActionFactory, ForceFactory, PsdLeadFactory, RecommendationFactory
-from tracker.models import Action
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -66,18 +65,6 @@ def test_dashboard_shows_how_long_each_forces_overdue_actions_have_been_overdue(
     assert "How long overdue actions have been overdue" in page
     for label in ("Under 6 months", "6 to 12 months", "1 to 2 years", "Over 2 years"):
         assert f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">{label}</th>' in page
-
-
-def test_dashboard_ageing_counted_with_the_force_summaries_is_the_ageing_rule_itself(
-    client, today, force_a, force_b, reviewer
-):
-    for n in range(0, 1100, 23):
-        ActionFactory(force=force_a if n % 2 else force_b, due_date=today - datetime.timedelta(days=n))
-    ActionFactory(force=force_a, due_date=D(2013, 1, 1), revised_due_date=D(2015, 5, 1))
-    ActionFactory(force=force_b, due_date=D(2013, 1, 1), status=Action.Status.COMPLETED)
-    client.force_login(reviewer)
-    rows = client.get(reverse("tracker:dashboard")).context["overdue_ages"]
-    assert {row.force.pk: row.counts for row in rows if row.force} == Action.objects.overdue_ages(today)
 
 
 def test_dashboard_leaves_out_the_ageing_table_when_nothing_is_overdue(client, today, force_a, reviewer):

@@ -28,7 +28,6 @@ from django.utils import timezone
 
 from tracker.dates import long_date
 from tracker.models import (
-    OVERDUE_AGES,
     Action,
     Force,
     ProgressNote,
@@ -39,7 +38,6 @@ from tracker.models import (
     completed_late_q,
     effective_due_q,
     of_kind_q,
-    overdue_age_qs,
     overdue_q,
 )
 from tracker.workflow import TRANSITIONS
@@ -51,15 +49,13 @@ def force_summaries(
     due_soon_days: int = 30,
     *,
     by_kind: bool = False,
-    ages: bool = False,
 ) -> QuerySet[Force]:
     """Return `forces` annotated with their action counts, in one query.
 
     open_count and overdue_count count every action; recommendation_open_count, afi_open_count and their
     overdue pair split them between recommendations and areas for improvement. With `by_kind`, the other
     afi_ counts that counts_by_kind() reads are made too: each costs the national dashboard, which does not
-    show them, a pass over every action. With `ages`, overdue_age_0… count the overdue actions in each of
-    OVERDUE_AGES (what Action.objects.overdue_ages() counts), in the same pass rather than a second query.
+    show them, a pass over every action.
     """
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=due_soon_days)
@@ -88,14 +84,6 @@ def force_summaries(
         afi_open_count=Count("actions", filter=open_q & is_afi),
         afi_overdue_count=Count("actions", filter=overdue_q(today, "actions__") & is_afi),
     )
-    if ages:
-        overdue = overdue_q(today, "actions__")
-        counted = counted.annotate(
-            **{
-                f"overdue_age_{k}": Count("actions", filter=overdue & band)
-                for k, band in enumerate(overdue_age_qs(today, "actions__"))
-            }
-        )
     if by_kind:
         counted = counted.annotate(
             afi_total_count=Count("actions", filter=is_afi),
@@ -154,17 +142,16 @@ class OverdueAges:
         return sum(self.counts)
 
 
-def overdue_ages_by_force(forces: Iterable[Force]) -> list[OverdueAges]:
+def overdue_ages_by_force(forces: Iterable[Force], today: datetime.date | None = None) -> list[OverdueAges]:
     """
-    Return how long the overdue actions of each of `forces` (counted by force_summaries with ages) with any have
-    been overdue, most overdue first, then the total over them all (force None); nothing when none is overdue.
+    Return how long the overdue actions of each of `forces` with any have been overdue, most overdue first, then
+    the total over them all (force None); nothing when none is overdue. One query, over the overdue actions only:
+    counting the bands in force_summaries' pass over every action instead measured slower (make bench).
     """
+    by_id = {force.pk: force for force in forces}
+    ages = Action.objects.filter(force__in=list(by_id)).overdue_ages(today)
     rows = sorted(
-        (
-            OverdueAges(force, tuple(getattr(force, f"overdue_age_{k}") for k in range(len(OVERDUE_AGES))))
-            for force in forces
-            if force.overdue_count
-        ),
+        (OverdueAges(by_id[force_id], counts) for force_id, counts in ages.items()),
         key=lambda row: (-row.total, row.force.name),
     )
     if not rows:

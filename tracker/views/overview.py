@@ -62,7 +62,7 @@ DASHBOARD_COLUMNS = {
 def dashboard(request):
     """Show every force's position: open, overdue, due soon, awaiting review, verified, on time; sortable."""
     sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_COLUMNS else "overdue"
-    forces = force_summaries(Force.objects.with_actions(), due_soon_days=settings.DUE_SOON_DAYS, ages=True)
+    forces = force_summaries(Force.objects.with_actions(), due_soon_days=settings.DUE_SOON_DAYS)
     rows = list(forces.order_by(DASHBOARD_COLUMNS[sort][1], "name"))
     totals = {
         key: sum(getattr(f, key) for f in rows)

@@ -390,18 +390,23 @@ class Recommendation(models.Model):
 OVERDUE_AGES = (("Under 6 months", 0), ("6 to 12 months", 6), ("1 to 2 years", 12), ("Over 2 years", 24))
 
 
-def overdue_age_qs(today: datetime.date | None = None, prefix: str = "") -> list[Q]:
-    """
-    Return a Q for each of OVERDUE_AGES matching the actions (or, with a prefix such as "actions__", related
-    actions) whose effective due date puts them in that band as of `today`, were they open and overdue.
-    """
+def overdue_age_qs(today: datetime.date | None = None) -> list[Q]:
+    """Return a Q for each of OVERDUE_AGES matching the actions whose effective due date puts them in that band."""
     today = today or timezone.localdate()
     # An action is at least N months overdue when its due date plus N months is before today: due on or before
     # the last such day. Band k holds those at least band k's months overdue but not band k + 1's.
-    last_days = [_last_due_overdue_by(months, today) for _, months in OVERDUE_AGES[1:]]
-    older = [Q(), *(effective_due_q("lte", day, prefix) for day in last_days)]
-    newer = [*(effective_due_q("gt", day, prefix) for day in last_days), Q()]
-    return [at_least & not_yet for at_least, not_yet in zip(older, newer, strict=True)]
+    edges = [None, *(_last_due_overdue_by(months, today) for _, months in OVERDUE_AGES[1:]), None]
+    return [_due_after_and_by(edges[k + 1], edges[k]) for k in range(len(OVERDUE_AGES))]
+
+
+def _due_after_and_by(after: datetime.date | None, by: datetime.date | None) -> Q:
+    """Return a Q matching effective due dates after `after` and on or before `by` (either may be open)."""
+    conditions = []
+    if after is not None:
+        conditions.append(effective_due_q("gt", after))
+    if by is not None:
+        conditions.append(effective_due_q("lte", by))
+    return Q(*conditions)
 
 
 def _last_due_overdue_by(months: int, today: datetime.date) -> datetime.date:

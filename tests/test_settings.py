@@ -117,9 +117,10 @@ def test_development_needs_no_site_url():
 
 
 def test_make_run_tells_the_app_the_address_it_serves():
-    clean = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    # Under `make test` the environment carries the outer make's MAKEFLAGS and MAKELEVEL: leave them out too.
+    clean = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     result = subprocess.run(
-        ["make", "-n", "run", "HOST=127.0.0.1", "PORT=8101"],
+        ["make", "-n", "--no-print-directory", "run", "HOST=127.0.0.1", "PORT=8101"],
         cwd=ROOT,
         env=clean,
         capture_output=True,

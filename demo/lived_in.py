@@ -86,7 +86,7 @@ def build(*, today: datetime.date, seed: int = SEED) -> Summary:
         _forget_loaded_actions(seeds)
         planned = plan_current_work(rng, today=today, forces=forces)
         summary.themes = write_reports(planned, rng=rng, evidence=random.Random(seed))
-        write_lives(seeds, rng=rng, choose=_seed_lives(rng, seeds, cast), cast=cast, today=today, summary=summary)
+        write_lives(seeds, rng=rng, choose=_seed_lives(seeds), cast=cast, today=today, summary=summary)
         choose = _current_lives(planned, cast, today)
         write_lives(planned, rng=rng, choose=choose, cast=cast, today=today, summary=summary)
     summary.forces = len(forces)
@@ -102,12 +102,13 @@ def plan_current_work(rng: random.Random, *, today: datetime.date, forces: list[
     previous, current = FORCE_PROGRAMMES[1], FORCE_PROGRAMMES[2]
     # The forces the shipped reports inspected are in both rounds, so their leads see work overdue and due soon.
     seed_forces = list(Force.objects.filter(pk__in=_seed_inspections()).order_by("slug"))
-    inspected = (seed_forces + [f for f in rng.sample(forces, FORCES_PER_ROUND) if f not in seed_forces])[
-        :FORCES_PER_ROUND
-    ]
-    now_inspected = (seed_forces + [f for f in rng.sample(forces, FORCES_PER_ROUND) if f not in seed_forces])[
-        :FORCES_PER_ROUND
-    ]
+
+    def inspection_round() -> list[Force]:
+        return (seed_forces + [f for f in rng.sample(forces, FORCES_PER_ROUND) if f not in seed_forces])[
+            :FORCES_PER_ROUND
+        ]
+
+    inspected, now_inspected = inspection_round(), inspection_round()
     reports = []
     day = today - datetime.timedelta(days=PREVIOUS_ROUND_AGE)
     for force in inspected:
@@ -208,7 +209,7 @@ def _seed_inspections():
     return Report.objects.exclude(slug__startswith=DEMO_REPORT_PREFIX).values("subject_force")
 
 
-def _seed_lives(rng: random.Random, reports: list[PlannedReport], cast: Cast):
+def _seed_lives(reports: list[PlannedReport]):
     """Return the chooser of the seed actions' lives: mostly verified, and one each of the cases people ask about."""
     # Of the force reports' actions: the first is superseded, the second was reopened before it was verified, the
     # third was reopened and, years late, is awaiting review again; the rest went as most did.
@@ -231,9 +232,7 @@ def _seed_lives(rng: random.Random, reports: list[PlannedReport], cast: Cast):
 
 def log_ins() -> list[tuple[str, str]]:
     """Return the demo log-ins worth trying first: a reviewer, the admin, and the PSD leads of the inspected forces."""
-    users = {
-        u.username: u for u in User.objects.filter(username__startswith=DEMO_USER_PREFIX).prefetch_related("forces")
-    }
+    users = {u.username: u for u in User.objects.filter(username__startswith=DEMO_USER_PREFIX)}
     rows = []
     if reviewer := users.get(f"{DEMO_USER_PREFIX}reviewer"):
         rows.append((reviewer.username, f"HMIC follow-up reviewer ({reviewer.get_full_name()}), every force"))

@@ -179,12 +179,17 @@ def _again(request, action: Action, key: str, form_for: Callable[[QueryDict], fo
         current = action
         if status == 409:
             current = get_action_for_user(request.user, action.pk)
-            resubmitted = request.POST.copy()  # a QueryDict: each value stays the one string typed
-            resubmitted["version"] = str(current.version)
-            form = form_for(resubmitted)
+            form = _as_typed_against(request, current, form_for)
         return _action_page(request, current, status=status, error=error, **{key: form})
 
     return show
+
+
+def _as_typed_against(request, current: Action, form_for: Callable[[QueryDict], forms.Form]) -> forms.Form:
+    """Return the submitted form as the user typed it, carrying `current`'s version: after an edit conflict."""
+    resubmitted = request.POST.copy()  # a QueryDict: each value stays the one string typed
+    resubmitted["version"] = str(current.version)
+    return form_for(resubmitted)
 
 
 @login_required
@@ -234,9 +239,7 @@ def action_transition(request, pk: int, name: str):
             current = get_action_for_user(request.user, pk)
             if current.status == Action.Status.COMPLETED:
                 # Still awaiting review: its card shows the change again, as typed, against the action as it is now.
-                resubmitted = request.POST.copy()
-                resubmitted["version"] = str(current.version)
-                fresh = form_for(resubmitted)
+                fresh = _as_typed_against(request, current, form_for)
                 fresh.is_valid()
                 return review_queue_page(request, queue, status=409, error=error, submitted=(current.pk, fresh))
         elif queue is not None and name == "reopen":

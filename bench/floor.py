@@ -12,7 +12,7 @@ import datetime
 
 from django.db import connection
 
-from tracker.models import Action, Force, Recommendation, Report, User
+from tracker.models import Action, Force, ForceSummary, Recommendation, Report, User
 
 OPEN = "('not_started', 'in_progress')"
 EFFECTIVE_DUE = "COALESCE(a.revised_due_date, a.due_date)"
@@ -22,6 +22,7 @@ def _tables() -> dict[str, str]:
     return {
         "action": Action._meta.db_table,
         "force": Force._meta.db_table,
+        "summary": ForceSummary._meta.db_table,
         "rec": Recommendation._meta.db_table,
         "report": Report._meta.db_table,
         "user": User._meta.db_table,
@@ -72,6 +73,29 @@ def dashboard_sql() -> str:
         FROM {t["force"]} f JOIN {t["action"]} a ON a.force_id = f.id {join}
         GROUP BY f.id, f.slug, f.name
         ORDER BY overdue_count DESC, f.name
+    """
+
+
+def dashboard_kept_sql() -> str:
+    """The dashboard as it is drawn: each force's kept summary, and its open actions counted for today."""
+    t = _tables()
+    afi = "r.kind = 'area-for-improvement'"
+    return f"""
+        SELECT f.id, f.slug, f.name, s.*,
+               COALESCE(o.overdue_count, 0), COALESCE(o.due_soon_count, 0), COALESCE(o.afi_overdue_count, 0)
+        FROM {t["force"]} f
+        JOIN {t["summary"]} s ON s.force_id = f.id
+        LEFT JOIN (
+            SELECT a.force_id,
+                   COUNT(*) FILTER (WHERE {EFFECTIVE_DUE} < %(today)s) AS overdue_count,
+                   COUNT(*) FILTER (WHERE {EFFECTIVE_DUE} BETWEEN %(today)s AND %(until)s) AS due_soon_count,
+                   COUNT(*) FILTER (WHERE {afi} AND {EFFECTIVE_DUE} < %(today)s) AS afi_overdue_count
+            FROM {t["action"]} a JOIN {t["rec"]} r ON r.id = a.recommendation_id
+            WHERE a.status IN {OPEN}
+            GROUP BY a.force_id
+        ) o ON o.force_id = f.id
+        WHERE s.total_count > 0
+        ORDER BY 2 DESC, f.name
     """
 
 

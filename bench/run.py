@@ -81,8 +81,15 @@ def table(rows: list[dict]) -> str:
 def targets(rows: list[dict]) -> list[str]:
     """Return one line per target of the performance issue: met or missed, with the figures."""
     out = []
+    recounts = {r["database"]: r for r in rows if r["name"] == "Dashboard, full recount"}
     for r in rows:
         where = f"{r['name']} ({r['database']})"
+        if r["name"] == "National dashboard" and r["database"] in recounts:
+            recount = recounts[r["database"]]["median_ms"]
+            out.append(
+                f"{'met   ' if r['median_ms'] * 5 <= recount else 'MISSED'} {where}: {ratio(recount, r['median_ms'])}× "
+                f"faster than the full recount of {r['rows']} actions ({recount:.0f} ms; target ≥ 5)"
+            )
         if r["name"] in ("National dashboard", "Overdue report"):
             within = r["median_ms"] <= 2 * r["floor_sql_ms"]
             faster = r["median_ms"] < r["admin_ms"]

@@ -31,6 +31,7 @@ from tracker.models import (
     DatePrecision,
     ExtensionRequest,
     Force,
+    ForceSummary,
     KeyFigure,
     ProgressNote,
     Recommendation,
@@ -105,6 +106,7 @@ def clear_tracker_data() -> None:
         for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
         User.objects.filter(username__startswith=DEMO_USER_PREFIX).delete()
+        ForceSummary.objects.rebuild()
 
 
 def ensure_forces() -> tuple[list[Force], dict[str, Force]]:
@@ -379,6 +381,7 @@ def generate(
             batch_size=batch_size,
             progress=progress,
         )
+        ForceSummary.objects.rebuild()  # written around the ORM, so counted afresh
     finally:
         restore_writes()
     if connection.vendor == "postgresql":

@@ -40,6 +40,27 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def force_summaries_match_the_recount(request):
+    """
+    After every test that used the database, every force's kept summary equals the recount of its actions:
+    whatever a test changed, through whichever path, the dashboard's counts would still be right.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    if marker and marker.kwargs.get("transaction"):
+        transactional = True
+    if not (marker or transactional or "db" in request.fixturenames):
+        yield
+        return
+    # Asked for here, so that the database is still there when this fixture's check runs after the test.
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    yield
+    from tracker.models import ForceSummary
+
+    assert ForceSummary.objects.drift() == []
+
+
 @pytest.fixture
 def today():
     """Freeze the clock at noon on 1 June 2015 (after the 2014 reports' six-month deadlines)."""

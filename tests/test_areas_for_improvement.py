@@ -335,7 +335,7 @@ def test_the_dashboard_counts_in_as_many_queries_with_areas_for_improvement(
 def test_force_summaries_count_every_action_once(today, force_a):
     ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 5, 1))
     ActionFactory(recommendation=AreaForImprovementFactory(report__subject_force=force_a), force=force_a)
-    row = force_summaries(Force.objects.filter(pk=force_a.pk), today).get()
+    [row] = force_summaries(Force.objects.filter(pk=force_a.pk), today)
     assert (row.open_count, row.overdue_count) == (2, 1)
     assert row.recommendation_open_count + row.afi_open_count == row.open_count
 

@@ -222,3 +222,25 @@ def test_changes_to_two_actions_of_one_force_do_not_wait_for_each_other(force_a,
     assert first_result is None
     assert isinstance(second_result, Action) and second_result.status == S.IN_PROGRESS
     assert set(Action.objects.values_list("status", flat=True)) == {S.IN_PROGRESS}
+
+
+def test_changes_made_at_once_to_one_forces_actions_all_reach_its_summary(force_a, force_b, psd_lead_a, reviewer):
+    """Eight people change eight actions of one force, an import adds more and a rebuild runs, all at once."""
+    from tests.test_report_loading import load, report_rows
+    from tracker.models import ForceSummary
+
+    actions = ActionFactory.create_batch(8, force=force_a)
+
+    def start(action):
+        return lambda: workflow.transition(Action.objects.get(pk=action.pk), "start", by=psd_lead_a)
+
+    results = run_together(
+        *(start(a) for a in actions),
+        lambda: load(report_rows()),
+        lambda: ForceSummary.objects.rebuild(),
+        lambda: Action.objects.filter(force=force_b).update(status=S.VERIFIED),
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert ForceSummary.objects.drift() == []
+    assert ForceSummary.objects.get(force=force_a).open_count == 9  # eight started, one imported

@@ -197,6 +197,6 @@ def test_dashboard_counts_completed_late_by_the_london_day_as_the_rule_does():
         ActionFactory(
             force=force, due_date=due, revised_due_date=revised, completed_at=completed, status=Action.Status.COMPLETED
         )
-    row = force_summaries(Force.objects.filter(pk=force.pk)).get()
+    [row] = force_summaries(Force.objects.filter(pk=force.pk))
     assert row.completed_late_count == Action.objects.completed_late().count() == 3
     assert row.completed_on_time_count == 4

@@ -6,4 +6,4 @@ class TrackerConfig(AppConfig):
     verbose_name = "Recommendation Tracker"
 
     def ready(self) -> None:
-        from tracker import checks  # noqa: F401  (registers the system checks)
+        from tracker import checks, signals  # noqa: F401  (registers the system checks and signal receivers)

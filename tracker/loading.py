@@ -264,7 +264,8 @@ class _Loader:
     # Writing: a fixed number of queries per model, whatever the tracker already holds.
 
     def load(self) -> Loaded:
-        found = self._existing_reports()
+        slugs = {row.key[0] for rows in self.rows.values() for row in rows.values()}
+        found = self._existing_reports(slugs)
         reports = {**found, **self._save(Report, {}, found)}
         report_ids = {slug: report.pk for (slug,), report in reports.items()}
         self.published = {slug: report.published_on for (slug,), report in reports.items()}
@@ -289,8 +290,7 @@ class _Loader:
         self.loaded.reports = [reports[key] for key in self.rows[Report]]
         return self.loaded
 
-    def _existing_reports(self) -> dict[tuple, Report]:
-        slugs = {row.key[0] for rows in self.rows.values() for row in rows.values()}
+    def _existing_reports(self, slugs: set[str]) -> dict[tuple, Report]:
         found = {(r.slug,): r for r in Report.objects.filter(slug__in=slugs)}
         for key, row in self.rows[Report].items():
             if key in found:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact, GreaterThan
@@ -283,7 +285,16 @@ class KeyFigure(models.Model):
     natural_key.dependencies = ["tracker.report"]
 
 
-class RecommendationManager(models.Manager["Recommendation"]):
+class RecommendationQuerySet(models.QuerySet["Recommendation"]):
+    def update(self, **kwargs) -> int:
+        """Update the recommendations; a change of kind or priority changes their actions' force summaries."""
+        if {"kind", "is_priority"}.isdisjoint(kwargs):
+            return super().update(**kwargs)
+        with ForceSummary.objects.counting(Action.objects.filter(recommendation__in=self.values("pk")), using=self.db):
+            return super().update(**kwargs)
+
+
+class RecommendationManager(models.Manager.from_queryset(RecommendationQuerySet)):
     def get_by_natural_key(self, report_slug: str, number: int, kind: str = "recommendation") -> Recommendation:
         return self.get(report__slug=report_slug, kind=kind, number=number)
 
@@ -360,6 +371,14 @@ class Recommendation(models.Model):
     def __str__(self) -> str:
         return f"{self.label}: {self.text[:80]}"
 
+    def save(self, *args, **kwargs) -> None:
+        # Its kind and priority flag are counted in its actions' force summaries.
+        if self._state.adding or not _counts_change(kwargs.get("update_fields"), {"kind", "is_priority"}):
+            super().save(*args, **kwargs)
+            return
+        with ForceSummary.objects.counting(Action.objects.filter(recommendation=self.pk), using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+
     def natural_key(self) -> tuple[str, int] | tuple[str, int, str]:
         """Return (report slug, number), with the kind added for an area for improvement only.
 
@@ -421,6 +440,24 @@ def _last_due_overdue_by(months: int, today: datetime.date) -> datetime.date:
 
 
 class ActionQuerySet(models.QuerySet["Action"]):
+    def update(self, **kwargs) -> int:
+        """Update the actions; their forces' summaries change with them, in the same transaction."""
+        if COUNTED_ACTION_FIELDS.isdisjoint(kwargs):
+            return super().update(**kwargs)
+        with ForceSummary.objects.counting(self, using=self.db):
+            return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs) -> list[Action]:
+        """Create the actions; their forces' summaries count them, in the same transaction."""
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if any(action.pk is None for action in created):  # conflicts ignored or updated: ids not returned
+                ForceSummary.objects.rebuild()
+            else:
+                counted = ForceSummary.objects.counts_of([action.pk for action in created], using=self.db)
+                ForceSummary.objects.add(counted, {}, using=self.db)
+        return created
+
     def visible_to(self, user) -> ActionQuerySet:
         """Return the actions this user may see: every force for reviewers, their own forces for PSD leads."""
         return _scoped(self, user, "force")
@@ -441,6 +478,37 @@ class ActionQuerySet(models.QuerySet["Action"]):
         bands = {f"age_{k}": models.Count("pk", filter=band) for k, band in enumerate(overdue_age_qs(today))}
         rows = self.overdue(today).order_by().values("force_id").annotate(**bands)
         return {row["force_id"]: tuple(row[f"age_{k}"] for k in range(len(OVERDUE_AGES))) for row in rows}
+
+    def recently_due_counts(self, today: datetime.date, due_soon_days: int) -> dict[int, Counts]:
+        """
+        Return, per force id, counts of the open actions among these that are due, by their effective due date,
+        after the oldest band of OVERDUE_AGES begins (about two years before today) or later: not yet due (today
+        or later), due soon, not yet due of areas for improvement, and overdue in each younger band. Only those
+        actions are read (the index action_effective_due), however many older ones stay overdue.
+        """
+        until = today + datetime.timedelta(days=due_soon_days)
+        bands = overdue_age_qs(today)
+        oldest_due = _last_due_overdue_by(OVERDUE_AGES[-1][1], today)
+        effective_due = Q(effective_due__gte=today)
+        rows = (
+            self.open()
+            .alias(effective_due=Coalesce("revised_due_date", "due_date"))
+            .filter(effective_due__gt=oldest_due)
+            .order_by()
+            .values("force_id")
+            .annotate(
+                not_yet_due_count=models.Count("pk", filter=effective_due),
+                due_soon_count=models.Count("pk", filter=effective_due & Q(effective_due__lte=until)),
+                afi_not_yet_due_count=models.Count(
+                    "pk", filter=effective_due & of_kind_q(Recommendation.Kind.AREA_FOR_IMPROVEMENT)
+                ),
+                **{
+                    f"age_{k}_count": models.Count("pk", filter=Q(effective_due__lt=today) & band)
+                    for k, band in enumerate(bands[:-1])
+                },
+            )
+        )
+        return {row.pop("force_id"): row for row in rows}
 
     def not_overdue(self, today: datetime.date | None = None) -> ActionQuerySet:
         return self.exclude(pk__in=self.overdue(today).values("pk"))
@@ -641,6 +709,16 @@ class Action(models.Model):
                 fields=["force", "status", "due_date", "revised_due_date", "completed_at", "rag", "recommendation"],
                 name="action_force_summary",
             ),
+            # By effective due date: the dashboard counts the open actions due lately or later each day afresh,
+            # reading none due years ago (ForceSummary.counts_on). Not partial: SQLite cannot match a partial
+            # index's condition to a query's bound parameters.
+            models.Index(
+                Coalesce("revised_due_date", "due_date"),
+                "status",
+                "force",
+                "recommendation",
+                name="action_effective_due",
+            ),
             models.Index(fields=["status", "completed_at"], name="action_status_completed"),
             models.Index(fields=["status", "due_date"], name="action_status_due"),
             models.Index(fields=["status", "revised_due_date"], name="action_status_revised_due"),
@@ -649,6 +727,17 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"{self.force} – {self.recommendation.report.title} {self.recommendation.short_label}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Every change to what ForceSummary counts reaches it in the same transaction (deletions: tracker.signals).
+        if not _counts_change(kwargs.get("update_fields"), COUNTED_ACTION_FIELDS):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(Action, instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            before = {} if self._state.adding else ForceSummary.objects.counts_of([self.pk], using=using, lock=True)
+            super().save(*args, **kwargs)
+            ForceSummary.objects.add(ForceSummary.objects.counts_of([self.pk], using=using), before, using=using)
 
     def get_absolute_url(self) -> str:
         return reverse("tracker:action", args=[self.pk])
@@ -720,6 +809,222 @@ class Action(models.Model):
         if self.revised_due_date:
             return DatePrecision.DAY
         return self.recommendation.due_precision or DatePrecision.DAY
+
+
+# What an action's row decides of its force's summary: saving an action that changes none of these (an owner,
+# a note, the publishing flag) leaves the summary alone.
+COUNTED_ACTION_FIELDS = frozenset(
+    {"force", "recommendation", "status", "rag", "due_date", "revised_due_date", "completed_at"}
+)
+
+
+ID_BATCH = 5000  # action ids per query when counting many
+
+
+def _counts_change(update_fields, counted: frozenset[str] | set[str]) -> bool:
+    return update_fields is None or not counted.isdisjoint(update_fields)
+
+
+def summary_counts(prefix: str = "") -> dict[str, models.Count]:
+    """
+    Return the counts a ForceSummary keeps, as aggregates over actions: by force with prefix "actions__", or
+    over Action rows with none. They depend on the actions alone, never on today (overdue and due soon do).
+    """
+    counted = f"{prefix}pk" if prefix else "pk"
+
+    def count(*conditions: Q) -> models.Count:
+        return models.Count(counted, filter=Q(*conditions)) if conditions else models.Count(counted)
+
+    is_open = Q(**{f"{prefix}status__in": Action.OPEN_STATUSES})
+    awaiting_review = Q(**{f"{prefix}status": Action.Status.COMPLETED})
+    verified = Q(**{f"{prefix}status": Action.Status.VERIFIED})
+    # IN lists of the few priority recommendations and of the areas for improvement, not a join per action.
+    priority = Q(**{f"{prefix}recommendation__in": Recommendation.objects.filter(is_priority=True).values("pk")})
+    is_afi = of_kind_q(Recommendation.Kind.AREA_FOR_IMPROVEMENT, prefix)
+    undated = Q(**{f"{prefix}revised_due_date__isnull": True, f"{prefix}due_date__isnull": True})
+    return {
+        "total_count": count(),
+        "open_count": count(is_open),
+        "awaiting_review_count": count(awaiting_review),
+        "verified_count": count(verified),
+        "completed_count": count(Q(**{f"{prefix}completed_at__isnull": False})),
+        "completed_late_count": count(completed_late_q(prefix)),
+        "priority_open_count": count(is_open, priority),
+        "red_count": count(is_open, Q(**{f"{prefix}rag": Action.Rag.RED})),
+        "amber_count": count(is_open, Q(**{f"{prefix}rag": Action.Rag.AMBER})),
+        "green_count": count(is_open, Q(**{f"{prefix}rag": Action.Rag.GREEN})),
+        "afi_total_count": count(is_afi),
+        "afi_open_count": count(is_open, is_afi),
+        "afi_awaiting_review_count": count(awaiting_review, is_afi),
+        "afi_verified_count": count(verified, is_afi),
+        # Open with no due date (an area for improvement may give none): never overdue, never due soon.
+        "open_undated_count": count(is_open, undated),
+        "afi_open_undated_count": count(is_open, undated, is_afi),
+    }
+
+
+Counts = dict[str, int]
+
+
+@dataclass(frozen=True)
+class SummaryDrift:
+    """One count of one force's kept summary that differs from the recount of its actions."""
+
+    force_id: int
+    count: str
+    kept: int
+    recounted: int
+
+
+class ForceSummaryManager(models.Manager["ForceSummary"]):
+    def recount(self, actions: models.QuerySet[Action] | None = None) -> dict[int, Counts]:
+        """Return summary_counts() of `actions` (every action) per force id, counted from the actions themselves."""
+        actions = Action.objects.all() if actions is None else actions
+        rows = actions.order_by().values("force_id").annotate(**summary_counts())
+        return {row.pop("force_id"): row for row in rows}
+
+    def counts_of(self, action_ids, *, using: str, lock: bool = False) -> dict[int, Counts]:
+        """Return what the actions `action_ids` add to their forces' summaries, as stored; lock them with `lock`."""
+        ids = sorted(action_ids)
+        counts: dict[int, Counts] = {}
+        for start in range(0, len(ids), ID_BATCH):  # within every database's limit of parameters
+            actions = Action.objects.using(using).filter(pk__in=ids[start : start + ID_BATCH])
+            if lock:  # no concurrent change between this count and the one after the change
+                list(actions.select_for_update().values_list("pk"))
+            for force_id, batch in self.recount(actions).items():
+                total = counts.setdefault(force_id, dict.fromkeys(SUMMARY_FIELDS, 0))
+                for name, n in batch.items():
+                    total[name] += n
+        return counts
+
+    def add(self, after: dict[int, Counts], before: dict[int, Counts], *, using: str | None = None) -> None:
+        """Add the change from `before` to `after` (recounts of the same actions) to the forces' summaries."""
+        changes: dict[int, Counts] = {}
+        for force_id in after.keys() | before.keys():
+            now, then = after.get(force_id, {}), before.get(force_id, {})
+            change = {name: now.get(name, 0) - then.get(name, 0) for name in SUMMARY_FIELDS}
+            if any(change.values()):
+                changes[force_id] = change
+        if changes:
+            self._change(self.db_manager(using), changes)
+
+    @staticmethod
+    def _change(kept: models.Manager, changes: dict[int, Counts]) -> None:
+        # Each count plus its change, added in the database (one UPDATE for every force) so that no change is lost.
+        if len(changes) > 1:  # two changes to several forces lock them in the same order, never in a deadlock
+            list(kept.filter(force_id__in=changes).order_by("force_id").select_for_update().values_list("pk"))
+        counts = {
+            name: F(name)
+            + models.Case(
+                *(models.When(force_id=f, then=models.Value(c[name])) for f, c in changes.items() if c[name]),
+                default=models.Value(0),
+            )
+            for name in SUMMARY_FIELDS
+            if any(c[name] for c in changes.values())
+        }
+        if kept.filter(force_id__in=changes).update(**counts) < len(changes):
+            # A force's first action: its summary starts at nought (a concurrent first one does the same).
+            missing = set(changes) - set(kept.filter(force_id__in=changes).values_list("force_id", flat=True))
+            kept.bulk_create([ForceSummary(force_id=force_id) for force_id in missing], ignore_conflicts=True)
+            kept.filter(force_id__in=missing).update(**counts)
+
+    @contextmanager
+    def counting(self, actions: models.QuerySet[Action], *, using: str | None = None) -> Iterator[None]:
+        """
+        Keep the summaries of the forces of `actions` equal to the recount while they change inside the block:
+        the actions it selects before (locked) and after the block are counted before and after it, so the block
+        may change which actions it selects, create or delete them.
+        """
+        using = using or router.db_for_write(Action)
+        actions = actions.using(using)
+        with transaction.atomic(using=using, savepoint=False):
+            before_ids = set(actions.order_by().values_list("pk", flat=True))
+            before = self.counts_of(before_ids, using=using, lock=True)
+            yield
+            after_ids = before_ids | set(actions.all().order_by().values_list("pk", flat=True))
+            self.add(self.counts_of(after_ids, using=using), before, using=using)
+
+    def drift(self, recounted: dict[int, Counts] | None = None) -> list[SummaryDrift]:
+        """Return every count of every force's kept summary that differs from the recount of its actions."""
+        recounted = self.recount() if recounted is None else recounted
+        kept = {summary.force_id: summary for summary in self.all()}
+        drift = []
+        for force_id in sorted(recounted.keys() | kept.keys()):
+            for name in SUMMARY_FIELDS:
+                was = getattr(kept[force_id], name) if force_id in kept else 0
+                now = recounted.get(force_id, {}).get(name, 0)
+                if was != now:
+                    drift.append(SummaryDrift(force_id, name, was, now))
+        return drift
+
+    @transaction.atomic
+    def rebuild(self) -> list[SummaryDrift]:
+        """Count every force's summary afresh from its actions and store it; return the drift that was found."""
+        # Every force's summary row, locked: a change made meanwhile waits, then adds itself to the recount.
+        self.bulk_create([ForceSummary(force=force) for force in Force.objects.all()], ignore_conflicts=True)
+        forces = list(self.order_by("force_id").select_for_update().values_list("pk", flat=True))
+        recounted = self.recount()
+        drift = self.drift(recounted)
+        nought = dict.fromkeys(SUMMARY_FIELDS, 0)
+        summaries = [ForceSummary(force_id=pk, **recounted.get(pk, nought)) for pk in forces]
+        self.bulk_update(summaries, SUMMARY_FIELDS, batch_size=100)
+        return drift
+
+
+class ForceSummary(models.Model):
+    """
+    The counts of one force's actions that the national dashboard shows and that do not depend on today, kept
+    so that the dashboard does not recount every action ever made: changed in the same transaction as every
+    action (Action.save, the deletion signal, ForceSummary.objects.counting for bulk changes), rebuilt from
+    the actions by `manage.py rebuild_summaries`, which reports any drift, and tested equal to the recount.
+    """
+
+    force = models.OneToOneField(Force, on_delete=models.CASCADE, primary_key=True, related_name="summary")
+    total_count = models.IntegerField(default=0)
+    open_count = models.IntegerField(default=0)
+    awaiting_review_count = models.IntegerField(default=0)
+    verified_count = models.IntegerField(default=0)
+    completed_count = models.IntegerField(default=0)
+    completed_late_count = models.IntegerField(default=0)
+    priority_open_count = models.IntegerField(default=0)
+    red_count = models.IntegerField(default=0)
+    amber_count = models.IntegerField(default=0)
+    green_count = models.IntegerField(default=0)
+    afi_total_count = models.IntegerField(default=0)
+    afi_open_count = models.IntegerField(default=0)
+    afi_awaiting_review_count = models.IntegerField(default=0)
+    afi_verified_count = models.IntegerField(default=0)
+    open_undated_count = models.IntegerField(default=0)
+    afi_open_undated_count = models.IntegerField(default=0)
+
+    objects = ForceSummaryManager()
+
+    class Meta:
+        verbose_name_plural = "force summaries"
+
+    def __str__(self) -> str:
+        return f"Summary of {self.force}"
+
+    def counts_on(self, recent: Counts) -> Counts:
+        """
+        Return this summary's counts with those that change with the day, given the force's recently due counts
+        (ActionQuerySet.recently_due_counts for that day): an open action with a due date is either overdue or
+        not yet due, so the overdue are the open, less the undated and the not yet due; and the oldest band of
+        overdue ages holds the overdue that no younger band holds. No action due years ago is read.
+        """
+        counts = {name: getattr(self, name) for name in SUMMARY_FIELDS}
+        ages = [recent.get(f"age_{k}_count", 0) for k in range(len(OVERDUE_AGES) - 1)]
+        overdue = self.open_count - self.open_undated_count - recent.get("not_yet_due_count", 0)
+        afi_overdue = self.afi_open_count - self.afi_open_undated_count - recent.get("afi_not_yet_due_count", 0)
+        return counts | {
+            "overdue_count": overdue,
+            "due_soon_count": recent.get("due_soon_count", 0),
+            "afi_overdue_count": afi_overdue,
+            "overdue_ages": (*ages, overdue - sum(ages)),
+        }
+
+
+SUMMARY_FIELDS = [field.name for field in ForceSummary._meta.concrete_fields if field.name != "force"]
 
 
 def evidence_upload_to(note: ProgressNote, filename: str) -> str:

@@ -10,15 +10,12 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
-    ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
     When,
     Window,
     prefetch_related_objects,
@@ -39,70 +36,74 @@ from tracker.models import (
     effective_due_q,
     of_kind_q,
     overdue_q,
+    summary_counts,
 )
 from tracker.workflow import TRANSITIONS
 
 
 def force_summaries(
-    forces: QuerySet[Force],
-    today: datetime.date | None = None,
-    due_soon_days: int = 30,
-    *,
-    by_kind: bool = False,
-) -> QuerySet[Force]:
-    """Return `forces` annotated with their action counts, in one query.
+    forces: QuerySet[Force], today: datetime.date | None = None, due_soon_days: int = 30
+) -> list[Force]:
+    """Return `forces`, each with its action counts recounted from every action, in one query.
 
     open_count and overdue_count count every action; recommendation_open_count, afi_open_count and their
-    overdue pair split them between recommendations and areas for improvement. With `by_kind`, the other
-    afi_ counts that counts_by_kind() reads are made too: each costs the national dashboard, which does not
-    show them, a pass over every action.
+    overdue pair split them between recommendations and areas for improvement (summary_counts() and
+    _with_rates() name them all). For one force's page, and the reference the national dashboard's
+    kept_force_summaries() is tested against.
     """
     today = today or timezone.localdate()
     until = today + datetime.timedelta(days=due_soon_days)
-    open_q = Q(actions__status__in=Action.OPEN_STATUSES)
-    completed_late = completed_late_q("actions__")
-    priority = Recommendation.objects.filter(is_priority=True).values("pk")
-    # Areas for improvement are counted apart from recommendations, in the same query, the same way as priority.
-    is_afi = of_kind_q(Recommendation.Kind.AREA_FOR_IMPROVEMENT, "actions__")
+    is_open = Q(actions__status__in=Action.OPEN_STATUSES)
+    overdue = overdue_q(today, "actions__")
     counted = forces.annotate(
-        total_count=Count("actions"),
-        open_count=Count("actions", filter=open_q),
-        overdue_count=Count("actions", filter=overdue_q(today, "actions__")),
+        **summary_counts("actions__"),
+        overdue_count=Count("actions", filter=overdue),
         due_soon_count=Count(
             "actions",
-            filter=open_q & effective_due_q("gte", today, "actions__") & effective_due_q("lte", until, "actions__"),
+            filter=is_open & effective_due_q("gte", today, "actions__") & effective_due_q("lte", until, "actions__"),
         ),
-        awaiting_review_count=Count("actions", filter=Q(actions__status=Action.Status.COMPLETED)),
-        verified_count=Count("actions", filter=Q(actions__status=Action.Status.VERIFIED)),
-        completed_count=Count("actions", filter=Q(actions__completed_at__isnull=False)),
-        completed_late_count=Count("actions", filter=completed_late),
-        # An IN list of the few priority recommendations rather than a join to every action's recommendation.
-        priority_open_count=Count("actions", filter=open_q & Q(actions__recommendation__in=priority)),
-        red_count=Count("actions", filter=open_q & Q(actions__rag=Action.Rag.RED)),
-        amber_count=Count("actions", filter=open_q & Q(actions__rag=Action.Rag.AMBER)),
-        green_count=Count("actions", filter=open_q & Q(actions__rag=Action.Rag.GREEN)),
-        afi_open_count=Count("actions", filter=open_q & is_afi),
-        afi_overdue_count=Count("actions", filter=overdue_q(today, "actions__") & is_afi),
+        afi_overdue_count=Count(
+            "actions", filter=overdue & of_kind_q(Recommendation.Kind.AREA_FOR_IMPROVEMENT, "actions__")
+        ),
     )
-    if by_kind:
-        counted = counted.annotate(
-            afi_total_count=Count("actions", filter=is_afi),
-            afi_awaiting_review_count=Count("actions", filter=Q(actions__status=Action.Status.COMPLETED) & is_afi),
-            afi_verified_count=Count("actions", filter=Q(actions__status=Action.Status.VERIFIED) & is_afi),
-        )
-    on_time = counted.annotate(
-        completed_on_time_count=F("completed_count") - F("completed_late_count"),
-        recommendation_open_count=F("open_count") - F("afi_open_count"),
-        recommendation_overdue_count=F("overdue_count") - F("afi_overdue_count"),
+    return [_with_rates(force) for force in counted]
+
+
+def kept_force_summaries(today: datetime.date | None = None, due_soon_days: int = 30) -> list[Force]:
+    """
+    Return the forces with actions, counted as force_summaries() counts them, each with `overdue_ages` too, in
+    two queries whose cost does not grow with history: each force's kept summary (ForceSummary), and its open
+    actions due within the last two years or later (ForceSummary.counts_on() works out the rest).
+    """
+    today = today or timezone.localdate()
+    forces = list(Force.objects.filter(summary__total_count__gt=0).select_related("summary"))
+    recent = Action.objects.recently_due_counts(today, due_soon_days)
+    for force in forces:
+        for name, count in force.summary.counts_on(recent.get(force.pk, {})).items():
+            setattr(force, name, count)
+        _with_rates(force)
+    return forces
+
+
+def _with_rates(force: Force) -> Force:
+    force.completed_on_time_count = force.completed_count - force.completed_late_count
+    force.recommendation_open_count = force.open_count - force.afi_open_count
+    force.recommendation_overdue_count = force.overdue_count - force.afi_overdue_count
+    force.on_time_rate = force.completed_on_time_count / force.completed_count if force.completed_count else None
+    return force
+
+
+def sorted_forces(forces: Iterable[Force], order: str) -> list[Force]:
+    """Return `forces` sorted by the count `order` names ("-open_count": most first, "name"), then by name."""
+    name = order.removeprefix("-")
+    ranked = sorted(forces, key=lambda force: force.name)
+    missing_last = [f for f in ranked if getattr(f, name) is None]
+    present = sorted(
+        (f for f in ranked if getattr(f, name) is not None),
+        key=lambda f: getattr(f, name),
+        reverse=order.startswith("-"),
     )
-    return on_time.annotate(
-        on_time_rate=Case(
-            When(completed_count=0, then=Value(None)),
-            default=ExpressionWrapper(
-                F("completed_on_time_count") * Value(1.0) / F("completed_count"), output_field=FloatField()
-            ),
-        )
-    )
+    return present + missing_last
 
 
 @dataclass(frozen=True)
@@ -142,16 +143,13 @@ class OverdueAges:
         return sum(self.counts)
 
 
-def overdue_ages_by_force(forces: Iterable[Force], today: datetime.date | None = None) -> list[OverdueAges]:
+def overdue_ages_by_force(forces: Iterable[Force]) -> list[OverdueAges]:
     """
-    Return how long the overdue actions of each of `forces` with any have been overdue, most overdue first, then
-    the total over them all (force None); nothing when none is overdue. One query, over the overdue actions only:
-    counting the bands in force_summaries' pass over every action instead measured slower (make bench).
+    Return how long the overdue actions of each of `forces` (counted by kept_force_summaries()) have been overdue,
+    most overdue first, then the total over them all (force None); nothing when none is overdue.
     """
-    by_id = {force.pk: force for force in forces}
-    ages = Action.objects.filter(force__in=list(by_id)).overdue_ages(today)
     rows = sorted(
-        (OverdueAges(by_id[force_id], counts) for force_id, counts in ages.items()),
+        (OverdueAges(force, force.overdue_ages) for force in forces if force.overdue_count),
         key=lambda row: (-row.total, row.force.name),
     )
     if not rows:

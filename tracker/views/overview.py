@@ -21,8 +21,10 @@ from tracker.selectors import (
     counts_by_kind,
     force_reports,
     force_summaries,
+    kept_force_summaries,
     overdue_ages_by_force,
     overdue_recommendations_chart,
+    sorted_forces,
     with_review_details,
 )
 from tracker.views.common import reviewer_required
@@ -62,8 +64,7 @@ DASHBOARD_COLUMNS = {
 def dashboard(request):
     """Show every force's position: open, overdue, due soon, awaiting review, verified, on time; sortable."""
     sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_COLUMNS else "overdue"
-    forces = force_summaries(Force.objects.with_actions(), due_soon_days=settings.DUE_SOON_DAYS)
-    rows = list(forces.order_by(DASHBOARD_COLUMNS[sort][1], "name"))
+    rows = sorted_forces(kept_force_summaries(due_soon_days=settings.DUE_SOON_DAYS), DASHBOARD_COLUMNS[sort][1])
     totals = {
         key: sum(getattr(f, key) for f in rows)
         for key in (
@@ -112,7 +113,7 @@ def force_detail(request, slug: str):
     reports = {report: by_report.get(report.pk, []) for report in page}
     for report in reports:
         report.kind_counts = counts_by_kind(report)
-    summary = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS, by_kind=True).get()
+    [summary] = force_summaries(Force.objects.filter(pk=force.pk), today, settings.DUE_SOON_DAYS)
     context = {
         "force": force,
         "reports": reports,

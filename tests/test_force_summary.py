@@ -24,7 +24,7 @@ from tests.factories import (
 from tests.test_report_loading import load, report_rows
 from tracker import workflow
 from tracker.models import SUMMARY_FIELDS, Action, Force, ForceSummary, Recommendation, Report
-from tracker.selectors import force_summaries, kept_force_summaries
+from tracker.selectors import force_summaries, kept_force_summaries, sorted_forces
 
 D = datetime.date
 
@@ -263,3 +263,20 @@ def test_rebuild_gives_every_force_a_summary(db):
     ForceSummary.objects.all().delete()
     assert ForceSummary.objects.rebuild() == []
     assert set(ForceSummary.objects.values_list("force", flat=True)) == {f.pk for f in forces}
+
+
+def test_the_dashboard_sorts_most_first_then_by_name_and_forces_with_no_rate_last(db):
+    def force(name, rate):
+        row = ForceFactory.build(name=name)
+        row.on_time_rate = rate
+        return row
+
+    forces = [force("Kent Police", None), force("Avon and Somerset", 0.5), force("Dorset Police", 0.5)]
+    forces.append(force("Essex Police", 0.9))
+    assert [f.name for f in sorted_forces(forces, "-on_time_rate")] == [
+        "Essex Police",
+        "Avon and Somerset",
+        "Dorset Police",
+        "Kent Police",
+    ]
+    assert [f.name for f in sorted_forces(forces, "on_time_rate")][-1] == "Kent Police"

@@ -9,7 +9,9 @@ without names, areas for improvement, priorities, themes, RAG ratings, notes, te
 updates on either side of the clocks changing.
 """
 
+import csv
 import datetime
+import io
 import itertools
 import zoneinfo
 
@@ -30,7 +32,7 @@ from tests.factories import (
 from tracker.exports import COLUMNS, THEME_COLUMNS, THEME_WIDTHS, WIDTHS, action_rows, theme_action_rows
 from tracker.models import Action, Recommendation
 from tracker.selectors import ACTION_LISTS, action_list_queryset
-from tracker.spreadsheets import csv_chunks, xlsx_file
+from tracker.spreadsheets import csv_chunks, neutralise, xlsx_file
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -164,8 +166,49 @@ def _download(client, name: str, fmt: str, query: str = "") -> bytes:
     return b"".join(response.streaming_content)
 
 
+def reference_csv_text(value) -> str:
+    """One cell as CSV text, by the rule: nothing for None, ISO dates, moments to the minute, formulas neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(neutralise(value))
+
+
 def _csv_bytes(rows, columns) -> bytes:
-    return "".join(csv_chunks(rows, columns)).encode("utf-8")
+    """The CSV file of `rows` with every cell written through reference_csv_text, after a byte-order mark."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([reference_csv_text(value) for value in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+CELLS = [
+    None,
+    0,
+    -7,
+    1234567,
+    D(2015, 6, 1),
+    datetime.datetime(2015, 6, 1, 23, 59, 59, 999999),
+    datetime.datetime(2015, 6, 1, 9, 5, tzinfo=LONDON),
+    "",
+    "plain text, with a comma",
+    'a "quoted" word and a\nnew line',
+    *(f"{prefix}1+2" for prefix in ("=", "+", "-", "@", "\t", "\r")),
+    "Café – naïve",
+]
+
+
+def test_csv_writes_each_kind_of_cell_as_the_rule_says():
+    rows = [CELLS, list(reversed(CELLS))]
+    assert "".join(csv_chunks(rows, ["column"] * len(CELLS))).encode("utf-8") == _csv_bytes(
+        rows, ["column"] * len(CELLS)
+    )
 
 
 def _xlsx_bytes(rows, columns, widths) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,9 +32,9 @@ THEME_WIDTHS = [40, *WIDTHS]
 CHUNK_SIZE = 2000
 
 
-# What a row is read from: plain values in one query. Building model instances would cost more than the
-# database does at 100,000 rows; what the models work out (owners' names, effective due dates, days overdue)
-# repeats from row to row, so each distinct owner and due-date state is asked of the model once.
+# What a row is read from: plain values in one query. Model instances would cost more than the database
+# does at 100,000 rows; the models' rules still work out each cell from those values (the effective due
+# date, days overdue, an owner's name: once per owner).
 ROW_FIELDS = (
     "force__name",
     "recommendation__report__title",
@@ -51,7 +50,6 @@ ROW_FIELDS = (
     "owner__username",
     "updated_at",
 )
-DUE_STATES_KEPT = 4096  # distinct (status, due date, revised due date) worked out per download, at most
 
 
 def _labels(model, name: str) -> dict[str, str]:
@@ -60,15 +58,10 @@ def _labels(model, name: str) -> dict[str, str]:
 
 def _rows(queryset: QuerySet[Action], lead: tuple[str, ...]) -> Iterator[list[Cell]]:
     """Yield the `lead` values then one action's cells in COLUMNS order, per action of `queryset`, in chunks."""
-    zone = timezone.get_current_timezone()
+    today, zone = timezone.localdate(), timezone.get_current_timezone()
     kinds, statuses = _labels(Recommendation, "kind"), _labels(Action, "status")
+    effective_due_of, days_overdue_on = Action.effective_due_of, Action.days_overdue_on
     owners = {None: ""}
-
-    @functools.lru_cache(maxsize=DUE_STATES_KEPT)
-    def due_cells(status: str, due: datetime.date | None, revised: datetime.date | None) -> tuple:
-        action = Action(status=status, due_date=due, revised_due_date=revised)
-        return action.effective_due_date, action.days_overdue
-
     values = queryset.values_list(*lead, *ROW_FIELDS).iterator(chunk_size=CHUNK_SIZE)
     width = len(lead)
     for row in values:
@@ -85,7 +78,8 @@ def _rows(queryset: QuerySet[Action], lead: tuple[str, ...]) -> Iterator[list[Ce
             statuses.get(status, status),
             due,
             revised,
-            *due_cells(status, due, revised),
+            effective := effective_due_of(due, revised),
+            days_overdue_on(today, status, effective),
             owners[owner_id],
             updated.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0),
         ]

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker.models import Action, Recommendation, User
-from tracker.spreadsheets import Cell, download_filename
+from tracker.spreadsheets import ROWS_PER_FETCH, Cell, download_filename
 
 COLUMNS = [
     "Force",
@@ -29,7 +29,6 @@ COLUMNS = [
 WIDTHS = [24, 40, 20, 10, 80, 22, 12, 12, 12, 8, 24, 16]  # Excel column widths, in COLUMNS order
 THEME_COLUMNS = ["Theme", *COLUMNS]
 THEME_WIDTHS = [40, *WIDTHS]
-CHUNK_SIZE = 2000
 
 
 # What a row is read from: plain values in one query. Model instances would cost more than the database
@@ -62,7 +61,7 @@ def _rows(queryset: QuerySet[Action], lead: tuple[str, ...]) -> Iterator[list[Ce
     kinds, statuses = _labels(Recommendation, "kind"), _labels(Action, "status")
     effective_due_of, days_overdue_on = Action.effective_due_of, Action.days_overdue_on
     owners = {None: ""}
-    values = queryset.values_list(*lead, *ROW_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    values = queryset.values_list(*lead, *ROW_FIELDS).iterator(chunk_size=ROWS_PER_FETCH)
     width = len(lead)
     for row in values:
         force, title, kind, number, text, status, due, revised, owner_id, first, last, username, updated = row[width:]

@@ -16,6 +16,7 @@ from typing import IO
 import xlsxwriter
 from django.utils.text import slugify
 
+ROWS_PER_FETCH = 2000  # rows a download reads from the database at a time
 CSV_LINES_PER_CHUNK = 500
 CSV_TEXTS_KEPT = 10_000  # distinct texts a CSV download keeps as fields, at most
 # What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection).

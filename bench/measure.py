@@ -28,6 +28,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import floor  # noqa: E402
+from bench.run import EXPORTS  # noqa: E402
 from tracker.models import Action, Force, User  # noqa: E402
 from tracker.selectors import force_summaries  # noqa: E402
 
@@ -243,16 +244,17 @@ def main() -> None:
             rows=1,
         )
     )
-    results.append(
-        measure(
-            "CSV export, every action",
-            lambda: fetch(reviewer, "/actions/export.csv?list=all"),
-            rows=total,
-            repeat=EXPORT_REPEAT,
-            warmup=0,
-            floor_work=lambda: floor.run(floor.export_sql(), floor.params(today, due_soon)),
+    for fmt, name in EXPORTS.items():
+        results.append(
+            measure(
+                name,
+                lambda fmt=fmt: fetch(reviewer, f"/actions/export.{fmt}?list=all"),
+                rows=total,
+                repeat=EXPORT_REPEAT,
+                warmup=0,
+                floor_work=lambda: floor.run(floor.export_sql(), floor.params(today, due_soon)),
+            )
         )
-    )
     results.append(measure("Import a seed report", import_seed_report, rows=import_seed_report(), repeat=10))
     from tracker.models import Recommendation
 

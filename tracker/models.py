@@ -753,7 +753,14 @@ class Action(models.Model):
     @property
     def effective_due_date(self) -> datetime.date | None:
         """Return the revised due date where an extension was granted, else the original."""
-        return self.revised_due_date or self.due_date
+        return self.effective_due_of(self.due_date, self.revised_due_date)
+
+    @staticmethod
+    def effective_due_of(
+        due_date: datetime.date | None, revised_due_date: datetime.date | None
+    ) -> datetime.date | None:
+        """Return the due date that counts, of an action due on `due_date` and revised to `revised_due_date`."""
+        return revised_due_date or due_date
 
     @property
     def is_open(self) -> bool:
@@ -766,8 +773,7 @@ class Action(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        due = self.effective_due_date
-        return self.is_open and due is not None and due < timezone.localdate()
+        return self.days_overdue is not None
 
     def attention_order(self) -> tuple:
         """Return the sort key of attention_ordering() (priority, open, awaiting review, closed; soonest due first)."""
@@ -778,9 +784,14 @@ class Action(models.Model):
     @property
     def days_overdue(self) -> int | None:
         """Return how many days past its effective due date an overdue action is."""
-        if not self.is_overdue:
+        return self.days_overdue_on(timezone.localdate(), self.status, self.effective_due_date)
+
+    @classmethod
+    def days_overdue_on(cls, today: datetime.date, status: str, effective_due: datetime.date | None) -> int | None:
+        """Return how many days past `effective_due` an action in `status` is on `today`; None if it is not overdue."""
+        if status not in cls.OPEN_STATUSES or effective_due is None or effective_due >= today:
             return None
-        return (timezone.localdate() - self.effective_due_date).days
+        return (today - effective_due).days
 
     @property
     def days_left(self) -> int | None:

@@ -21,10 +21,9 @@ from django.utils import timezone
 
 from tracker.links import absolute_url
 from tracker.models import Action, Recommendation, Report, Theme
-from tracker.spreadsheets import Cell, download_filename
+from tracker.spreadsheets import ROWS_PER_FETCH, Cell, download_filename
 
 Status = Action.Status
-CSV_CHUNK_SIZE = 2000
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ CSV_COLUMNS = [
 
 def register_rows(actions: QuerySet[Action]) -> Iterator[list[Cell]]:
     """Yield one row of CSV_COLUMNS per published action: the register's fields and nothing else."""
-    for action in actions.select_related("recommendation__theme").iterator(chunk_size=CSV_CHUNK_SIZE):
+    for action in actions.select_related("recommendation__theme").iterator(chunk_size=ROWS_PER_FETCH):
         recommendation = action.recommendation
         report = recommendation.report
         yield [

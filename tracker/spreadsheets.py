@@ -7,9 +7,8 @@ stays flat however many rows there are. Text a spreadsheet would run as a formul
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
+import functools
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO
@@ -17,9 +16,13 @@ from typing import IO
 import xlsxwriter
 from django.utils.text import slugify
 
+ROWS_PER_FETCH = 2000  # rows a download reads from the database at a time
 CSV_LINES_PER_CHUNK = 500
+CSV_TEXTS_KEPT = 10_000  # distinct texts a CSV download keeps as fields, at most
 # What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The kinds of cell whose csv_text is str(): whole numbers and dates (not moments, a subclass of date).
+CSV_PLAIN = frozenset({int, datetime.date})
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Cell = str | int | datetime.date | datetime.datetime | None
@@ -50,28 +53,57 @@ def neutralise(value: Cell) -> Cell:
 
 def csv_text(value: Cell) -> str:
     """Return one cell as CSV text: dates as ISO dates, moments to the minute, nothing for None."""
+    if isinstance(value, str):
+        return neutralise(value)
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.isoformat(" ", "minutes")[:16]  # as strftime("%Y-%m-%d %H:%M"), four times faster
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(neutralise(value))
+    return str(value)
+
+
+def csv_quoted(text: str) -> str:
+    """Return `text` as a CSV field: in double quotes (those inside doubled) if it holds , " or a line break."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
+def csv_line(fields: list[str]) -> str:
+    """Return CSV fields as one line, exactly as the csv module writes them (its default dialect, excel)."""
+    if len(fields) == 1 and not fields[0]:
+        return '""\r\n'  # a lone empty field is quoted, so the line is not blank
+    return ",".join(fields) + "\r\n"
 
 
 def csv_chunks(rows: Iterable[list[Cell]], columns: list[str]) -> Iterator[str]:
     """Yield a CSV file of `columns` then `rows` in chunks of text, starting with a byte-order mark for Excel."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")  # a byte-order mark, so Excel reads the file as UTF-8
-    writer.writerow(columns)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([csv_text(value) for value in row])
-        if count % CSV_LINES_PER_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    # Lines are joined here rather than by the csv module, which tests every character of every field against
+    # its line terminator: writing 100,000 rows that way took longer than reading them from the database.
+    lines = ["\ufeff" + csv_line([csv_quoted(title) for title in columns])]  # the mark: Excel then reads UTF-8
+    # Texts repeat from row to row (forces, reports, recommendations, labels, owners): each is made a field once.
+    text_field = functools.lru_cache(maxsize=CSV_TEXTS_KEPT)(lambda text: csv_quoted(csv_text(text)))
+    for row in rows:
+        # Numbers and dates never need quoting, and str() is their csv_text: they skip both calls.
+        fields = [
+            ""
+            if value is None
+            else str(value)
+            if (kind := value.__class__) in CSV_PLAIN
+            else text_field(value)
+            if kind is str
+            else csv_quoted(csv_text(value))
+            for value in row
+        ]
+        lines.append(csv_line(fields))
+        if len(lines) == CSV_LINES_PER_CHUNK:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)
 
 
 def xlsx_file(rows: Iterable[list[Cell]], columns: list[str], widths: list[int], sheet_name: str) -> IO[bytes]:

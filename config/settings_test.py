@@ -1,9 +1,13 @@
-"""Settings for the test suite: the real settings, a fixed key, a fast hasher."""
+"""Settings for the test suite: the real settings, a fixed key, a fast hasher, cache keys of its own."""
 
 import os
+import secrets
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+# This run's own cache keys: runs at the same time and the load test can share one Redis database (CACHE_URL), and
+# a test empties only its own (tests/conftest.py). A process the tests start inherits it and shares their keys.
+os.environ.setdefault("CACHE_KEY_PREFIX", f"test-{secrets.token_hex(6)}")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 

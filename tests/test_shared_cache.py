@@ -9,6 +9,7 @@ Two gunicorn hosts serving one page need a database both can open: that test run
 
 import http.client
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,24 +46,30 @@ def test_the_cache_in_use_is_the_redis_server_cache_url_names():
         assert 0 < server.ttl(cache.make_key("probe")) <= 60
 
 
-WRITE_THEN_READ = """
+IN_ANOTHER_PROCESS = """
 import sys
 import django
 django.setup()
-from django.core.cache import cache, caches
+from django.core.cache import cache
 if sys.argv[1] == "write":
     cache.set("written-by-another-process", {"by": "host A"}, timeout=60)
-else:
+elif sys.argv[1] == "read":
     print(cache.get("written-by-another-process"))
+else:
+    print(cache.make_key("key"))
 """
 
 
-def _in_another_process(step: str) -> str:
-    """Run `step` of WRITE_THEN_READ in a new Python process, configured from the same settings as this one."""
+def _in_another_process(step: str, without: tuple[str, ...] = (), **env: str) -> str:
+    """Run `step` of IN_ANOTHER_PROCESS in a new Python process, set up as this one is but for `without` and `env`."""
     done = subprocess.run(
-        [sys.executable, "-c", WRITE_THEN_READ, step],
+        [sys.executable, "-c", IN_ANOTHER_PROCESS, step],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"},
+        env={
+            **{k: v for k, v in os.environ.items() if k not in without},
+            "DJANGO_SETTINGS_MODULE": "config.settings_test",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,
@@ -76,6 +83,12 @@ def test_a_value_one_process_caches_is_read_by_another():
     _in_another_process("write")
     assert _in_another_process("read") == "{'by': 'host A'}"
     assert cache.get("written-by-another-process") == {"by": "host A"}
+
+
+def test_a_test_run_keeps_to_keys_of_its_own_whatever_the_shells_prefix():
+    key = _in_another_process("make_key", without=("TEST_RUN_CACHE_KEY_PREFIX",), CACHE_KEY_PREFIX="tracker")
+    assert re.fullmatch(r"test-[0-9a-f]{12}:1:key", key)
+    assert key != cache.make_key("key")  # another run's
 
 
 @needs_redis

@@ -13,19 +13,21 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 # The PostgreSQL leg of `make test`; pytest-django creates and drops test_<name> on this server.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
+# Both legs of `make test` cache in this Redis server (each run under keys of its own; the load test uses database 2).
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 
 DEV_ENV := DJANGO_DEBUG=true
 SEEDS ?= ../shared/seeds
 
-.PHONY: help install assets chromium postgresql-client migrate load-fixtures fixtures import-report load-report demo clean-db run test test-sqlite test-postgres bench loadtest mutation lint check-deploy clean
+.PHONY: help install assets chromium postgresql-client postgresql redis-server services migrate load-fixtures fixtures import-report load-report demo clean-db run test test-sqlite test-postgres bench loadtest mutation lint check-deploy clean
 
 help:
 	@echo "make run    install, migrate, load the shipped reports and the demo, serve on http://$(HOST):$(PORT)/"
 	@echo "make import-report FILE=report.pdf PUBLISHED=YYYY-MM-DD   turn a report into fixtures/reports/<slug>.json"
 	@echo "make load-report FIXTURE=fixtures/reports/<slug>.json    load it (safe to repeat)"
-	@echo "make test   ruff, then the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL))"
+	@echo "make test   ruff, then the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL)), caching in Redis"
 	@echo "make bench  time the main pages at national scale (100,000 actions) on SQLite and PostgreSQL"
-	@echo "make loadtest  gunicorn + PostgreSQL, 20 clients for 60 s; nothing may be lost"
+	@echo "make loadtest  two gunicorn hosts, one PostgreSQL, one Redis, 20 clients for 60 s; nothing may be lost"
 	@echo "make mutation  mutation testing of the rule modules (mutmut); writes bench/mutation.json"
 	@echo "make lint   ruff"
 
@@ -65,6 +67,16 @@ postgresql-client:
 	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || { \
 		echo "error: pg_dump or pg_restore is still missing; install Debian's postgresql-client" >&2; exit 1; }
 
+# The servers the tests and the load test talk to, from Debian's packages: installed, started and waited for when they
+# do not answer on this machine (scripts/services.sh); one that still does not, or one elsewhere, fails the run.
+postgresql:
+	@scripts/services.sh "$(TEST_DATABASE_URL)"
+
+redis-server:
+	@scripts/services.sh "$(TEST_CACHE_URL)"
+
+services: postgresql redis-server
+
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
@@ -100,19 +112,20 @@ run: assets demo
 # Lint first: a finding fails `make test` before a test runs.
 test: lint test-sqlite test-postgres
 
-test-sqlite: install assets chromium
-	$(PY) -m pytest
+test-sqlite: install assets chromium redis-server
+	CACHE_URL="$(TEST_CACHE_URL)" $(PY) -m pytest
 
-test-postgres: install assets chromium postgresql-client
+test-postgres: install assets chromium postgresql postgresql-client redis-server
 	@$(PY) scripts/require_postgres.py "$(TEST_DATABASE_URL)"
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest
+	DATABASE_URL="$(TEST_DATABASE_URL)" CACHE_URL="$(TEST_CACHE_URL)" $(PY) -m pytest
 
 # Not part of `make test`: timings, not assertions. Builds its data set on first use (BENCH_ACTIONS=100000).
 bench: install
 	$(PY) -m bench.run
 
-# Bounded (20 clients × 60 s on 127.0.0.1), on its own database tracker_loadtest; writes bench/loadtest.json.
-loadtest: install
+# Bounded (20 clients × 60 s on 127.0.0.1), on its own database tracker_loadtest and Redis database 2, on the
+# servers the tests use; writes bench/loadtest.json.
+loadtest: install services
 	@$(PY) scripts/require_postgres.py "$(TEST_DATABASE_URL)"
 	$(PY) bench/loadtest.py
 

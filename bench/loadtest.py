@@ -1,12 +1,15 @@
 """
-A bounded load test with nothing lost: gunicorn (2 workers) and PostgreSQL, 20 clients for 60 seconds,
-mixing page reads with status changes and progress notes, then a reconciliation against the database.
+A bounded load test with nothing lost: two gunicorn hosts (2 workers each) on two ports, one PostgreSQL and one
+Redis, 20 clients spread over both hosts for 60 seconds, mixing page reads with status changes and progress notes,
+then a reconciliation against the database.
 
     .venv/bin/python bench/loadtest.py        # or: make loadtest; writes bench/loadtest.json
 
-Loopback only (127.0.0.1, a free port); every client stops at the deadline and every request has a
+Loopback only (127.0.0.1, free ports); every client stops at the deadline and every request has a
 timeout, so it ends by itself. It recreates, migrates and seeds its own database, `tracker_loadtest`
-(LOADTEST_DATABASE_URL to use another), and never touches the development or test databases.
+(LOADTEST_DATABASE_URL to use another), and never touches the development or test databases. Both hosts cache
+in Redis database 2 (LOADTEST_CACHE_URL), under keys starting `loadtest:`, which it deletes before and after,
+and only those: what one host caches (trends' ended months, the lists' filter form) the other reads.
 
 Each client acts like a person: it opens an action's page, reads the version and the changes on offer,
 then posts one of them (or a progress note) with a unique marker in the text. Two clients on one action
@@ -36,7 +39,10 @@ OUTPUT = ROOT / "bench" / "loadtest.json"
 CLIENTS = int(os.environ.get("LOADTEST_CLIENTS", "20"))
 SECONDS = float(os.environ.get("LOADTEST_SECONDS", "60"))
 DATABASE_URL = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker_loadtest")
-WORKERS = 2
+CACHE_URL = os.environ.get("LOADTEST_CACHE_URL", "redis://127.0.0.1:6379/2")
+CACHE_KEY_PREFIX = "loadtest"
+HOSTS = 2
+WORKERS = 2  # each host's
 REVIEWER_CLIENTS = max(1, CLIENTS * 3 // 10)
 REQUEST_TIMEOUT = 30
 UPDATE_SHARE = 0.4  # of a client's turns: post a change (after reading the page), else read a list or page
@@ -47,6 +53,8 @@ os.environ.update(
     {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": DATABASE_URL,
+        "CACHE_URL": CACHE_URL,
+        "CACHE_KEY_PREFIX": CACHE_KEY_PREFIX,
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": os.environ.get("LOADTEST_SECRET_KEY") or secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -63,6 +71,7 @@ sys.path.insert(0, str(ROOT))
 import dj_database_url  # noqa: E402
 import django  # noqa: E402
 import psycopg  # noqa: E402
+import redis  # noqa: E402
 
 from bench.local import free_port, postgres_server, start_gunicorn, stop_gunicorn  # noqa: E402
 
@@ -81,6 +90,18 @@ def recreate_database(url: str) -> None:
             server.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:
         sys.exit(f"error: PostgreSQL does not answer at {url}: {str(exc).strip().splitlines()[0]}")
+
+
+def delete_cached(url: str) -> int:
+    """Delete the load test's keys from the Redis server `url` names (never anyone else's); return how many."""
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=5) as server:
+            keys = list(server.scan_iter(match=f"{CACHE_KEY_PREFIX}:*", count=1000))
+            if keys:
+                server.delete(*keys)
+            return len(keys)
+    except redis.RedisError as exc:
+        sys.exit(f"error: Redis does not answer at {url}: {exc}")
 
 
 @dataclass
@@ -146,6 +167,7 @@ class Update:
 class Tally:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
+    hosts: Counter = field(default_factory=Counter)  # requests per port
     accepted: list[Update] = field(default_factory=list)
     refused_stale: int = 0
     refused_other: int = 0
@@ -185,6 +207,7 @@ class Session:
         with self.tally.lock:
             self.tally.latencies.append((time.perf_counter() - started) * 1000)
             self.tally.statuses[status] += 1
+            self.tally.hosts[self.port] += 1
             if status == 0:
                 self.tally.connection_errors += 1
         return status, text
@@ -213,10 +236,18 @@ class Session:
 
 
 READS_FOR_LEADS = ["/actions/", "/actions/overdue/", "/actions/mine/", "/actions/upcoming/?days=60", "/reports/"]
-READS_FOR_REVIEWERS = ["/dashboard/", "/review/", "/actions/overdue/", "/actions/?status=completed", "/reports/"]
+READS_FOR_REVIEWERS = [
+    "/dashboard/",
+    "/review/",
+    "/actions/overdue/",
+    "/actions/?status=completed",
+    "/reports/",
+    "/trends/",
+]
 
 
-def run_clients(port: int, cast: Cast, usernames: dict[str, str]) -> tuple[Tally, float]:
+def run_clients(ports: list[int], cast: Cast, usernames: dict[str, str]) -> tuple[Tally, float]:
+    """Run the clients until the deadline, each on one host, taking turns: client i on host i mod HOSTS."""
     tally = Tally()
     stop_at = time.monotonic() + SECONDS
 
@@ -228,7 +259,7 @@ def run_clients(port: int, cast: Cast, usernames: dict[str, str]) -> tuple[Tally
             lead = index - REVIEWER_CLIENTS
             cookie, actions, reads = cast.lead_cookies[lead], cast.lead_actions[lead], READS_FOR_LEADS
             reads = [*reads, f"/forces/{cast.forces[lead % len(cast.forces)]}/"]
-        session = Session(port, cookie, usernames[cookie], tally)
+        session = Session(ports[index % len(ports)], cookie, usernames[cookie], tally)
         # Each client works mostly on a few actions, as people do, so clients sometimes meet on one.
         focus = rng.sample(actions, min(len(actions), 6))
         while time.monotonic() < stop_at:
@@ -288,6 +319,7 @@ def reconcile(tally: Tally, before: dict) -> dict:
 
 def main() -> int:
     recreate_database(DATABASE_URL)
+    delete_cached(CACHE_URL)
     django.setup()
     from django.db import connection
 
@@ -308,22 +340,29 @@ def main() -> int:
     }
     connection.close()  # gunicorn's workers do the work from here on
 
-    port = free_port()
-    log = ROOT / "var" / "loadtest-gunicorn.log"
+    ports = [free_port() for _ in range(HOSTS)]
+    log = ROOT / "var" / "loadtest-gunicorn.log"  # both hosts'
     log.parent.mkdir(parents=True, exist_ok=True)
-    options = ("--timeout", "60", "--error-logfile", str(log))
-    try:
-        process = start_gunicorn(port, workers=WORKERS, env=os.environ.copy(), options=options)
-    except RuntimeError as exc:
-        sys.exit(f"error: {exc}; see {log}")
-    watchdog = threading.Timer(SECONDS + 300, lambda: stop_gunicorn(process))  # a last resort: always ends
+    hosts = []
+
+    def stop_hosts() -> None:
+        for process in hosts:
+            stop_gunicorn(process)
+
+    watchdog = threading.Timer(SECONDS + 300, stop_hosts)  # a last resort: always ends
     watchdog.start()
     try:
-        tally, duration = run_clients(port, cast, usernames)
+        for port in ports:
+            options = ("--timeout", "60", "--error-logfile", str(log))
+            hosts.append(start_gunicorn(port, workers=WORKERS, env=os.environ.copy(), options=options))
+        tally, duration = run_clients(ports, cast, usernames)
+    except RuntimeError as exc:
+        sys.exit(f"error: {exc}; see {log}")
     finally:
         watchdog.cancel()
-        stop_gunicorn(process)
+        stop_hosts()
 
+    cached_keys = delete_cached(CACHE_URL)
     checked = reconcile(tally, before)
     latencies = sorted(tally.latencies)
     quantiles = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0] * 99
@@ -348,13 +387,23 @@ def main() -> int:
         "notes_added": checked["notes_added"],
         "counts_reconcile": checked["counts_reconcile"],
         "missing_updates": checked["missing_updates"],
+        "hosts": HOSTS,
         "workers": WORKERS,
+        "requests_per_host": [tally.hosts[port] for port in ports],
         "database": "postgresql",
+        "cache": "redis",
+        "cache_keys_at_the_end": cached_keys,
         "actions": before["actions"],
     }
     OUTPUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
-    ok = errors_5xx == 0 and tally.connection_errors == 0 and checked["counts_reconcile"] and tally.accepted
+    ok = (
+        errors_5xx == 0
+        and tally.connection_errors == 0
+        and checked["counts_reconcile"]
+        and tally.accepted
+        and all(tally.hosts[port] for port in ports)
+    )
     if not ok:
         print(f"FAILED: see {OUTPUT} and {log}", file=sys.stderr)
     return 0 if ok else 1

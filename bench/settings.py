@@ -20,6 +20,8 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")  # plain HTTP on lo
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
 os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+# With CACHE_URL set (a Redis server), the benchmark's keys stay apart from a site's, a test run's and the load test's.
+os.environ.setdefault("CACHE_KEY_PREFIX", "bench")
 
 from config.settings import *  # noqa: E402,F403
 

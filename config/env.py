@@ -3,6 +3,7 @@
 import os
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -50,3 +51,31 @@ def _env_number(name: str, default: N, parse: Callable[[str], N], what: str) -> 
         return parse(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be {what}, not {raw!r}.") from None
+
+
+def env_cache(name: str, key_prefix: str) -> dict:
+    """Return the cache environment variable `name` names: a Redis server, or else this process's memory."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": key_prefix}
+    # Never the whole address in a message: it may hold the server's password.
+    example = "e.g. redis://127.0.0.1:6379/0"
+    url = urlsplit(raw)
+    if url.scheme not in ("redis", "rediss") or "://" not in raw:
+        given = f"not {url.scheme}://…" if "://" in raw else "and this one has no scheme"
+        raise ImproperlyConfigured(f"{name} must be a redis:// or rediss:// address ({example}), {given}.")
+    try:
+        port_ok = url.port != 0  # urlsplit reads the port (a number up to 65535) only when asked
+    except ValueError:
+        port_ok = False
+    if not url.hostname or not port_ok or any(c in raw for c in ",;"):
+        raise ImproperlyConfigured(f"{name} must name one Redis server by host and port ({example}).")
+    if url.path.strip("/") and not url.path.strip("/").isdigit():
+        raise ImproperlyConfigured(f"{name} ends in a Redis database number, or nothing ({example}).")
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": raw,
+        "KEY_PREFIX": key_prefix,
+        # A Redis server that stops answering fails a request within seconds instead of holding it.
+        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+    }

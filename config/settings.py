@@ -13,7 +13,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_float, env_int, env_list
+from config.env import env_bool, env_cache, env_float, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -100,6 +100,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Every cache (trends' ended months, the action lists' filter form) is this process's memory, unless CACHE_URL
+# names a Redis server (redis://127.0.0.1:6379/0) that every host shares. CACHE_KEY_PREFIX keeps apart the
+# keys of several sites, test runs or benchmarks that share one Redis database.
+CACHES = {"default": env_cache("CACHE_URL", key_prefix=os.environ.get("CACHE_KEY_PREFIX", "tracker"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tracker.User"

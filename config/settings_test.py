@@ -1,9 +1,14 @@
-"""Settings for the test suite: the real settings, a fixed key, a fast hasher."""
+"""Settings for the test suite: the real settings, a fixed key, a fast hasher, cache keys of its own."""
 
 import os
+import secrets
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+# This run's own cache keys, whatever CACHE_KEY_PREFIX the shell has: runs at the same time, the load test and a site
+# can share one Redis database (CACHE_URL), and a test empties only its own keys (tests/conftest.py). A process the
+# tests start inherits the run's prefix, so it shares their keys.
+os.environ["CACHE_KEY_PREFIX"] = os.environ.setdefault("TEST_RUN_CACHE_KEY_PREFIX", f"test-{secrets.token_hex(6)}")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 

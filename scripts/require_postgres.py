@@ -21,7 +21,7 @@ def main(url: str) -> int:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         print(
             f"error: the PostgreSQL test leg cannot run: {first_line}\n"
-            f"  tried {url}; start PostgreSQL there (bash .ci/run installs and starts it),\n"
+            f"  tried {url}; start PostgreSQL there (`make postgresql` installs and starts it here),\n"
             "  or set TEST_DATABASE_URL=postgres://user@host:port/name.",
             file=sys.stderr,
         )

@@ -1,12 +1,16 @@
 """The fixed cast of test users, a frozen today, and hypothesis' profiles."""
 
 import datetime
+import functools
 import os
+import re
 import zoneinfo
 from pathlib import Path
 
 import pytest
+import redis
 import time_machine
+from django.conf import settings as django_settings
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
@@ -30,14 +34,47 @@ settings.register_profile("deep", max_examples=5000, deadline=None, print_blob=T
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_sessionstart(session):
+    """Stop before the first test, saying why, when CACHE_URL names a Redis server that does not answer."""
+    from django.core.cache import cache
+
+    try:
+        cache.get("answering")
+    except redis.RedisError as exc:
+        location = django_settings.CACHES["default"]["LOCATION"].rsplit("@", 1)[-1]  # never a password
+        pytest.exit(
+            f"error: the Redis server CACHE_URL names does not answer ({location}: {exc}).\n"
+            "  `make services` installs and starts it on 127.0.0.1:6379; unset CACHE_URL to cache in memory.",
+            returncode=1,
+        )
+
+
+@functools.cache
+def _redis_server() -> redis.Redis:
+    return redis.Redis.from_url(django_settings.CACHES["default"]["LOCATION"])
+
+
+def empty_this_runs_cache() -> None:
+    """Delete this run's cache keys: Django's clear() would empty the whole Redis database others share too."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    ours = re.sub(r"[*?\[\]\\]", lambda m: "\\" + m[0], cache.make_key("")) + "*"  # the prefix, glob-escaped
+    keys = list(_redis_server().scan_iter(match=ours, count=1000))
+    if keys:
+        _redis_server().delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Start every test with an empty cache: ids are reused after a test's rollback, so keys could be too."""
-    from django.core.cache import cache
-
-    cache.clear()
+    empty_this_runs_cache()
     yield
-    cache.clear()
+    empty_this_runs_cache()
 
 
 @pytest.fixture(autouse=True)

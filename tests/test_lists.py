@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
+from tests.conftest import empty_this_runs_cache
 from tests.factories import ActionFactory, ExtensionRequestFactory, ForceFactory
 from tracker import workflow
 from tracker.models import Action, ExtensionRequest, Report
@@ -201,7 +202,6 @@ def _shown(response) -> int:
     ],
 )
 def test_list_queries_do_not_grow_with_rows(client, today, reviewer, force_a, url_name, few_rows, many_rows):
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -212,7 +212,7 @@ def test_list_queries_do_not_grow_with_rows(client, today, reviewer, force_a, ur
     assert response.status_code == 200
     assert _shown(response) == few_rows
     _many_actions(ForceFactory(), 40, owner=reviewer)
-    cache.clear()  # the filter form is cached per address: draw it again, as the first time
+    empty_this_runs_cache()  # the filter form is cached per address: draw it again, as the first time
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse(url_name))
     assert response.status_code == 200

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int
+from config.env import env_bool, env_cache, env_int
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +31,52 @@ def test_env_int_refuses_words(monkeypatch):
     monkeypatch.setenv("X_NUM", "ten")
     with pytest.raises(ImproperlyConfigured, match="whole number"):
         env_int("X_NUM", 1)
+
+
+def test_without_a_cache_url_each_process_caches_in_its_own_memory(monkeypatch):
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    assert env_cache("CACHE_URL", key_prefix="tracker") == {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_PREFIX": "tracker",
+    }
+
+
+def test_a_redis_cache_url_is_djangos_redis_cache(monkeypatch):
+    monkeypatch.setenv("CACHE_URL", "redis://:s3cret@cache.internal:6380/2")
+    assert env_cache("CACHE_URL", key_prefix="tracker") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://:s3cret@cache.internal:6380/2",
+        "KEY_PREFIX": "tracker",
+        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+    }
+
+
+@pytest.mark.parametrize("url", ["rediss://cache.internal:6379/0", "redis://127.0.0.1", "redis://127.0.0.1:6379/"])
+def test_tls_and_the_default_port_and_database_are_accepted(monkeypatch, url):
+    monkeypatch.setenv("CACHE_URL", url)
+    assert env_cache("CACHE_URL", key_prefix="tracker")["LOCATION"] == url
+
+
+@pytest.mark.parametrize(
+    "url,message",
+    [
+        (
+            "memcached://:s3cret@127.0.0.1:11211",
+            r"must be a redis:// or rediss:// address \(e\.g\. .*\), not memcached://…\.$",
+        ),
+        ("127.0.0.1:6379", "must be a redis:// or rediss:// address .*, and this one has no scheme"),
+        ("redis://:s3cret@127.0.0.1:63790000/0", "must name one Redis server by host and port"),
+        ("redis://127.0.0.1:port/0", "must name one Redis server by host and port"),
+        ("redis:///0", "must name one Redis server by host and port"),
+        ("redis://a:6379/0,redis://b:6379/0", "must name one Redis server by host and port"),
+        ("redis://:s3cret@127.0.0.1:6379/cache", "ends in a Redis database number, or nothing"),
+    ],
+)
+def test_a_cache_url_that_is_not_one_redis_server_is_refused_without_showing_it(monkeypatch, url, message):
+    monkeypatch.setenv("CACHE_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="^CACHE_URL " + message) as refused:
+        env_cache("CACHE_URL", key_prefix="tracker")
+    assert "s3cret" not in str(refused.value)
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -116,18 +162,32 @@ def test_development_needs_no_site_url():
     assert "System check identified no issues" in result.stdout
 
 
-def test_make_run_tells_the_app_the_address_it_serves():
+def _make_plan(*args: str, ignoring: tuple[str, ...]) -> list[str]:
+    """Return the commands `make -n *args` would run, without the variables `ignoring` names in its environment."""
     # Under `make test` the environment carries the outer make's MAKEFLAGS and MAKELEVEL: leave them out too.
-    clean = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    outer = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", *ignoring)
     result = subprocess.run(
-        ["make", "-n", "--no-print-directory", "run", "HOST=127.0.0.1", "PORT=8101"],
+        ["make", "-n", "--no-print-directory", *args],
         cwd=ROOT,
-        env=clean,
+        env={k: v for k, v in os.environ.items() if k not in outer},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == (
+    return result.stdout.splitlines()
+
+
+def test_make_run_tells_the_app_the_address_it_serves():
+    assert _make_plan("run", "HOST=127.0.0.1", "PORT=8101", ignoring=("SITE_URL",))[-1] == (
         "DJANGO_DEBUG=true SITE_URL=http://127.0.0.1:8101 .venv/bin/python manage.py runserver 127.0.0.1:8101"
     )
+
+
+def test_make_test_runs_both_legs_against_the_redis_server():
+    plan = _make_plan("test-sqlite", "test-postgres", ignoring=("TEST_CACHE_URL", "TEST_DATABASE_URL"))
+    assert [line for line in plan if "-m pytest" in line] == [
+        'CACHE_URL="redis://127.0.0.1:6379/1" .venv/bin/python -m pytest',
+        'DATABASE_URL="postgres://postgres@127.0.0.1:5432/tracker" CACHE_URL="redis://127.0.0.1:6379/1" '
+        ".venv/bin/python -m pytest",
+    ]

@@ -4,9 +4,11 @@ line once: it must choose and word exactly what the straightforward computation,
 """
 
 import datetime
+from collections import Counter
 
 import pytest
-from django.db import connection, transaction
+from django.core import mail
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,7 +23,7 @@ from tests.factories import (
     ReportFactory,
 )
 from tracker import reminders
-from tracker.models import Action, Force, User
+from tracker.models import Action, Force, ReminderLog, User
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -127,3 +129,37 @@ def test_choosing_takes_the_same_queries_however_many_actions_and_recipients(tod
     many = queries_to_choose(today)
     assert (few[0], few[1] < many[1]) == (many[0], True)
     assert few[0] <= 12
+
+
+# Sending
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_reads_todays_claims_once_and_claims_each_email_in_one_insert(today, force_a, force_b):
+    many_owners_and_actions([force_a, force_b], owners=2, actions=3)
+    due = reminders.reminders_for(today, digest=True)
+    with CaptureQueriesContext(connection) as queries:
+        outcome = reminders.send_all(due, today)
+    assert len(outcome.sent) == len(due) == 8  # four owners' reminders, a digest to each of them
+    statements = Counter(query["sql"].split()[0] for query in queries)
+    assert statements == {"SELECT": 1, "BEGIN": 8, "INSERT": 8, "COMMIT": 8}  # one transaction an email
+
+
+def test_a_claim_made_since_the_run_began_is_skipped(today, force_a, psd_lead_a):
+    ActionFactory(force=force_a, owner=psd_lead_a, due_date=D(2015, 5, 1))
+    [reminder] = reminders.reminders_for(today, digest=False)
+    ReminderLog.objects.create(user=psd_lead_a, kind=reminder.kind, sent_on=today)  # by another run, just now
+    outcome = reminders.send_all([reminder], today)
+    assert (outcome.skipped, mail.outbox) == ([reminder], [])
+
+
+def test_a_database_error_after_the_claim_is_a_failure_not_a_skip(today, force_a, psd_lead_a, monkeypatch):
+    ActionFactory(force=force_a, owner=psd_lead_a, due_date=D(2015, 5, 1))
+    [reminder] = reminders.reminders_for(today, digest=False)
+
+    def fail(self, fail_silently=False):
+        raise IntegrityError("the claim's user was deleted meanwhile")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", fail)
+    outcome = reminders.send_all([reminder], today)
+    assert (outcome.failed, ReminderLog.objects.exists()) == ([reminder], False)

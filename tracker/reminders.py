@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -42,6 +42,11 @@ class Reminder:
     force: Force | None
     subject: str
     body: str
+
+    @property
+    def key(self) -> tuple[int, str, int | None]:
+        """Return (user id, kind, force id): what ReminderLog allows once a day."""
+        return (self.user.pk, self.kind, self.force.pk if self.force else None)
 
 
 @dataclass
@@ -213,34 +218,36 @@ def _render(name: str, context: dict) -> tuple[str, str]:
     return " ".join(line.strip() for line in subject.splitlines() if line.strip()), body.rstrip("\n")
 
 
-def already_sent(reminder: Reminder, today: datetime.date) -> bool:
-    """Return True if `reminder` was sent (or claimed by a run still sending) today."""
-    return ReminderLog.objects.filter(
-        user=reminder.user, kind=reminder.kind, force=reminder.force, sent_on=today
-    ).exists()
+def claimed_on(today: datetime.date) -> set[tuple[int, str, int | None]]:
+    """Return the reminders sent (or claimed by a run still sending) on `today`, as Reminder.key gives them."""
+    return set(ReminderLog.objects.filter(sent_on=today).values_list("user_id", "kind", "force_id"))
 
 
 def send(reminder: Reminder, today: datetime.date, connection=None) -> bool:
     """Claim `reminder` for today, then send it; return False, sending nothing, if it was already claimed."""
     # The claim and the send share a transaction: a failed send releases the claim for the next run, and a
-    # concurrent run blocks on the unique constraint until this one commits, then finds the claim and skips.
-    with transaction.atomic():
-        _, created = ReminderLog.objects.get_or_create(
-            user=reminder.user, kind=reminder.kind, force=reminder.force, sent_on=today
-        )
-        if not created:
-            return False
-        EmailMessage(reminder.subject, reminder.body, to=[reminder.user.email], connection=connection).send()
+    # concurrent run blocks on the unique constraint until this one commits, then fails to claim and skips.
+    claimed = False
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(user=reminder.user, kind=reminder.kind, force=reminder.force, sent_on=today)
+            claimed = True
+            EmailMessage(reminder.subject, reminder.body, to=[reminder.user.email], connection=connection).send()
+    except IntegrityError:
+        if claimed:  # not the claim's constraint: something after it failed
+            raise
+        return False
     return True
 
 
 def send_all(reminders: Iterable[Reminder], today: datetime.date) -> Outcome:
     """Send each reminder not already sent today over one mail connection, carrying on past failures."""
     outcome = Outcome()
+    claimed = claimed_on(today)  # one query for a second run's skips; a concurrent run's claims are caught by send
     with get_connection() as connection:
         for reminder in reminders:
             try:
-                sent = send(reminder, today, connection)
+                sent = reminder.key not in claimed and send(reminder, today, connection)
             except Exception:
                 logger.exception("Could not send %s reminder to %s", reminder.kind, reminder.user.email)
                 outcome.failed.append(reminder)

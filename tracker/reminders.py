@@ -118,9 +118,9 @@ class Lines:
 
 def _owner_reminders(due: _Due) -> list[Reminder]:
     overdue, due_soon = _by_owner(due.overdue), _by_owner(due.due_soon)
-    owners = _emailable(User.objects.filter(pk__in=overdue.keys() | due_soon.keys())).prefetch_related("forces")
+    owners = _emailable(User.objects.filter(pk__in=overdue.keys() | due_soon.keys()))
     reminders = []
-    for owner in sorted(owners, key=lambda owner: owner.pk):
+    for owner in owners.prefetch_related("forces").order_by("pk"):
         # An owner who has left the force keeps no sight of its actions, in email as on screen.
         late, soon = (_visible(owner, groups.get(owner.pk, [])) for groups in (overdue, due_soon))
         if late or soon:

@@ -34,6 +34,7 @@ from tracker.selectors import force_summaries  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "25"))
 EXPORT_REPEAT = int(os.environ.get("BENCH_EXPORT_REPEAT", "3"))
+REMINDER_REPEAT = int(os.environ.get("BENCH_REMINDER_REPEAT", "3"))
 SEED_REPORT = Path(os.environ.get("SEEDS", settings.BASE_DIR.parent / "shared" / "seeds")) / "003_cdb7c5f2cfc2a177.txt"
 SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "reports" / "without-fear-or-favour-2011-national.json"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -145,6 +146,35 @@ def group_a_report_into_themes() -> int:
         assign_themes(recommendations)
         transaction.set_rollback(True)
     return len(recommendations)
+
+
+def send_reminders_with_the_digest(counts: dict) -> None:
+    """
+    Choose and send today's reminders, the weekly digest included, by the locmem email backend, then undo the
+    claims; note in `counts` the recipients, the emails, and the queries to choose them and to send them.
+    """
+    from django.core import mail
+
+    from tracker import reminders
+
+    today = timezone.localdate()
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        with transaction.atomic():  # each email's claim is a savepoint in here: SAVEPOINT, INSERT, RELEASE
+            began = len(queries)  # SQLite's BEGIN
+            due = reminders.reminders_for(today, digest=True)
+            chosen = len(queries) - began
+            outcome = reminders.send_all(due, today)
+            transaction.set_rollback(True)
+    if len(outcome.sent) != len(due):
+        raise RuntimeError(f"{len(outcome.sent)} of {len(due)} reminders sent")
+    mail.outbox.clear()
+    counts.update(
+        recipients=len({reminder.user.pk for reminder in due}),
+        emails=len(due),
+        choose_queries=chosen,
+        send_queries=len(queries) - began - chosen,
+    )
 
 
 def main() -> None:
@@ -266,6 +296,17 @@ def main() -> None:
             repeat=10,
         )
     )
+    counts: dict = {}
+    results.append(
+        measure(
+            "Send reminders (digest day)",
+            lambda: send_reminders_with_the_digest(counts),
+            rows=total,
+            repeat=REMINDER_REPEAT,
+            warmup=0,
+        )
+    )
+    results[-1].update(counts)
     json.dump(results, sys.stdout)
 
 

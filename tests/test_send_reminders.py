@@ -176,6 +176,14 @@ def test_dry_run_sends_and_records_nothing(owned, psd_lead_a):
     assert "Would send Weekly overdue digest for West Midlands Police to Alice Ashby" in output
 
 
+def test_dry_run_says_which_reminders_were_already_sent_today(owned, psd_lead_a):
+    _run("--digest-weekday", "friday")
+    output = _run("--dry-run")
+    assert "Would send Owner reminder to Alice Ashby <psd-a@example.org>: " in output
+    assert "1 overdue action and 1 action due in the next 14 days (already sent today: would skip)" in output
+    assert "(weekly digest)\n" in output  # the digest was not sent: Friday was the digest day
+
+
 def test_failed_send_is_retried_by_the_next_run(owned, psd_lead_a, monkeypatch):
     def refuse(self, fail_silently=False):
         raise ConnectionRefusedError("SMTP server down")

@@ -169,9 +169,9 @@ class User(AbstractUser):
         return not self.is_reviewer and len(self.member_force_ids()) == 1
 
     def member_force_ids(self) -> frozenset[int]:
-        """Return the ids of the forces this user belongs to, cached on the instance."""
+        """Return the ids of the forces this user belongs to, cached on the instance (or prefetched: "forces")."""
         if not hasattr(self, "_member_force_ids"):
-            self._member_force_ids = frozenset(self.forces.values_list("pk", flat=True))
+            self._member_force_ids = frozenset(force.pk for force in self.forces.all())
         return self._member_force_ids
 
     def is_member_of(self, force: Force | int) -> bool:

@@ -13,9 +13,10 @@ import datetime
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,7 +29,8 @@ logger = logging.getLogger(__name__)
 
 DUE_WITHIN_DAYS = 14
 MONDAY = 0
-RELATED = ("force", "owner", "recommendation", "recommendation__report")
+# Read once each, shared by the actions that name them (a national data set has 43 forces and 1,852 reports).
+SHARED = ("force", "owner", "recommendation__report")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class Reminder:
     force: Force | None
     subject: str
     body: str
+
+    @property
+    def key(self) -> tuple[int, str, int | None]:
+        """Return (user id, kind, force id): what ReminderLog allows once a day."""
+        return (self.user.pk, self.kind, self.force.pk if self.force else None)
 
 
 @dataclass
@@ -56,71 +63,132 @@ def is_digest_day(today: datetime.date, weekday: int = MONDAY) -> bool:
 
 def reminders_for(today: datetime.date, *, days: int = DUE_WITHIN_DAYS, digest: bool) -> list[Reminder]:
     """Return every reminder due today: owners' reminders, then the force digests when `digest` is True."""
-    return owner_reminders(today, days=days) + (digest_reminders(today) if digest else [])
+    due = _Due(today, days)
+    return _owner_reminders(due) + (_digest_reminders(due) if digest else [])
 
 
 def owner_reminders(today: datetime.date, *, days: int = DUE_WITHIN_DAYS) -> list[Reminder]:
     """Return one reminder per active owner with an email address, listing their overdue and due-soon actions."""
-    overdue = _by_owner(Action.objects.overdue(today))
-    due_soon = _by_owner(Action.objects.due_within(days, today))
+    return _owner_reminders(_Due(today, days))
+
+
+class _Due:
+    """The actions overdue and due soon on `today`, each list read once, whoever gets them."""
+
+    def __init__(self, today: datetime.date, days: int) -> None:
+        self.today = today
+        self.days = days
+        self.lines = Lines(today)
+
+    @cached_property
+    def overdue(self) -> list[Action]:
+        return _by_due_date(
+            Action.objects.overdue(self.today).select_related("recommendation").prefetch_related(*SHARED)
+        )
+
+    @cached_property
+    def due_soon(self) -> list[Action]:
+        actions = Action.objects.due_within(self.days, self.today).select_related("recommendation")
+        return _by_due_date(actions.prefetch_related(*SHARED))
+
+
+class Lines:
+    """Actions' lines in emails on `today` (emails/_action.txt), each rendered once however many emails list it."""
+
+    def __init__(self, today: datetime.date) -> None:
+        self.today = today
+        self._items: dict[int, Item] = {}
+        self._lines: dict[tuple[int, bool], str] = {}
+
+    def __call__(self, actions: list[Action], *, digest: bool = False) -> list[str]:
+        """Return each action's line: with its status and owner in a digest."""
+        return [self._line(action, digest) for action in actions]
+
+    def _line(self, action: Action, digest: bool) -> str:
+        if (action.pk, digest) not in self._lines:
+            context = {"item": self._item(action), "digest": digest}
+            self._lines[action.pk, digest] = render_to_string("emails/_action.txt", context)
+        return self._lines[action.pk, digest]
+
+    def _item(self, action: Action) -> Item:
+        if action.pk not in self._items:
+            self._items[action.pk] = _item(action, self.today)
+        return self._items[action.pk]
+
+
+def _owner_reminders(due: _Due) -> list[Reminder]:
+    overdue, due_soon = _by_owner(due.overdue), _by_owner(due.due_soon)
+    owners = _emailable(User.objects.filter(pk__in=overdue.keys() | due_soon.keys()))
     reminders = []
-    for owner_id in sorted(overdue.keys() | due_soon.keys()):
-        owner, late = overdue.get(owner_id, (None, []))
-        owner, soon = due_soon.get(owner_id, (owner, []))
-        reminders.append(_owner_reminder(owner, late, soon, today, days))
+    for owner in owners.prefetch_related("forces").order_by("pk"):
+        # An owner who has left the force keeps no sight of its actions, in email as on screen.
+        late, soon = (_visible(owner, groups.get(owner.pk, [])) for groups in (overdue, due_soon))
+        if late or soon:
+            reminders.append(owner_reminder(owner, late, soon, due.today, due.days, lines=due.lines))
     return reminders
 
 
-def _by_owner(actions: QuerySet[Action]) -> dict[int, tuple[User, list[Action]]]:
-    actions = actions.filter(owner__is_active=True).exclude(owner__email="").select_related(*RELATED)
-    groups: dict[int, tuple[User, list[Action]]] = {}
-    for action in actions.order_by("owner_id", "pk"):
-        owner, owned = groups.setdefault(action.owner_id, (action.owner, []))
-        # An owner who has left the force keeps no sight of its actions, in email as on screen.
-        if owner.is_reviewer or owner.is_member_of(action.force_id):
-            owned.append(action)
-    return {owner_id: (owner, _by_due_date(owned)) for owner_id, (owner, owned) in groups.items() if owned}
+def _by_owner(actions: list[Action]) -> dict[int, list[Action]]:
+    groups: dict[int, list[Action]] = {}
+    for action in actions:
+        if action.owner_id is not None:
+            groups.setdefault(action.owner_id, []).append(action)
+    return groups
 
 
-def _by_due_date(actions: list[Action]) -> list[Action]:
+def _visible(user: User, actions: list[Action]) -> list[Action]:
+    return [action for action in actions if user.is_reviewer or user.is_member_of(action.force_id)]
+
+
+def _emailable(users: QuerySet[User]) -> QuerySet[User]:
+    """Return those of `users` an email can reach: active, with an address."""
+    return users.filter(is_active=True).exclude(email="")
+
+
+def _by_due_date(actions: Iterable[Action]) -> list[Action]:
     return sorted(actions, key=lambda a: (a.effective_due_date, a.pk))
 
 
-def _owner_reminder(
-    owner: User, overdue: list[Action], due_soon: list[Action], today: datetime.date, days: int
+def owner_reminder(
+    owner: User,
+    overdue: list[Action],
+    due_soon: list[Action],
+    today: datetime.date,
+    days: int = DUE_WITHIN_DAYS,
+    *,
+    lines: Lines | None = None,
 ) -> Reminder:
-    context = {
-        "owner": owner,
-        "today": today,
-        "days": days,
-        "overdue": [_item(action, today) for action in overdue],
-        "due_soon": [_item(action, today) for action in due_soon],
-    }
+    """Return the reminder to `owner` listing `overdue` and `due_soon`, each in the order given."""
+    lines = lines or Lines(today)
+    context = {"owner": owner, "today": today, "days": days, "overdue": lines(overdue), "due_soon": lines(due_soon)}
     return Reminder(owner, ReminderLog.Kind.OWNER, None, *_render("owner-reminder", context))
 
 
-def digest_reminders(today: datetime.date) -> list[Reminder]:
-    """Return, for each force with overdue actions, one digest to each of its active PSD leads with an email."""
+def _digest_reminders(due: _Due) -> list[Reminder]:
     overdue: dict[int, list[Action]] = {}
-    for action in Action.objects.overdue(today).select_related(*RELATED).order_by("force_id", "pk"):
+    for action in due.overdue:
         overdue.setdefault(action.force_id, []).append(action)
-    leads = User.objects.filter(role=User.Role.PSD_LEAD, is_active=True).exclude(email="").order_by("pk")
+    leads = _emailable(User.objects.filter(role=User.Role.PSD_LEAD)).order_by("pk")
     forces = Force.objects.filter(pk__in=overdue).prefetch_related(
         Prefetch("members", queryset=leads, to_attr="psd_leads")
     )
     return [
-        _digest(lead, force, _by_due_date(overdue[force.pk]), today)
+        digest(lead, force, overdue[force.pk], due.today, lines=due.lines)
         for force in forces.order_by("name")
         for lead in force.psd_leads
     ]
 
 
-def _digest(lead: User, force: Force, overdue: list[Action], today: datetime.date) -> Reminder:
+def digest(
+    lead: User, force: Force, overdue: list[Action], today: datetime.date, *, lines: Lines | None = None
+) -> Reminder:
+    """Return the weekly digest to `lead` of `force`'s `overdue` actions, in the order given."""
+    lines = lines or Lines(today)
     context = {
         "lead": lead,
         "force": force,
         "today": today,
-        "overdue": [_item(action, today) for action in overdue],
+        "overdue": lines(overdue, digest=True),
         "overdue_list": absolute_url(f"{reverse('tracker:overdue')}?{urlencode({'force': force.slug})}"),
     }
     return Reminder(lead, ReminderLog.Kind.DIGEST, force, *_render("overdue-digest", context))
@@ -150,34 +218,36 @@ def _render(name: str, context: dict) -> tuple[str, str]:
     return " ".join(line.strip() for line in subject.splitlines() if line.strip()), body.rstrip("\n")
 
 
-def already_sent(reminder: Reminder, today: datetime.date) -> bool:
-    """Return True if `reminder` was sent (or claimed by a run still sending) today."""
-    return ReminderLog.objects.filter(
-        user=reminder.user, kind=reminder.kind, force=reminder.force, sent_on=today
-    ).exists()
+def claimed_on(today: datetime.date) -> set[tuple[int, str, int | None]]:
+    """Return the reminders sent (or claimed by a run still sending) on `today`, as Reminder.key gives them."""
+    return set(ReminderLog.objects.filter(sent_on=today).values_list("user_id", "kind", "force_id"))
 
 
 def send(reminder: Reminder, today: datetime.date, connection=None) -> bool:
     """Claim `reminder` for today, then send it; return False, sending nothing, if it was already claimed."""
     # The claim and the send share a transaction: a failed send releases the claim for the next run, and a
-    # concurrent run blocks on the unique constraint until this one commits, then finds the claim and skips.
-    with transaction.atomic():
-        _, created = ReminderLog.objects.get_or_create(
-            user=reminder.user, kind=reminder.kind, force=reminder.force, sent_on=today
-        )
-        if not created:
-            return False
-        EmailMessage(reminder.subject, reminder.body, to=[reminder.user.email], connection=connection).send()
+    # concurrent run blocks on the unique constraint until this one commits, then fails to claim and skips.
+    claimed = False
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(user=reminder.user, kind=reminder.kind, force=reminder.force, sent_on=today)
+            claimed = True
+            EmailMessage(reminder.subject, reminder.body, to=[reminder.user.email], connection=connection).send()
+    except IntegrityError:
+        if claimed:  # not the claim's constraint: something after it failed
+            raise
+        return False
     return True
 
 
 def send_all(reminders: Iterable[Reminder], today: datetime.date) -> Outcome:
     """Send each reminder not already sent today over one mail connection, carrying on past failures."""
     outcome = Outcome()
+    claimed = claimed_on(today)  # one query for a second run's skips; a concurrent run's claims are caught by send
     with get_connection() as connection:
         for reminder in reminders:
             try:
-                sent = send(reminder, today, connection)
+                sent = reminder.key not in claimed and send(reminder, today, connection)
             except Exception:
                 logger.exception("Could not send %s reminder to %s", reminder.kind, reminder.user.email)
                 outcome.failed.append(reminder)

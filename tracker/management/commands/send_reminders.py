@@ -48,8 +48,9 @@ class Command(BaseCommand):
         digest = force_digest or reminders.is_digest_day(today, digest_weekday)
         due = reminders.reminders_for(today, days=days, digest=digest)
         if dry_run:
+            claimed = reminders.claimed_on(today)
             for reminder in due:
-                skip = " (already sent today: would skip)" if reminders.already_sent(reminder, today) else ""
+                skip = " (already sent today: would skip)" if reminder.key in claimed else ""
                 self.stdout.write(f"Would send {reminders.describe(reminder)}{skip}")
                 if options["verbosity"] > 1:
                     self.stdout.write(reminder.body + "\n")

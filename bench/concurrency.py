@@ -1,10 +1,14 @@
 """
 Throughput and tail latency under gunicorn (2 sync workers) with 20 concurrent clients on loopback.
 
-Two runs of BENCH_CONCURRENCY_SECONDS each (default 20): reviewers loading the national dashboard, and
-PSD leads updating actions (alternately adding a progress note and handing the action to a colleague, which
-locks the row, checks its version and writes a history row). The clients are plain threads with one new
-connection per request, as gunicorn's sync workers close each connection. Prints one JSON list.
+Runs of BENCH_CONCURRENCY_SECONDS each (default 20) on the national dashboard: one client alone (the
+single-request median), 20 reviewers at work (each reads the page, then reads it for a while: a random think
+time, exponential with a mean of BENCH_THINK_SECONDS, default 2), and 20 clients with no think time at all
+(a saturation run: each request waits for the ones before it, so its latency is at least 20 ÷ 2 workers times
+one request's, whatever the page costs; it measures throughput). Then PSD leads updating actions with no think
+time (alternately adding a progress note and handing the action to a colleague, which locks the row, checks its
+version and writes a history row). The clients are plain threads with one new connection per request, as
+gunicorn's sync workers close each connection. Prints one JSON list.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import secrets
 import statistics
 import sys
@@ -32,6 +37,7 @@ from tracker.models import Action, Force, ProgressNote, User  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 SECONDS = float(os.environ.get("BENCH_CONCURRENCY_SECONDS", "20"))
+THINK_SECONDS = float(os.environ.get("BENCH_THINK_SECONDS", "2"))
 WORKERS = 2
 FORCE = "west-midlands"
 NOTE = "Benchmark progress note (concurrency)."
@@ -59,15 +65,21 @@ def request(port: int, method: str, path: str, cookies: dict, body: dict | None 
         conn.close()
 
 
-def load(port: int, make_request) -> dict:
-    """Run CLIENTS threads calling make_request(client_index, iteration) for SECONDS; return the figures."""
+def load(port: int, make_request, *, clients: int = CLIENTS, think: float = 0.0, seconds: float = SECONDS) -> dict:
+    """
+    Run `clients` threads calling make_request(client_index, iteration) for `seconds`, each pausing for a random
+    think time (exponential, mean `think` seconds) after each answer; return the figures.
+    """
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
-    stop_at = time.monotonic() + SECONDS
+    stop_at = time.monotonic() + seconds
 
     def client(index: int) -> None:
         iteration = 0
+        pauses = random.Random(index)  # the same think times on every run
+        if think:  # reviewers arrive over a think time rather than all in the same instant
+            time.sleep(min(pauses.uniform(0, think), max(0.0, stop_at - time.monotonic())))
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
@@ -79,8 +91,10 @@ def load(port: int, make_request) -> dict:
                 latencies.append(elapsed)
                 statuses[status] = statuses.get(status, 0) + 1
             iteration += 1
+            if think:
+                time.sleep(min(pauses.expovariate(1 / think), max(0.0, stop_at - time.monotonic())))
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     began = time.monotonic()
     for thread in threads:
         thread.start()
@@ -120,8 +134,17 @@ def main() -> None:
     process = start_gunicorn(port, workers=WORKERS, env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"})
     results = []
     try:
-        dashboard = load(port, lambda i, n: request(port, "GET", "/dashboard/", reviewer))
-        results.append({"name": f"Dashboard, {CLIENTS} clients, gunicorn ×{WORKERS}", **dashboard})
+        dashboard = lambda i, n: request(port, "GET", "/dashboard/", reviewer)  # noqa: E731
+        results.append({"name": f"Dashboard, 1 client, gunicorn ×{WORKERS}", **load(port, dashboard, clients=1)})
+        reviewers = load(port, dashboard, think=THINK_SECONDS, seconds=max(SECONDS, 30))
+        results.append(
+            {
+                "name": f"Dashboard, {CLIENTS} reviewers at work, gunicorn ×{WORKERS}",
+                "think_seconds": THINK_SECONDS,
+                **reviewers,
+            }
+        )
+        results.append({"name": f"Dashboard, {CLIENTS} clients, gunicorn ×{WORKERS}", **load(port, dashboard)})
 
         def update(index: int, iteration: int) -> int:
             pk = targets[index % len(targets)]

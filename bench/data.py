@@ -3,6 +3,7 @@
 import os
 import sys
 import time
+from pathlib import Path
 
 import dj_database_url
 import django
@@ -46,6 +47,8 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", "")
     if url.startswith("postgres"):
         create_postgres_database(url)
+    elif url.startswith("sqlite:///"):  # var/ does not exist on a fresh clone
+        Path(dj_database_url.parse(url)["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
     ensure(int(os.environ.get("BENCH_ACTIONS", "100000")))

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from tests.conftest import LONDON
-from tests.factories import ActionFactory, RecommendationFactory
+from tests.factories import ActionFactory, ForceFactory, RecommendationFactory
 from tracker.models import Action, DatePrecision, ForceSummary, Report
 
 pytestmark = pytest.mark.django_db
@@ -318,3 +318,10 @@ def test_an_active_psd_lead_sees_their_forces_actions(force_a, force_b, psd_lead
     mine = ActionFactory(force=force_a)
     ActionFactory(force=force_b)
     assert list(Action.objects.visible_to(psd_lead_a)) == [mine]
+
+
+def test_a_forces_address_follows_a_change_of_its_slug(db):
+    force = ForceFactory(slug="west-midlands")
+    assert force.get_absolute_url() == "/forces/west-midlands/"
+    force.slug = "west-mercia"
+    assert force.get_absolute_url() == "/forces/west-mercia/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -118,7 +119,11 @@ class Force(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:force", args=[self.slug])
+        # Reversed once per instance and slug: the dashboard links each of 43 forces from three tables.
+        reversed_for = self.__dict__.get("_absolute_url")
+        if reversed_for is None or reversed_for[0] != self.slug:
+            reversed_for = self.__dict__["_absolute_url"] = (self.slug, reverse("tracker:force", args=[self.slug]))
+        return reversed_for[1]
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -875,6 +880,7 @@ def summary_counts(prefix: str = "") -> dict[str, models.Count]:
 
 
 Counts = dict[str, int]
+OPEN_BY_DUE = "open_by_due"  # in counts_of(): {effective due date: (open actions, of which areas for improvement)}
 
 
 @dataclass(frozen=True)
@@ -895,28 +901,40 @@ class ForceSummaryManager(models.Manager["ForceSummary"]):
         return {row.pop("force_id"): row for row in rows}
 
     def counts_of(self, action_ids, *, using: str, lock: bool = False) -> dict[int, Counts]:
-        """Return what the actions `action_ids` add to their forces' summaries, as stored; lock them with `lock`."""
+        """
+        Return what the actions `action_ids` add to their forces' summaries, as stored, and under OPEN_BY_DUE how
+        many of them are open (and how many of those areas for improvement) per effective due date, which the
+        counts of the day depend on; lock them with `lock`.
+        """
         ids = sorted(action_ids)
         counts: dict[int, Counts] = {}
         for start in range(0, len(ids), ID_BATCH):  # within every database's limit of parameters
             actions = Action.objects.using(using).filter(pk__in=ids[start : start + ID_BATCH])
             if lock:  # no concurrent change between this count and the one after the change
                 list(actions.select_for_update().values_list("pk"))
-            for force_id, batch in self.recount(actions).items():
-                total = counts.setdefault(force_id, dict.fromkeys(SUMMARY_FIELDS, 0))
-                for name, n in batch.items():
+            by_due = actions.order_by().values("force_id", due=Coalesce("revised_due_date", "due_date"))
+            for row in by_due.annotate(**summary_counts()):
+                force_id, due = row.pop("force_id"), row.pop("due")
+                total = counts.setdefault(force_id, {**dict.fromkeys(SUMMARY_FIELDS, 0), OPEN_BY_DUE: {}})
+                for name, n in row.items():
                     total[name] += n
+                if due is not None and row["open_count"]:
+                    open_count, afi_open_count = total[OPEN_BY_DUE].get(due, (0, 0))
+                    total[OPEN_BY_DUE][due] = (open_count + row["open_count"], afi_open_count + row["afi_open_count"])
         return counts
 
     def add(self, after: dict[int, Counts], before: dict[int, Counts], *, using: str | None = None) -> None:
-        """Add the change from `before` to `after` (recounts of the same actions) to the forces' summaries."""
+        """
+        Add the change from `before` to `after` (counts_of the same actions) to the forces' summaries. A force
+        whose open actions' due dates changed too gets a new revision, even when no kept count moves.
+        """
         changes: dict[int, Counts] = {}
         for force_id in after.keys() | before.keys():
             now, then = after.get(force_id, {}), before.get(force_id, {})
             change = {name: now.get(name, 0) - then.get(name, 0) for name in SUMMARY_FIELDS}
-            if any(change.values()):
+            if any(change.values()) or now.get(OPEN_BY_DUE, {}) != then.get(OPEN_BY_DUE, {}):
                 changes[force_id] = change
-        if changes:
+        if changes:  # else nothing to write, and nothing locked: a change that moves no count waits for nobody
             self._change(self.db_manager(using), changes)
 
     @staticmethod
@@ -933,6 +951,7 @@ class ForceSummaryManager(models.Manager["ForceSummary"]):
             for name in SUMMARY_FIELDS
             if any(c[name] for c in changes.values())
         }
+        counts["revision"] = models.Value(uuid.uuid4())
         if kept.filter(force_id__in=changes).update(**counts) < len(changes):
             # A force's first action: its summary starts at nought (a concurrent first one does the same).
             missing = set(changes) - set(kept.filter(force_id__in=changes).values_list("force_id", flat=True))
@@ -978,7 +997,7 @@ class ForceSummaryManager(models.Manager["ForceSummary"]):
         drift = self.drift(recounted)
         nought = dict.fromkeys(SUMMARY_FIELDS, 0)
         summaries = [ForceSummary(force_id=pk, **recounted.get(pk, nought)) for pk in forces]
-        self.bulk_update(summaries, SUMMARY_FIELDS, batch_size=100)
+        self.bulk_update(summaries, [*SUMMARY_FIELDS, "revision"], batch_size=100)
         return drift
 
 
@@ -1007,6 +1026,11 @@ class ForceSummary(models.Model):
     afi_verified_count = models.IntegerField(default=0)
     open_undated_count = models.IntegerField(default=0)
     afi_open_undated_count = models.IntegerField(default=0)
+    # A new random value whenever a kept count moves or an open action's due date changes (as when an extension
+    # is approved, which moves no kept count): the counts that change with the day depend on nothing else, so
+    # what they are on a day (selectors.kept_force_summaries) can be cached under the forces' revisions and is
+    # never stale. Random rather than a counter, so that a restored backup or a rolled-back test cannot reuse one.
+    revision = models.UUIDField(default=uuid.uuid4)
 
     objects = ForceSummaryManager()
 
@@ -1035,7 +1059,7 @@ class ForceSummary(models.Model):
         }
 
 
-SUMMARY_FIELDS = [field.name for field in ForceSummary._meta.concrete_fields if field.name != "force"]
+SUMMARY_FIELDS = [field.name for field in ForceSummary._meta.concrete_fields if field.name.endswith("_count")]
 
 
 def evidence_upload_to(note: ProgressNote, filename: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -26,6 +28,7 @@ from django.utils import timezone
 from tracker.dates import long_date
 from tracker.models import (
     Action,
+    Counts,
     Force,
     ProgressNote,
     Recommendation,
@@ -39,6 +42,8 @@ from tracker.models import (
     summary_counts,
 )
 from tracker.workflow import TRANSITIONS
+
+RECENTLY_DUE_CACHE_SECONDS = 24 * 60 * 60  # a day's counts are of no use the next day
 
 
 def force_summaries(
@@ -72,17 +77,33 @@ def force_summaries(
 def kept_force_summaries(today: datetime.date | None = None, due_soon_days: int = 30) -> list[Force]:
     """
     Return the forces with actions, counted as force_summaries() counts them, each with `overdue_ages` too, in
-    two queries whose cost does not grow with history: each force's kept summary (ForceSummary), and its open
-    actions due within the last two years or later (ForceSummary.counts_on() works out the rest).
+    queries whose cost does not grow with history: each force's kept summary (ForceSummary), and, unless counted
+    at the same revisions today already, its open actions due within the last two years or later
+    (ForceSummary.counts_on() works out the rest).
     """
     today = today or timezone.localdate()
     forces = list(Force.objects.filter(summary__total_count__gt=0).select_related("summary"))
-    recent = Action.objects.recently_due_counts(today, due_soon_days)
+    recent = _recently_due_counts(forces, today, due_soon_days)
     for force in forces:
         for name, count in force.summary.counts_on(recent.get(force.pk, {})).items():
             setattr(force, name, count)
         _with_rates(force)
     return forces
+
+
+def _recently_due_counts(forces: list[Force], today: datetime.date, due_soon_days: int) -> dict[int, Counts]:
+    """
+    Return Action.objects.recently_due_counts(today, due_soon_days), from the cache when these forces' summaries
+    are at the revisions it was counted at: any change to a force's actions gives its summary a new revision in
+    the same transaction, so a cached count is never of actions that have changed since.
+    """
+    revisions = hashlib.sha256(" ".join(f"{f.pk}:{f.summary.revision}" for f in forces).encode()).hexdigest()
+    key = f"dashboard:recently-due:{today.isoformat()}:{due_soon_days}:{revisions}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = Action.objects.recently_due_counts(today, due_soon_days)
+        cache.set(key, counts, timeout=RECENTLY_DUE_CACHE_SECONDS)
+    return counts
 
 
 def _with_rates(force: Force) -> Force:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
 from tests.conftest import empty_this_runs_cache
-from tests.factories import ActionFactory, ExtensionRequestFactory, ForceFactory
+from tests.factories import ActionFactory, ExtensionRequestFactory, ForceFactory, PsdLeadFactory
 from tracker import workflow
 from tracker.models import Action, ExtensionRequest, Report
 
@@ -43,6 +43,49 @@ def test_overdue_report_is_scoped_to_the_psd_leads_force(client, today, force_a,
     ActionFactory(recommendation__report__subject_force=force_b, due_date=D(2015, 5, 1))
     client.force_login(psd_lead_a)
     assert _rows(client.get(reverse("tracker:overdue"))) == []
+
+
+@pytest.fixture
+def overdue_in_three_forces(today, force_a, force_b):
+    """Overdue actions of three forces, an area for improvement, one revised into the future, one closed."""
+    third = ForceFactory()
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 5, 1))
+    ActionFactory(
+        recommendation__report__subject_force=force_a, due_date=D(2013, 1, 1), status=Action.Status.IN_PROGRESS
+    )
+    ActionFactory(recommendation__report__subject_force=force_a, due_date=D(2015, 1, 1), revised_due_date=D(2015, 9, 1))
+    ActionFactory(recommendation__report__subject_force=force_b, due_date=D(2014, 5, 1))
+    ActionFactory(recommendation__report__subject_force=force_b, due_date=D(2014, 5, 1), status=Action.Status.VERIFIED)
+    ActionFactory(recommendation__report__subject_force=third, due_date=D(2015, 5, 30))
+    return third
+
+
+@pytest.mark.parametrize("who", ["reviewer", "psd_lead_a", "lead_of_two", "lead_of_none"])
+@pytest.mark.parametrize("query", [{}, {"page": "2"}, {"sort": "due"}, {"force": "leicestershire"}, {"q": "the"}])
+def test_overdue_report_counts_what_it_lists(
+    client, today, overdue_in_three_forces, force_a, force_b, who, query, request
+):
+    users = {
+        "lead_of_two": lambda: PsdLeadFactory(forces=[force_a, overdue_in_three_forces]),
+        "lead_of_none": lambda: PsdLeadFactory(forces=[]),
+    }
+    user = users[who]() if who in users else request.getfixturevalue(who)
+    client.force_login(user)
+    response = client.get(reverse("tracker:overdue"), query)
+    assert response.status_code == 200
+    listed = response.context["filter"].qs
+    assert response.context["page_obj"].paginator.count == listed.count() == len(listed)
+
+
+def test_the_overdue_report_with_no_filter_counts_from_the_kept_summaries(
+    client, today, overdue_in_three_forces, reviewer, django_assert_num_queries
+):
+    client.force_login(reviewer)
+    client.get(reverse("tracker:overdue"))  # the session and the user, and the day's counts, read once
+    with django_assert_num_queries(5) as queries:  # session, user, forces, their summaries, the page's actions
+        response = client.get(reverse("tracker:overdue"))
+    assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert response.context["page_obj"].paginator.count == 4
 
 
 def test_overdue_report_query_count_does_not_grow(client, today, reviewer, django_assert_max_num_queries):

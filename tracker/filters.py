@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils import timezone
 from tracker.forms import QuickSelect
 from tracker.models import Action, Force, Recommendation, Report, Theme, User
 from tracker.register import PUBLIC_STATUSES, public_actions, statuses_shown_as
-from tracker.selectors import action_list_queryset, days_ahead
+from tracker.selectors import ACTION_LIST_PAGE_SIZE, action_list_queryset, days_ahead, overdue_count
 
 
 class AnyYesNoSelect(forms.NullBooleanSelect):
@@ -111,6 +112,11 @@ class ActionFilter(django_filters.FilterSet):
             fields["owner"].queryset = User.objects.filter(forces__in=Force.objects.visible_to(user)).distinct()
 
     @property
+    def narrows_nothing(self) -> bool:
+        """Return whether the list is asked for as it is: no filter given (an order may be), none invalid."""
+        return self.is_valid() and not any(value for name, value in self.form.cleaned_data.items() if name != "sort")
+
+    @property
     def selected_report(self) -> Report | None:
         """Return the report the list is narrowed to, if a valid one is asked for."""
         return self.form.cleaned_data.get("report") if self.is_valid() else None
@@ -135,6 +141,18 @@ def action_list_filter(user: User, slug: str, query: QueryDict) -> ActionFilter:
     """Return the filter of the named action list (see selectors.ACTION_LISTS) for `user`, as asked in `query`."""
     actions = action_list_queryset(user, slug, days=days_ahead(query.get("days")))
     return ActionFilter(query, queryset=actions, user=user, offer_force=not user.has_one_force)
+
+
+def action_list_page(action_filter: ActionFilter, user: User, slug: str, number: str | None) -> Page:
+    """
+    Return page `number` (the last if past it) of the named list's filtered actions, ACTION_LIST_PAGE_SIZE a page.
+    The overdue report asked for with no filter takes its count from the forces' kept summaries rather than by
+    counting its actions: the same number (tests/test_lists.py compares them), without reading every one.
+    """
+    paginator = Paginator(action_filter.qs, ACTION_LIST_PAGE_SIZE)
+    if slug == "overdue" and action_filter.narrows_nothing:
+        paginator.count = overdue_count(user)  # a cached_property, given rather than counted
+    return paginator.get_page(number)
 
 
 class ReportFilter(django_filters.FilterSet):

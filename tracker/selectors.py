@@ -34,6 +34,7 @@ from tracker.models import (
     Recommendation,
     Report,
     Theme,
+    User,
     attention_ordering,
     completed_late_q,
     effective_due_q,
@@ -89,6 +90,12 @@ def kept_force_summaries(today: datetime.date | None = None, due_soon_days: int 
             setattr(force, name, count)
         _with_rates(force)
     return forces
+
+
+def overdue_count(user: User, today: datetime.date | None = None) -> int:
+    """Return how many actions `user` may see are overdue, as the dashboard counts them (kept_force_summaries)."""
+    visible = set(Force.objects.visible_to(user).values_list("pk", flat=True))
+    return sum(force.overdue_count for force in kept_force_summaries(today) if force.pk in visible)
 
 
 def _recently_due_counts(forces: list[Force], today: datetime.date, due_soon_days: int) -> dict[int, Counts]:
@@ -339,6 +346,7 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
     return entries
 
 
+ACTION_LIST_PAGE_SIZE = 50
 ACTION_LIST_RELATED = ("force", "owner", "recommendation", "recommendation__report")
 # Long texts no list shows: left out, so sorting thousands of rows does not carry them along.
 ACTION_LIST_DEFERRED = (

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from tracker.access import (
     get_extension_request_for_user,
     get_recommendation_for_user,
 )
-from tracker.filters import action_list_filter
+from tracker.filters import action_list_filter, action_list_page
 from tracker.forms import (
     BulkActionForm,
     ExtensionDecisionForm,
@@ -50,7 +49,7 @@ from tracker.views.overview import reopen_form, review_queue_page
 
 def _action_list_page(request, slug: str):
     action_filter = action_list_filter(request.user, slug, request.GET)
-    page = Paginator(action_filter.qs, 50).get_page(request.GET.get("page"))
+    page = action_list_page(action_filter, request.user, slug, request.GET.get("page"))
     context = {
         "filter": action_filter,
         "page_obj": page,

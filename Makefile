@@ -19,7 +19,7 @@ TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 DEV_ENV := DJANGO_DEBUG=true
 SEEDS ?= ../shared/seeds
 
-.PHONY: help install assets chromium postgresql-client postgresql redis-server services migrate load-fixtures fixtures import-report load-report demo clean-db run test test-sqlite test-postgres bench loadtest mutation lint check-deploy clean
+.PHONY: help install assets chromium postgresql-client postgresql redis-server services migrate load-fixtures fixtures import-report load-report demo clean-db run test test-sqlite test-postgres bench bench-scale loadtest mutation lint check-deploy clean
 
 help:
 	@echo "make run    install, migrate, load the shipped reports and the demo, serve on http://$(HOST):$(PORT)/"
@@ -27,6 +27,7 @@ help:
 	@echo "make load-report FIXTURE=fixtures/reports/<slug>.json    load it (safe to repeat)"
 	@echo "make test   ruff, then the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL)), caching in Redis"
 	@echo "make bench  time the main pages at national scale (100,000 actions) on SQLite and PostgreSQL"
+	@echo "make bench-scale  every page at 10k, 100k and 1M actions, with how each grows (builds its data sets once)"
 	@echo "make loadtest  two gunicorn hosts, one PostgreSQL, one Redis, 20 clients for 60 s; nothing may be lost"
 	@echo "make mutation  mutation testing of the rule modules (mutmut); writes bench/mutation.json"
 	@echo "make lint   ruff"
@@ -122,6 +123,11 @@ test-postgres: install assets chromium postgresql postgresql-client redis-server
 # Not part of `make test`: timings, not assertions. Builds its data set on first use (BENCH_ACTIONS=100000).
 bench: install
 	$(PY) -m bench.run
+
+# Not part of `make test` or `make bench`: every page at 10k, 100k and 1M actions (README "How cost grows"); builds
+# and keeps a data set per size on first use (1M: about 6 GB on PostgreSQL, minutes to build).
+bench-scale: install
+	$(PY) -m bench.scale
 
 # Bounded (20 clients × 60 s on 127.0.0.1), on its own database tracker_loadtest and Redis database 2, on the
 # servers the tests use; writes bench/loadtest.json.

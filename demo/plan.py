@@ -276,5 +276,12 @@ def plan_reports(
                 PlannedRecommendation(_sentence(lead, "all forces", topic), written, due, precision, topic, addressed)
             )
         reports.append(report)
+    # A million actions plan thousands of reports: two may share a day and a title cut to its first 80
+    # characters ("…: progress report 1" and "…: progress report 12"). The second of a slug gets "-2", and so on.
+    editions_of: Counter[str] = Counter()
+    for report in reports:
+        editions_of[report.slug] += 1
+        if editions_of[report.slug] > 1:
+            report.slug = f"{report.slug}-{editions_of[report.slug]}"
     reports.sort(key=lambda r: (r.published_on, r.slug))
     return reports

@@ -200,3 +200,18 @@ def test_dashboard_counts_completed_late_by_the_london_day_as_the_rule_does():
     [row] = force_summaries(Force.objects.filter(pk=force.pk))
     assert row.completed_late_count == Action.objects.completed_late().count() == 3
     assert row.completed_on_time_count == 4
+
+
+def test_a_million_actions_plan_reports_of_distinct_slugs():
+    import random
+
+    from demo.plan import plan_reports
+
+    forces = [Force(pk=n, slug=f"force-{n}", name=f"Force {n}") for n in range(1, 44)]
+    bodies = {slug: Force(pk=100 + n, slug=slug) for n, slug in enumerate(["home-office", "npcc", "acpo"])}
+    reports = plan_reports(
+        actions=1_000_000, rng=random.Random(2014), today=datetime.date(2026, 12, 1), forces=forces, bodies=bodies
+    )
+    slugs = [report.slug for report in reports]
+    assert len(slugs) == len(set(slugs)) > 10_000
+    assert all(len(slug) <= Report._meta.get_field("slug").max_length for slug in slugs)

@@ -6,7 +6,9 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
+from django.db import connections, models
 from django.db.models import QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tracker.models import Action, Recommendation, User
@@ -51,6 +53,9 @@ ROW_FIELDS = (
 )
 
 
+STORED_AS_TEXT = frozenset({"due_date", "revised_due_date", "updated_at"})  # by SQLite
+
+
 def _labels(model, name: str) -> dict[str, str]:
     return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
 
@@ -61,10 +66,20 @@ def _rows(queryset: QuerySet[Action], lead: tuple[str, ...]) -> Iterator[list[Ce
     kinds, statuses = _labels(Recommendation, "kind"), _labels(Action, "status")
     effective_due_of, days_overdue_on = Action.effective_due_of, Action.days_overdue_on
     owners = {None: ""}
-    values = queryset.values_list(*lead, *ROW_FIELDS).iterator(chunk_size=ROWS_PER_FETCH)
+    database = connections[queryset.db]
+    fields: tuple[Any, ...] = ROW_FIELDS
+    # SQLite stores dates and moments (in UTC) as text, which Django parses in Python, a converter call per
+    # cell: read as the text and parsed here by the standard library's ISO parsers, at a fraction of the cost.
+    stored_as_text = database.vendor == "sqlite"
+    if stored_as_text:
+        fields = tuple(Cast(f, models.CharField()) if f in STORED_AS_TEXT else f for f in ROW_FIELDS)
+    values = queryset.values_list(*lead, *fields).iterator(chunk_size=ROWS_PER_FETCH)
     width = len(lead)
     for row in values:
         force, title, kind, number, text, status, due, revised, owner_id, first, last, username, updated = row[width:]
+        if stored_as_text:
+            due, revised = due and datetime.date.fromisoformat(due), revised and datetime.date.fromisoformat(revised)
+            updated = datetime.datetime.fromisoformat(updated).replace(tzinfo=database.timezone)
         if owner_id not in owners:
             owners[owner_id] = str(User(first_name=first, last_name=last, username=username))
         yield [

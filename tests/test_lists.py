@@ -4,6 +4,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
@@ -85,6 +87,18 @@ def test_the_overdue_report_with_no_filter_counts_from_the_kept_summaries(
     with django_assert_num_queries(5) as queries:  # session, user, forces, their summaries, the page's actions
         response = client.get(reverse("tracker:overdue"))
     assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert response.context["page_obj"].paginator.count == 4
+
+
+def test_the_overdue_report_reads_the_days_counts_the_dashboard_cached(
+    client, today, overdue_in_three_forces, reviewer, settings
+):
+    settings.DUE_SOON_DAYS = 14
+    client.force_login(reviewer)
+    client.get(reverse("tracker:dashboard"))  # counts the day's open actions, and caches them
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("tracker:overdue"))
+    assert len([q for q in queries if Action._meta.db_table in q["sql"]]) == 1  # the page's 50, nothing counted
     assert response.context["page_obj"].paginator.count == 4
 
 

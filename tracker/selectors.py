@@ -95,7 +95,9 @@ def kept_force_summaries(today: datetime.date | None = None, due_soon_days: int 
 def overdue_count(user: User, today: datetime.date | None = None) -> int:
     """Return how many actions `user` may see are overdue, as the dashboard counts them (kept_force_summaries)."""
     visible = set(Force.objects.visible_to(user).values_list("pk", flat=True))
-    return sum(force.overdue_count for force in kept_force_summaries(today) if force.pk in visible)
+    # With the dashboard's due-soon days, so that both read the day's counts from one cache entry.
+    counted = kept_force_summaries(today, settings.DUE_SOON_DAYS)
+    return sum(force.overdue_count for force in counted if force.pk in visible)
 
 
 def _recently_due_counts(forces: list[Force], today: datetime.date, due_soon_days: int) -> dict[int, Counts]:

@@ -84,7 +84,7 @@ def test_the_overdue_report_with_no_filter_counts_from_the_kept_summaries(
 ):
     client.force_login(reviewer)
     client.get(reverse("tracker:overdue"))  # the session and the user, and the day's counts, read once
-    with django_assert_num_queries(5) as queries:  # session, user, forces, their summaries, the page's actions
+    with django_assert_num_queries(4) as queries:  # session, user, the forces' summaries, the page's actions
         response = client.get(reverse("tracker:overdue"))
     assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert response.context["page_obj"].paginator.count == 4

@@ -1049,7 +1049,7 @@ class ForceSummary(models.Model):
         """
         counts = {name: getattr(self, name) for name in SUMMARY_FIELDS}
         ages = [recent.get(f"age_{k}_count", 0) for k in range(len(OVERDUE_AGES) - 1)]
-        overdue = self.open_count - self.open_undated_count - recent.get("not_yet_due_count", 0)
+        overdue = self.overdue_on(recent)
         afi_overdue = self.afi_open_count - self.afi_open_undated_count - recent.get("afi_not_yet_due_count", 0)
         return counts | {
             "overdue_count": overdue,
@@ -1057,6 +1057,10 @@ class ForceSummary(models.Model):
             "afi_overdue_count": afi_overdue,
             "overdue_ages": (*ages, overdue - sum(ages)),
         }
+
+    def overdue_on(self, recent: Counts) -> int:
+        """Return how many of the force's actions are overdue, given its recently due counts (see counts_on)."""
+        return self.open_count - self.open_undated_count - recent.get("not_yet_due_count", 0)
 
 
 SUMMARY_FIELDS = [field.name for field in ForceSummary._meta.concrete_fields if field.name.endswith("_count")]

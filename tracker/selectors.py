@@ -30,6 +30,7 @@ from tracker.models import (
     Action,
     Counts,
     Force,
+    ForceSummary,
     ProgressNote,
     Recommendation,
     Report,
@@ -41,6 +42,7 @@ from tracker.models import (
     of_kind_q,
     overdue_q,
     summary_counts,
+    visible_force_ids,
 )
 from tracker.workflow import TRANSITIONS
 
@@ -84,7 +86,7 @@ def kept_force_summaries(today: datetime.date | None = None, due_soon_days: int 
     """
     today = today or timezone.localdate()
     forces = list(Force.objects.filter(summary__total_count__gt=0).select_related("summary"))
-    recent = _recently_due_counts(forces, today, due_soon_days)
+    recent = _recently_due_counts([force.summary for force in forces], today, due_soon_days)
     for force in forces:
         for name, count in force.summary.counts_on(recent.get(force.pk, {})).items():
             setattr(force, name, count)
@@ -94,19 +96,27 @@ def kept_force_summaries(today: datetime.date | None = None, due_soon_days: int 
 
 def overdue_count(user: User, today: datetime.date | None = None) -> int:
     """Return how many actions `user` may see are overdue, as the dashboard counts them (kept_force_summaries)."""
-    visible = set(Force.objects.visible_to(user).values_list("pk", flat=True))
+    today = today or timezone.localdate()
+    summaries = ForceSummary.objects.filter(total_count__gt=0).only("revision", "open_count", "open_undated_count")
+    summaries = list(summaries)
     # With the dashboard's due-soon days, so that both read the day's counts from one cache entry.
-    counted = kept_force_summaries(today, settings.DUE_SOON_DAYS)
-    return sum(force.overdue_count for force in counted if force.pk in visible)
+    recent = _recently_due_counts(summaries, today, settings.DUE_SOON_DAYS)
+    visible = visible_force_ids(user)
+    return sum(
+        summary.overdue_on(recent.get(summary.force_id, {}))
+        for summary in summaries
+        if visible is None or summary.force_id in visible
+    )
 
 
-def _recently_due_counts(forces: list[Force], today: datetime.date, due_soon_days: int) -> dict[int, Counts]:
+def _recently_due_counts(summaries: list[ForceSummary], today: datetime.date, due_soon_days: int) -> dict[int, Counts]:
     """
-    Return Action.objects.recently_due_counts(today, due_soon_days), from the cache when these forces' summaries
+    Return Action.objects.recently_due_counts(today, due_soon_days), from the cache when the forces' `summaries`
     are at the revisions it was counted at: any change to a force's actions gives its summary a new revision in
     the same transaction, so a cached count is never of actions that have changed since.
     """
-    revisions = hashlib.sha256(" ".join(f"{f.pk}:{f.summary.revision}" for f in forces).encode()).hexdigest()
+    at = sorted((summary.force_id, str(summary.revision)) for summary in summaries)
+    revisions = hashlib.sha256(" ".join(f"{force_id}:{revision}" for force_id, revision in at).encode()).hexdigest()
     key = f"dashboard:recently-due:{today.isoformat()}:{due_soon_days}:{revisions}"
     counts = cache.get(key)
     if counts is None:

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.template import Context, Template
 
-from tracker.dates import due_display, long_date, long_date_time, precise_date
+from tracker.dates import due_display, local_date, long_date, long_date_time, precise_date
 from tracker.links import absolute_url
 from tracker.models import Action, Recommendation
 
@@ -24,6 +24,21 @@ def test_long_date_has_no_leading_zero():
 def test_long_date_time_is_in_local_time():
     moment = datetime.datetime(2015, 6, 2, 13, 5, tzinfo=datetime.UTC)
     assert long_date_time(moment) == "2 June 2015 at 14:05"
+
+
+def test_local_date_is_the_day_in_local_time():
+    late_evening = datetime.datetime(2015, 6, 2, 23, 30, tzinfo=datetime.UTC)  # 00:30 on 3 June in London
+    assert local_date(late_evening) == "3 June 2015"
+
+
+def test_local_date_reads_as_the_date_filter_did():
+    moment = datetime.datetime(2015, 1, 9, 23, 30, tzinfo=datetime.UTC)
+    django_date = Template('{{ moment|date:"j F Y" }}').render(Context({"moment": moment}))
+    assert local_date(moment) == django_date == "9 January 2015"
+
+
+def test_local_date_of_no_moment_is_empty():
+    assert local_date(None) == ""
 
 
 def test_precise_date_at_each_precision():

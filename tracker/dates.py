@@ -21,6 +21,11 @@ def long_date(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def local_date(moment: datetime.datetime | None) -> str:
+    """Format the day of a moment, in local time, as "27 May 2015"; nothing for no moment."""
+    return long_date(timezone.localtime(moment)) if moment else ""
+
+
 def long_date_time(moment: datetime.datetime) -> str:
     """Format a moment in local time as "27 May 2015 at 14:05"."""
     local = timezone.localtime(moment)

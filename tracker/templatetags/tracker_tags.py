@@ -6,6 +6,7 @@ from tracker import dates
 
 register = template.Library()
 register.filter(dates.precise_date)
+register.filter(dates.local_date)
 register.filter(dates.due_display)
 
 

@@ -1,8 +1,14 @@
-"""Absolute addresses on this site, for emails, calendar feeds, exports and the API's examples."""
+"""Addresses on this site: absolute ones for emails, calendar feeds, exports and the API's examples; and the
+address of one object of many, quickly, for long lists."""
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import URLResolver, get_resolver, get_script_prefix, get_urlconf, reverse
+
+# Stands in for the id while an address is reversed: a number no address contains elsewhere (checked).
+_PLACEHOLDER = "918273645"
 
 
 def absolute_url(path_or_url: str) -> str:
@@ -10,3 +16,23 @@ def absolute_url(path_or_url: str) -> str:
     if urlsplit(path_or_url).scheme:
         return path_or_url
     return settings.SITE_URL.rstrip("/") + path_or_url
+
+
+def reverse_by_id(viewname: str, pk: int) -> str:
+    """
+    Return reverse(viewname, args=[pk]) for a view whose one argument is an <int:...> id, without reversing
+    each time: the view's address is reversed once per URLconf and script prefix with a placeholder for the id,
+    which is then put in its place. Reversing was a tenth of the time of a list of 50 actions.
+    """
+    before, after = _around_the_id(viewname, get_resolver(get_urlconf()), get_script_prefix())
+    return f"{before}{int(pk)}{after}"
+
+
+@lru_cache(maxsize=128)
+def _around_the_id(viewname: str, resolver: URLResolver, script_prefix: str) -> tuple[str, str]:
+    # Keyed by the resolver itself: Django makes a new one when the URLconf changes (clear_url_caches).
+    address = reverse(viewname, urlconf=resolver.urlconf_name, args=[_PLACEHOLDER])
+    before, found, after = address.partition(_PLACEHOLDER)
+    if not found or _PLACEHOLDER in before + after:
+        raise ValueError(f"{viewname}'s address {address!r} does not hold its id once")
+    return before, after

@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tracker.dates import long_date
+from tracker.links import reverse_by_id
 from tracker.report_parser import add_months
 
 M = TypeVar("M", bound=models.Model)
@@ -745,7 +746,7 @@ class Action(models.Model):
             ForceSummary.objects.add(ForceSummary.objects.counts_of([self.pk], using=using), before, using=using)
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:action", args=[self.pk])
+        return reverse_by_id("tracker:action", self.pk)  # as reverse() does, at a fraction of its cost in lists
 
     def natural_key(self) -> tuple[str, int, str] | tuple[str, int, str, str]:
         """Return (report slug, number, force slug), with the kind last for an area for improvement's action."""

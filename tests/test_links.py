@@ -1,17 +1,20 @@
-"""tracker.links.reverse_by_id: the address reverse() gives, for every id, script prefix and URLconf."""
+"""tracker.links: the addresses reverse() gives, reversed once, for every id, script prefix and URLconf."""
 
 import pytest
 from django.urls import NoReverseMatch, path, reverse, set_script_prefix, set_urlconf
 
-from tracker.links import reverse_by_id
+from tracker.links import reverse_by_id, reverse_cached
 from tracker.models import Action
 
 
-def _view(request, pk):  # pragma: no cover - only reversed, never called
+def _view(request, **kwargs):  # pragma: no cover - only reversed, never called
     raise AssertionError
 
 
-urlpatterns = [path("elsewhere/<int:pk>/actions/", _view, name="action")]  # an app's URLconf moved under tests
+urlpatterns = [  # an app's URLconf moved, under tests
+    path("elsewhere/<int:pk>/actions/", _view, name="action"),
+    path("elsewhere/overdue/", _view, name="overdue"),
+]
 
 
 @pytest.mark.parametrize("pk", [1, 9, 10, 918273, 918273645, 9182736450, 2**31])
@@ -55,3 +58,19 @@ def test_reverse_by_id_refuses_what_is_not_an_id():
         reverse_by_id("tracker:action", None)
     with pytest.raises(NoReverseMatch):
         reverse_by_id("tracker:no-such-view", 1)
+
+
+def test_reverse_cached_gives_what_reverse_gives():
+    assert reverse_cached("tracker:overdue") == reverse("tracker:overdue") == "/actions/overdue/"
+    assert reverse_cached("admin:index") == reverse("admin:index")
+
+
+def test_reverse_cached_follows_the_script_prefix_and_the_urlconf(settings):
+    reverse_cached("tracker:overdue")
+    set_script_prefix("/tracker/")
+    try:
+        assert reverse_cached("tracker:overdue") == "/tracker/actions/overdue/"
+    finally:
+        set_script_prefix("/")
+    settings.ROOT_URLCONF = __name__
+    assert reverse_cached("overdue") == "/elsewhere/overdue/"

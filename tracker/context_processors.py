@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+
+from tracker.links import reverse_cached
 
 
 @dataclass(frozen=True)
@@ -27,24 +28,24 @@ def _navigation_items(request) -> list[NavItem]:
     items = []
     if user.is_reviewer:
         items += [
-            ("All forces", reverse("tracker:dashboard")),
-            ("Review queue", reverse("tracker:review_queue")),
-            ("Themes", reverse("tracker:theme_list")),
-            ("Figures", reverse("tracker:figures")),
+            ("All forces", reverse_cached("tracker:dashboard")),
+            ("Review queue", reverse_cached("tracker:review_queue")),
+            ("Themes", reverse_cached("tracker:theme_list")),
+            ("Figures", reverse_cached("tracker:figures")),
         ]
     else:
-        items.append(("My force", reverse("tracker:home")))
-        items.append(("My actions", reverse("tracker:my_actions")))
+        items.append(("My force", reverse_cached("tracker:home")))
+        items.append(("My actions", reverse_cached("tracker:my_actions")))
     items += [
-        ("Overdue", reverse("tracker:overdue")),
-        ("Upcoming", reverse("tracker:upcoming")),
-        ("All actions", reverse("tracker:action_list")),
-        ("Reports", reverse("tracker:report_list")),
-        ("Trends", reverse("tracker:trends")),
-        ("Calendar", reverse("tracker:calendar")),
+        ("Overdue", reverse_cached("tracker:overdue")),
+        ("Upcoming", reverse_cached("tracker:upcoming")),
+        ("All actions", reverse_cached("tracker:action_list")),
+        ("Reports", reverse_cached("tracker:report_list")),
+        ("Trends", reverse_cached("tracker:trends")),
+        ("Calendar", reverse_cached("tracker:calendar")),
     ]
     if user.is_staff:
-        items.append(("Admin", reverse("admin:index")))
+        items.append(("Admin", reverse_cached("admin:index")))
     # The longest matching address wins, so /actions/overdue/ marks "Overdue", not "All actions".
     path = request.path
     matches = [url for _, url in items if path == url or (url != "/" and path.startswith(url))]

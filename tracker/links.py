@@ -1,5 +1,7 @@
-"""Addresses on this site: absolute ones for emails, calendar feeds, exports and the API's examples; and the
-address of one object of many, quickly, for long lists."""
+"""
+Addresses on this site: absolute ones for emails, calendar feeds, exports and the API's examples; and, reversed
+once rather than on every use, those every page draws (its navigation) and those of each row of a long list.
+"""
 
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -18,6 +20,11 @@ def absolute_url(path_or_url: str) -> str:
     return settings.SITE_URL.rstrip("/") + path_or_url
 
 
+def reverse_cached(viewname: str) -> str:
+    """Return reverse(viewname) for a view that takes no argument, reversed once per URLconf and script prefix."""
+    return _reversed(viewname, get_resolver(get_urlconf()), get_script_prefix())
+
+
 def reverse_by_id(viewname: str, pk: int) -> str:
     """
     Return reverse(viewname, args=[pk]) for a view whose one argument is an <int:...> id, without reversing
@@ -28,9 +35,14 @@ def reverse_by_id(viewname: str, pk: int) -> str:
     return f"{before}{int(pk)}{after}"
 
 
+# Keyed by the resolver itself: Django makes a new one when the URLconf changes (clear_url_caches).
+@lru_cache(maxsize=128)
+def _reversed(viewname: str, resolver: URLResolver, script_prefix: str) -> str:
+    return reverse(viewname, urlconf=resolver.urlconf_name)
+
+
 @lru_cache(maxsize=128)
 def _around_the_id(viewname: str, resolver: URLResolver, script_prefix: str) -> tuple[str, str]:
-    # Keyed by the resolver itself: Django makes a new one when the URLconf changes (clear_url_caches).
     address = reverse(viewname, urlconf=resolver.urlconf_name, args=[_PLACEHOLDER])
     before, found, after = address.partition(_PLACEHOLDER)
     if not found or _PLACEHOLDER in before + after:

@@ -57,7 +57,10 @@ def _action_list_page(request, slug: str):
         "days": days_ahead(request.GET.get("days")),
         "export_urls": export_links(request, slug),
         "show_force": not request.user.has_one_force,
-        "bulk_form": BulkActionForm(actions=Action.objects.none()) if request.user.is_reviewer else None,
+        # The overdue report groups its rows by force, without boxes to tick.
+        "bulk_form": BulkActionForm(actions=Action.objects.none())
+        if request.user.is_reviewer and slug != "overdue"
+        else None,
     }
     return render(request, "tracker/action_list.html", context)
 

@@ -14,6 +14,7 @@ def _view(request, **kwargs):  # pragma: no cover - only reversed, never called
 urlpatterns = [  # an app's URLconf moved, under tests
     path("elsewhere/<int:pk>/actions/", _view, name="action"),
     path("elsewhere/overdue/", _view, name="overdue"),
+    path("reports/918273645/<int:pk>/", _view, name="numbered"),  # holds reverse_by_id's placeholder itself
 ]
 
 
@@ -74,3 +75,12 @@ def test_reverse_cached_follows_the_script_prefix_and_the_urlconf(settings):
         set_script_prefix("/")
     settings.ROOT_URLCONF = __name__
     assert reverse_cached("overdue") == "/elsewhere/overdue/"
+
+
+def test_reverse_by_id_refuses_an_address_that_holds_its_placeholder_elsewhere():
+    set_urlconf(__name__)
+    try:
+        with pytest.raises(ValueError, match="does not hold its id once"):
+            reverse_by_id("numbered", 7)
+    finally:
+        set_urlconf(None)

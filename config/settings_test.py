@@ -27,3 +27,8 @@ CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Login throttling stays out of the way of the suite's sign-ins; tests/test_hardening.py turns it on.
 AXES_ENABLED = False
+# A second database, created only for the tests that ask for it: a change made through .using("other") must
+# keep to that database, its forces' summaries included (tests/test_force_summary.py).
+_default = DATABASES["default"]  # noqa: F405
+_other_test_name = f"{_default['NAME']}_other" if "postgresql" in _default["ENGINE"] else None  # SQLite: in memory
+DATABASES["other"] = {**_default, "TEST": {"NAME": _other_test_name}}  # noqa: F405

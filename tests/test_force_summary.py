@@ -106,6 +106,14 @@ def test_saving_what_the_summary_does_not_count_leaves_it_alone(today, force_a, 
     assert not [q for q in queries if ForceSummary._meta.db_table in q["sql"]]
 
 
+def test_saving_only_fields_the_summary_does_not_count_reads_and_locks_no_action(today, force_a, psd_lead_a):
+    action = ActionFactory(force=force_a)
+    action.owner = psd_lead_a
+    with CaptureQueriesContext(connection) as queries:
+        action.save(update_fields=["owner"])
+    assert [q["sql"].split()[0] for q in queries if Action._meta.db_table + '"' in q["sql"]] == ["UPDATE"]
+
+
 def test_a_change_of_status_costs_the_same_few_queries_however_many_actions_exist(today, force_a, psd_lead_a):
     def queries_to_start(action):
         with CaptureQueriesContext(connection) as queries:
@@ -161,6 +169,67 @@ def test_an_import_counts_its_actions_in_the_same_transaction(today, force_a):
     load(report_rows())
     assert ForceSummary.objects.get(force=force_a).total_count == 1
     assert ForceSummary.objects.drift() == []
+
+
+def test_a_recommendation_updated_to_an_area_for_improvement_moves_its_actions_counts(today, force_a):
+    action = ActionFactory(force=force_a)
+    Recommendation.objects.filter(pk=action.recommendation_id).update(kind=Recommendation.Kind.AREA_FOR_IMPROVEMENT)
+    assert ForceSummary.objects.get(force=force_a).afi_total_count == 1
+    assert ForceSummary.objects.drift() == []
+
+
+def test_actions_created_in_bulk_ignoring_conflicts_are_counted(today, force_a, force_b):
+    existing = ActionFactory(force=force_a)
+    again = Action(recommendation=existing.recommendation, force=force_a)  # the same recommendation and force
+    new = Action(recommendation=existing.recommendation, force=force_b)
+    Action.objects.bulk_create([again, new], ignore_conflicts=True)  # no ids come back
+    assert ForceSummary.objects.get(force=force_a).total_count == 1
+    assert ForceSummary.objects.get(force=force_b).total_count == 1
+    assert ForceSummary.objects.drift() == []
+
+
+def test_actions_created_in_bulk_keep_the_batch_size_given(today, force_a, force_b):
+    recommendation = RecommendationFactory()
+    actions = [Action(recommendation=recommendation, force=force) for force in (force_a, force_b)]
+    with CaptureQueriesContext(connection) as queries:
+        Action.objects.bulk_create(actions, 1)  # batch_size, as Django's own bulk_create takes it
+    inserts = [q for q in queries if q["sql"].startswith(f'INSERT INTO "{Action._meta.db_table}"')]
+    assert len(inserts) == 2
+    assert ForceSummary.objects.drift() == []
+
+
+@pytest.mark.django_db(databases=["default", "other"])
+def test_changes_made_in_another_database_are_counted_in_its_summaries(today):
+    force = Force.objects.using("other").create(slug="kent", name="Kent Police")
+    report = Report.objects.using("other").create(slug="kent-2014", title="Kent", published_on=D(2014, 11, 1))
+    first, second = (
+        Recommendation.objects.using("other").create(report=report, number=number, text="Publish.") for number in (1, 2)
+    )
+    Action.objects.using("other").bulk_create([Action(recommendation=first, force=force)])
+    Action.objects.using("other").filter(force=force).update(status=S.COMPLETED)
+    Recommendation.objects.using("other").filter(pk=first.pk).update(kind=Recommendation.Kind.AREA_FOR_IMPROVEMENT)
+    Action(recommendation=second, force=force).save(using="other")
+    second.is_priority = True
+    second.save(using="other")
+    kept = ForceSummary.objects.using("other").get(force=force)
+    counts = ("total_count", "open_count", "awaiting_review_count", "afi_total_count", "afi_awaiting_review_count")
+    assert [getattr(kept, name) for name in (*counts, "priority_open_count")] == [2, 1, 1, 1, 1, 1]
+    assert not ForceSummary.objects.using("default").exists()
+
+
+@pytest.mark.django_db(databases=["default", "other"], transaction=True)
+def test_a_bulk_create_whose_count_fails_leaves_no_action_behind(monkeypatch):
+    force = Force.objects.using("other").create(slug="kent", name="Kent Police")
+    report = Report.objects.using("other").create(slug="kent-2014", title="Kent", published_on=D(2014, 11, 1))
+    recommendation = Recommendation.objects.using("other").create(report=report, number=1, text="Publish.")
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the count failed")
+
+    monkeypatch.setattr(ForceSummary.objects, "add", fail)
+    with pytest.raises(RuntimeError):
+        Action.objects.using("other").bulk_create([Action(recommendation=recommendation, force=force)])
+    assert not Action.objects.using("other").exists()
 
 
 # The summary equals the recount after any sequence of changes (hypothesis draws the sequences)

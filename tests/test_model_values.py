@@ -325,3 +325,13 @@ def test_a_forces_address_follows_a_change_of_its_slug(db):
     assert force.get_absolute_url() == "/forces/west-midlands/"
     force.slug = "west-mercia"
     assert force.get_absolute_url() == "/forces/west-mercia/"
+
+
+def test_a_forces_address_is_reversed_once_for_its_slug(db, monkeypatch):
+    reversed_ = []
+    monkeypatch.setattr("tracker.models.reverse", lambda *args, **kwargs: reversed_.append(args) or "/forces/x/")
+    force = ForceFactory(slug="kent")
+    force.get_absolute_url(), force.get_absolute_url()
+    force.slug = "kent-police"
+    force.get_absolute_url(), force.get_absolute_url()
+    assert len(reversed_) == 2

@@ -377,13 +377,13 @@ class Recommendation(models.Model):
     def __str__(self) -> str:
         return f"{self.label}: {self.text[:80]}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, **kwargs) -> None:  # keywords only: Django 5.1 deprecates save()'s positional arguments
         # Its kind and priority flag are counted in its actions' force summaries.
         if self._state.adding or not _counts_change(kwargs.get("update_fields"), {"kind", "is_priority"}):
-            super().save(*args, **kwargs)
+            super().save(**kwargs)
             return
         with ForceSummary.objects.counting(Action.objects.filter(recommendation=self.pk), using=kwargs.get("using")):
-            super().save(*args, **kwargs)
+            super().save(**kwargs)
 
     def natural_key(self) -> tuple[str, int] | tuple[str, int, str]:
         """Return (report slug, number), with the kind added for an area for improvement only.
@@ -734,15 +734,15 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"{self.force} – {self.recommendation.report.title} {self.recommendation.short_label}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, **kwargs) -> None:  # keywords only: Django 5.1 deprecates save()'s positional arguments
         # Every change to what ForceSummary counts reaches it in the same transaction (deletions: tracker.signals).
         if not _counts_change(kwargs.get("update_fields"), COUNTED_ACTION_FIELDS):
-            super().save(*args, **kwargs)
+            super().save(**kwargs)
             return
         using = kwargs.get("using") or router.db_for_write(Action, instance=self)
         with transaction.atomic(using=using, savepoint=False):
             before = {} if self._state.adding else ForceSummary.objects.counts_of([self.pk], using=using, lock=True)
-            super().save(*args, **kwargs)
+            super().save(**kwargs)
             ForceSummary.objects.add(ForceSummary.objects.counts_of([self.pk], using=using), before, using=using)
 
     def get_absolute_url(self) -> str:

@@ -208,7 +208,7 @@ def test_changes_made_in_another_database_are_counted_in_its_summaries(today):
     Action.objects.using("other").bulk_create([Action(recommendation=first, force=force)])
     Action.objects.using("other").filter(force=force).update(status=S.COMPLETED)
     Recommendation.objects.using("other").filter(pk=first.pk).update(kind=Recommendation.Kind.AREA_FOR_IMPROVEMENT)
-    Action(recommendation=second, force=force).save(using="other")
+    Action(recommendation_id=second.pk, force_id=force.pk).save(using="other")  # by ids: no database implied
     second.is_priority = True
     second.save(using="other")
     kept = ForceSummary.objects.using("other").get(force=force)

@@ -217,11 +217,40 @@ def test_changes_made_in_another_database_are_counted_in_its_summaries(today):
     assert not ForceSummary.objects.using("default").exists()
 
 
-@pytest.mark.django_db(databases=["default", "other"], transaction=True)
-def test_a_bulk_create_whose_count_fails_leaves_no_action_behind(monkeypatch):
+def _a_recommendation_in_other() -> tuple[Force, Recommendation]:
     force = Force.objects.using("other").create(slug="kent", name="Kent Police")
     report = Report.objects.using("other").create(slug="kent-2014", title="Kent", published_on=D(2014, 11, 1))
-    recommendation = Recommendation.objects.using("other").create(report=report, number=1, text="Publish.")
+    return force, Recommendation.objects.using("other").create(report=report, number=1, text="Publish.")
+
+
+@pytest.mark.django_db(databases=["default", "other"])
+def test_an_action_read_from_another_database_is_counted_there_when_saved(today):
+    force, recommendation = _a_recommendation_in_other()
+    Action.objects.using("other").create(recommendation=recommendation, force=force)
+    action = Action.objects.using("other").get()
+    action.status = S.COMPLETED
+    action.save()  # where it came from, as Django saves it
+    assert ForceSummary.objects.using("other").get(force=force).awaiting_review_count == 1
+
+
+class ActionsToOther:
+    """A database router that writes actions to the "other" database (and leaves everything else alone)."""
+
+    def db_for_write(self, model, **hints):
+        return "other" if model is Action else None
+
+
+@pytest.mark.django_db(databases=["default", "other"])
+def test_actions_a_router_writes_elsewhere_are_counted_there(today, settings):
+    force, recommendation = _a_recommendation_in_other()
+    settings.DATABASE_ROUTERS = [f"{__name__}.ActionsToOther"]
+    Action(recommendation_id=recommendation.pk, force_id=force.pk).save()
+    assert ForceSummary.objects.using("other").get(force=force).total_count == 1
+
+
+@pytest.mark.django_db(databases=["default", "other"], transaction=True)
+def test_a_bulk_create_whose_count_fails_leaves_no_action_behind(monkeypatch):
+    force, recommendation = _a_recommendation_in_other()
 
     def fail(*args, **kwargs):
         raise RuntimeError("the count failed")

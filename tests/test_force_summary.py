@@ -261,6 +261,19 @@ def test_a_bulk_create_whose_count_fails_leaves_no_action_behind(monkeypatch):
     assert not Action.objects.using("other").exists()
 
 
+@pytest.mark.django_db(databases=["default", "other"], transaction=True)
+def test_an_action_whose_count_fails_is_not_saved(monkeypatch):
+    force, recommendation = _a_recommendation_in_other()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the count failed")
+
+    monkeypatch.setattr(ForceSummary.objects, "add", fail)
+    with pytest.raises(RuntimeError):
+        Action(recommendation_id=recommendation.pk, force_id=force.pk).save(using="other")
+    assert not Action.objects.using("other").exists()
+
+
 # The summary equals the recount after any sequence of changes (hypothesis draws the sequences)
 
 OPERATIONS = st.lists(

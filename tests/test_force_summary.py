@@ -178,6 +178,13 @@ def test_a_recommendation_updated_to_an_area_for_improvement_moves_its_actions_c
     assert ForceSummary.objects.drift() == []
 
 
+def test_a_recommendation_saved_as_an_area_for_improvement_moves_its_actions_counts(today, force_a):
+    recommendation = ActionFactory(force=force_a).recommendation
+    recommendation.kind = Recommendation.Kind.AREA_FOR_IMPROVEMENT
+    recommendation.save(update_fields=["kind"])
+    assert ForceSummary.objects.get(force=force_a).afi_total_count == 1
+
+
 def test_actions_created_in_bulk_ignoring_conflicts_are_counted(today, force_a, force_b):
     existing = ActionFactory(force=force_a)
     again = Action(recommendation=existing.recommendation, force=force_a)  # the same recommendation and force

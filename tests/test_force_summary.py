@@ -114,6 +114,37 @@ def test_saving_only_fields_the_summary_does_not_count_reads_and_locks_no_action
     assert [q["sql"].split()[0] for q in queries if Action._meta.db_table + '"' in q["sql"]] == ["UPDATE"]
 
 
+def _summary_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries if f'"{ForceSummary._meta.db_table}"' in q["sql"]]
+
+
+def test_a_change_to_one_forces_counts_is_one_update_of_its_summary(today, force_a):
+    ActionFactory(force=force_a)
+    with CaptureQueriesContext(connection) as queries:
+        Action.objects.update(status=S.COMPLETED)
+    assert [sql.split()[0] for sql in _summary_queries(queries)] == ["UPDATE"]
+
+
+def test_a_change_to_several_forces_counts_locks_their_summaries_first(today, force_a, force_b):
+    ActionFactory(force=force_a), ActionFactory(force=force_b)
+    with CaptureQueriesContext(connection) as queries:
+        Action.objects.update(status=S.COMPLETED)
+    first, *rest = _summary_queries(queries)
+    assert first.startswith("SELECT") and 'ORDER BY "tracker_forcesummary"."force_id" ASC' in first
+    if connection.features.has_select_for_update:
+        assert first.endswith("FOR UPDATE")
+    assert [sql.split()[0] for sql in rest] == ["UPDATE"]
+
+
+def test_a_forces_first_action_counted_beside_another_forces_next_one(today, force_a, force_b):
+    recommendation = ActionFactory(force=force_a).recommendation  # force_a has a summary; force_b has none yet
+    Action.objects.bulk_create(
+        [Action(recommendation=RecommendationFactory(), force=force_a)]
+        + [Action(recommendation=recommendation, force=force_b)]
+    )
+    assert [ForceSummary.objects.get(force=f).total_count for f in (force_a, force_b)] == [2, 1]
+
+
 def test_a_change_of_status_costs_the_same_few_queries_however_many_actions_exist(today, force_a, psd_lead_a):
     def queries_to_start(action):
         with CaptureQueriesContext(connection) as queries:

@@ -244,3 +244,29 @@ def test_changes_made_at_once_to_one_forces_actions_all_reach_its_summary(force_
     assert not [r for r in results if isinstance(r, Exception)], results
     assert ForceSummary.objects.drift() == []
     assert ForceSummary.objects.get(force=force_a).open_count == 9  # eight started, one imported
+
+
+def test_a_forces_first_action_while_another_transaction_makes_its_summary_is_counted_once(force_a):
+    """Another transaction has just made the force's summary row, uncommitted, when its first action is saved."""
+    from tests.factories import RecommendationFactory
+    from tracker.models import ForceSummary
+
+    recommendation = RecommendationFactory()
+    made = threading.Event()
+
+    def make_the_summary_and_hold_it():
+        try:
+            with transaction.atomic():
+                ForceSummary.objects.create(force=force_a)
+                made.set()
+                time.sleep(1)  # the action's save finds no row, tries to insert one and waits for this commit
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=make_the_summary_and_hold_it)
+    other.start()
+    assert made.wait(TIMEOUT)
+    Action.objects.create(recommendation=recommendation, force=force_a)
+    other.join(TIMEOUT)
+    assert ForceSummary.objects.get(force=force_a).total_count == 1
+    assert ForceSummary.objects.drift() == []

@@ -118,6 +118,18 @@ def _summary_queries(queries) -> list[str]:
     return [q["sql"] for q in queries if f'"{ForceSummary._meta.db_table}"' in q["sql"]]
 
 
+def test_a_counted_change_to_an_action_locks_it_once_before_counting_it(today, force_a):
+    action = ActionFactory(force=force_a)
+    action.status = S.COMPLETED
+    with CaptureQueriesContext(connection) as queries:
+        action.save()
+    table = f'"{Action._meta.db_table}"'
+    on_actions = [q["sql"] for q in queries if q["sql"].startswith(f'SELECT {table}."id" AS "pk" FROM {table}')]
+    assert len(on_actions) == 1  # the lock, before the change is counted; the count after it locks nothing
+    if connection.features.has_select_for_update:
+        assert on_actions[0].endswith("FOR UPDATE")
+
+
 def test_a_change_to_one_forces_counts_is_one_update_of_its_summary(today, force_a):
     ActionFactory(force=force_a)
     with CaptureQueriesContext(connection) as queries:

@@ -20,9 +20,12 @@ def absolute_url(path_or_url: str) -> str:
     return settings.SITE_URL.rstrip("/") + path_or_url
 
 
-def reverse_cached(viewname: str) -> str:
-    """Return reverse(viewname) for a view that takes no argument, reversed once per URLconf and script prefix."""
-    return _reversed(viewname, get_resolver(get_urlconf()), get_script_prefix())
+def reverse_cached(viewname: str, *args: str) -> str:
+    """
+    Return reverse(viewname, args=args), reversed once per URLconf and script prefix: for addresses of few
+    distinct arguments drawn again and again (the navigation's, each force's).
+    """
+    return _reversed(viewname, args, get_resolver(get_urlconf()), get_script_prefix())
 
 
 def reverse_by_id(viewname: str, pk: int) -> str:
@@ -36,9 +39,9 @@ def reverse_by_id(viewname: str, pk: int) -> str:
 
 
 # Keyed by the resolver itself: Django makes a new one when the URLconf changes (clear_url_caches).
-@lru_cache(maxsize=128)
-def _reversed(viewname: str, resolver: URLResolver, script_prefix: str) -> str:
-    return reverse(viewname, urlconf=resolver.urlconf_name)
+@lru_cache(maxsize=256)
+def _reversed(viewname: str, args: tuple[str, ...], resolver: URLResolver, script_prefix: str) -> str:
+    return reverse(viewname, urlconf=resolver.urlconf_name, args=args)
 
 
 @lru_cache(maxsize=128)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tracker.dates import long_date
-from tracker.links import reverse_by_id
+from tracker.links import reverse_by_id, reverse_cached
 from tracker.report_parser import add_months
 
 M = TypeVar("M", bound=models.Model)
@@ -120,11 +120,8 @@ class Force(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        # Reversed once per instance and slug: the dashboard links each of 43 forces from three tables.
-        reversed_for = self.__dict__.get("_absolute_url")
-        if reversed_for is None or reversed_for[0] != self.slug:
-            reversed_for = self.__dict__["_absolute_url"] = (self.slug, reverse("tracker:force", args=[self.slug]))
-        return reversed_for[1]
+        # Reversed once per slug: the dashboard links each of 43 forces from three tables.
+        return reverse_cached("tracker:force", self.slug)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)

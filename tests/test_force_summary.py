@@ -299,27 +299,27 @@ def test_actions_a_router_writes_elsewhere_are_counted_there(today, settings):
     assert ForceSummary.objects.using("other").get(force=force).total_count == 1
 
 
-@pytest.mark.django_db(databases=["default", "other"], transaction=True)
-def test_a_bulk_create_whose_count_fails_leaves_no_action_behind(monkeypatch):
-    force, recommendation = _a_recommendation_in_other()
+@pytest.fixture
+def failing_count(monkeypatch):
+    """Make adding a change to the force summaries fail, as a database error would."""
 
     def fail(*args, **kwargs):
         raise RuntimeError("the count failed")
 
     monkeypatch.setattr(ForceSummary.objects, "add", fail)
+
+
+@pytest.mark.django_db(databases=["default", "other"], transaction=True)
+def test_a_bulk_create_whose_count_fails_leaves_no_action_behind(failing_count):
+    force, recommendation = _a_recommendation_in_other()
     with pytest.raises(RuntimeError):
         Action.objects.using("other").bulk_create([Action(recommendation=recommendation, force=force)])
     assert not Action.objects.using("other").exists()
 
 
 @pytest.mark.django_db(databases=["default", "other"], transaction=True)
-def test_an_action_whose_count_fails_is_not_saved(monkeypatch):
+def test_an_action_whose_count_fails_is_not_saved(failing_count):
     force, recommendation = _a_recommendation_in_other()
-
-    def fail(*args, **kwargs):
-        raise RuntimeError("the count failed")
-
-    monkeypatch.setattr(ForceSummary.objects, "add", fail)
     with pytest.raises(RuntimeError):
         Action(recommendation_id=recommendation.pk, force_id=force.pk).save(using="other")
     assert not Action.objects.using("other").exists()

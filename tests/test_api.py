@@ -589,3 +589,10 @@ def test_get_on_regenerate_is_405(client, psd_lead_a):
 def test_a_theme_id_too_large_for_the_database_is_refused_not_a_server_error(action_a, reviewer):
     response = api_client(reviewer).get(reverse("api:recommendation-list"), {"theme": str(2**70)})
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_answer_to_a_token_is_kept_by_no_cache(psd_lead_a, action_a):
+    response = api_client(psd_lead_a).get(reverse("api:action-detail", args=[action_a.pk]))
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))

@@ -59,7 +59,7 @@ def test_event_is_all_day_on_the_effective_due_date_with_summary_link_and_alarm(
 def test_feed_is_a_calendar_download_that_is_not_cached_by_others(client, open_a, psd_lead_a):
     response = _feed(client, psd_lead_a)
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert "private" in response["Cache-Control"]
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
 
 
 def test_feed_asks_calendars_to_refresh_twice_a_day(client, open_a, psd_lead_a):

@@ -386,8 +386,9 @@ def post_data(url: Url, world: World) -> dict[str, object]:
     }.get(url.key, {})
 
 
-def address(url: Url, world: World) -> str:
-    kwargs = url_kwargs(url, world)
+def address(url: Url, world: World, **replaced: object) -> str:
+    """Return the address of `url` naming force A's objects, or `replaced` values for some of its arguments."""
+    kwargs = {**url_kwargs(url, world), **replaced}
     if url.name:
         name = f"{url.namespace}:{url.name}" if url.namespace else url.name
         if url.key.endswith("_simple_history"):
@@ -432,6 +433,18 @@ def _clients(world: World) -> dict[str, Client]:
     return clients
 
 
+def _request(client: Client, method: str, url: Url, world: World):
+    """Request `url` by `method` (POST with a valid submission) in a savepoint rolled back after."""
+    with transaction.atomic():
+        target = address(url, world)
+        if method == "GET":
+            response = client.get(target)
+        else:
+            response = client.post(target, post_data(url, world))
+        transaction.set_rollback(True)
+    return response
+
+
 def _check(url: Url, world: World) -> list[str]:
     """Request `url` as every role by GET and POST, each in a rolled-back savepoint; return the mismatches."""
     failures = []
@@ -439,13 +452,7 @@ def _check(url: Url, world: World) -> list[str]:
     for method in METHODS:
         for role in ROLES:
             want = expected(url, method, role)
-            with transaction.atomic():
-                target = address(url, world)
-                if method == "GET":
-                    response = clients[role].get(target)
-                else:
-                    response = clients[role].post(target, post_data(url, world))
-                transaction.set_rollback(True)
+            response = _request(clients[role], method, url, world)
             if response.status_code >= 500 or not outcome_matches(response, want):
                 location = f" → {response['Location']}" if response.has_header("Location") else ""
                 failures.append(
@@ -462,6 +469,43 @@ def test_every_url_answers_every_role_as_the_matrix_says(world):
     """One world for all URLs (each request rolled back), so the whole matrix runs in seconds."""
     failures = [failure for url in URLS for failure in _check(url, world)]
     assert not failures, f"{len(failures)} outcomes differ from the matrix:\n  " + "\n  ".join(failures)
+
+
+SIGNED_IN = ("psd_lead_a", "reviewer", "admin")
+PUBLIC_URLS = {"tracker:register", "tracker:register_export", "tracker:register_report", "tracker:register_action"}
+
+
+def _kept_by_caches(url: Url, world: World, clients: dict[str, Client]) -> list[str]:
+    """Return the signed-in answers of `url` (GET and POST) that a browser or proxy could keep on disk."""
+    failures = []
+    for method in METHODS:
+        for role in SIGNED_IN:
+            response = _request(clients[role], method, url, world)
+            directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+            if not {"private", "no-store"} <= directives:
+                failures.append(f"{url.key}: {method} as {role} ({response.status_code}): {directives or 'none'}")
+    return failures
+
+
+@pytest.mark.django_db
+def test_no_signed_in_answer_may_be_kept_by_a_cache(world):
+    """Shared police workstations: every page, export, download and API answer to a signed-in user is no-store."""
+    failures = []
+    for url in URLS:
+        if url.key in PUBLIC_URLS or url.key.endswith("logout"):
+            continue
+        failures += _kept_by_caches(url, world, _clients(world))
+    assert not failures, "Signed-in answers without Cache-Control: private, no-store:\n  " + "\n  ".join(failures)
+
+
+@pytest.mark.django_db
+def test_the_public_register_keeps_its_public_caching_for_a_signed_in_visitor(world):
+    client = _clients(world)["psd_lead_a"]
+    for key in sorted(PUBLIC_URLS):
+        url = next(u for u in URLS if u.key == key)
+        response = client.get(address(url, world))
+        assert response.status_code == 200 and "public" in response["Cache-Control"], key
+        assert "no-store" not in response["Cache-Control"], key
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker.access import get_force_for_user
@@ -21,7 +22,7 @@ def calendar_feed(request, token: str) -> HttpResponse:
     force = get_force_for_user(user, slug) if slug else None
     response = HttpResponse(deadlines_calendar(user, force).to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
-    response["Cache-Control"] = "private, no-cache"
+    add_never_cache_headers(response)  # the address is the key: no cache keeps what it opens
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

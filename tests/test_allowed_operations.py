@@ -11,7 +11,8 @@ from tracker.models import Action
 
 pytestmark = pytest.mark.django_db
 S = Action.Status
-FAR_AHEAD = datetime.date(2099, 1, 31)
+# Later than any due date here and than today, within the ten years a due date may be set ahead.
+FAR_AHEAD = datetime.date.today() + datetime.timedelta(days=400)
 
 # Each operation made once with arguments that are valid on their own, so only who and when decide.
 ATTEMPTS = {

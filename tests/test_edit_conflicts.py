@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import ActionFactory, ExtensionRequestFactory
 from tests.html_forms import form_fields
@@ -115,12 +116,11 @@ def test_a_rag_rating_of_an_action_closed_meanwhile_keeps_the_reason_in_the_note
 
 
 def test_an_extension_request_made_meanwhile_keeps_the_reason_in_the_note_box(client, action, psd_lead_a, colleague_a):
-    workflow.request_extension(
-        action, by=colleague_a, requested_due_date=datetime.date(2099, 1, 31), reason="Colin asked first"
-    )
+    later = timezone.localdate() + datetime.timedelta(days=400)
+    workflow.request_extension(action, by=colleague_a, requested_due_date=later, reason="Colin asked first")
     client.force_login(psd_lead_a)
     response = client.post(
-        _url("action_request_extension", action.pk), {"requested_due_date": "30/09/2099", "reason": TYPED}
+        _url("action_request_extension", action.pk), {"requested_due_date": f"{later:%d/%m/%Y}", "reason": TYPED}
     )
     assert response.status_code == 400
     body = response.content.decode()

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tests.factories import ActionFactory, ExtensionRequestFactory, RecommendationFactory, ReportFactory
 from tracker import workflow
+from tracker.models import Action
 
 ROLES = ("anonymous", "psd_lead_a", "psd_lead_b", "reviewer", "admin")
 METHODS = ("GET", "POST")
@@ -523,3 +524,75 @@ def test_post_from_another_force_changes_nothing(world):
         assert client.post(address(url, world), post_data(url, world)).status_code == 404
     action.refresh_from_db()
     assert action.version == 1 and action.notes.count() == 1 and not action.extension_requests.exists()
+
+
+# The content check: force B's lead reads nothing of force A anywhere — no page, export, feed or API answer holds
+# force A's name, its report's title, its recommendations' wording or its people's names. Every address of the
+# matrix is read twice: naming force A's objects (as the matrix does) and naming force B's own, as force A's lead
+# reads force A's. The public register shows what is published to anyone.
+PUBLIC = ("tracker:register",)
+REFUSED = {LOGIN, ADMIN_LOGIN, 401, 403, 404, 405}
+
+
+def force_a_words(world: World) -> list[str]:
+    """Give force A's report and recommendations words of their own, and return every word that is force A's."""
+    report = world.report
+    report.title = "Inspection of West Midlands alone"
+    report.save()
+    for action in (world.action, world.other_action):
+        recommendation = action.recommendation
+        recommendation.text = f"Only West Midlands should do thing {recommendation.number}."
+        recommendation.save()
+    lead = world.users["psd_lead_a"]
+    return [
+        world.action.force.name,
+        report.title,
+        world.action.recommendation.text,
+        world.other_action.recommendation.text,
+        lead.get_full_name(),
+        lead.username,
+    ]
+
+
+def world_of_force_b(world: World) -> World:
+    """Return the same world seen from force B: its own action (repeating one of force A's), note and request."""
+    action = Action.objects.exclude(force=world.action.force).get()
+    recommendation = action.recommendation
+    recommendation.follows, recommendation.follow_kind = world.action.recommendation, "repeats"
+    recommendation.save()
+    lead = world.users["psd_lead_b"]
+    other = ActionFactory(
+        recommendation=RecommendationFactory(report=recommendation.report, number=2), force=action.force
+    )
+    note = workflow.add_note(action, by=lead, text="Evidence", attachment=SimpleUploadedFile("b.pdf", b"%PDF-1.4"))
+    extension = ExtensionRequestFactory(action=other, requested_by=lead)
+    users = {**world.users, "psd_lead_a": lead}  # the lead of the force the addresses name
+    return World(users, action, other, recommendation.report, note, extension, world.theme, world.other_theme)
+
+
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", "replace")
+
+
+def _read_by_force_b(client: Client, world: World, as_role: str, words: list[str], skip=PUBLIC) -> list[str]:
+    """Read every address naming `world`'s objects that the matrix lets `as_role` use; return force A's words."""
+    shown = []
+    for url in URLS:
+        if url.key.startswith(skip) or url.key.endswith("logout"):
+            continue
+        for method in METHODS:
+            if expected(url, method, as_role) not in REFUSED:
+                body = _body(_request(client, method, url, world))
+                shown += [f"{url.key} {method}: {word!r}" for word in words if word in body]
+    return shown
+
+
+@pytest.mark.django_db
+def test_force_b_reads_nothing_of_force_a_in_any_answer(world):
+    words = force_a_words(world)
+    client = _clients(world)["psd_lead_b"]
+    # The matrix's calendar feed address is force A's lead's own key, whoever holds it.
+    shown = _read_by_force_b(client, world, "psd_lead_b", words, skip=(*PUBLIC, "tracker:calendar_feed"))
+    shown += _read_by_force_b(client, world_of_force_b(world), "psd_lead_a", words)
+    assert not shown, "Force B's lead reads force A's words:\n  " + "\n  ".join(shown)

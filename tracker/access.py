@@ -9,6 +9,8 @@ indistinguishable from one that does not exist. What a user may *change* is the 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.validators import slug_re
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tracker.models import Action, ExtensionRequest, Force, ProgressNote, Recommendation, Report, Theme, User
@@ -36,20 +38,25 @@ def get_evidence_for_user(user: User, pk: int) -> ProgressNote:
 
 def get_force_for_user(user: User, slug: str) -> Force:
     """Return the force `slug` if `user` is a reviewer or one of its members, else raise Http404."""
-    return get_object_or_404(Force.objects.visible_to(user), slug=slug)
+    return get_object_or_404(Force.objects.visible_to(user), slug=_slug(slug))
 
 
 def get_report_for_user(user: User, slug: str) -> Report:
     """Return the report `slug` if it has an action `user` may see, else raise Http404."""
-    return get_object_or_404(Report.objects.visible_to(user).select_related("subject_force"), slug=slug)
+    return get_object_or_404(Report.objects.visible_to(user).select_related("subject_force"), slug=_slug(slug))
+
+
+def _slug(value: str) -> str:
+    """Return `value` if it could be a slug, else raise Http404: from a query string it may hold anything (a NUL
+    byte, which PostgreSQL refuses outright)."""
+    if not slug_re.match(value):
+        raise Http404("No such slug.")
+    return value
 
 
 def get_recommendation_for_user(user: User, pk: int) -> Recommendation:
     """Return the recommendation `pk` if `user` may see it (a reviewer, or one with their force's action), else 404."""
-    recommendations = Recommendation.objects.select_related("report")
-    if not user.is_reviewer:
-        recommendations = recommendations.filter(pk__in=Action.objects.visible_to(user).values("recommendation_id"))
-    return get_object_or_404(recommendations, pk=pk)
+    return get_object_or_404(Recommendation.objects.visible_to(user).select_related("report"), pk=pk)
 
 
 def get_theme_for_user(user: User, pk: int) -> Theme:

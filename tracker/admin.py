@@ -1,12 +1,15 @@
 import functools
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import Http404
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.forms import SEARCH_MAX_LENGTH, ModelChoicesField
 from tracker.models import (
     Action,
     ExtensionRequest,
@@ -21,17 +24,57 @@ from tracker.models import (
 )
 
 
-class AppendOnlyHistoryAdmin(SimpleHistoryAdmin):
+class HostileInputMixin:
+    """Input to which Django's admin would answer 500, answered as a refusal in every admin of the tracker's."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > SEARCH_MAX_LENGTH:  # SQLite cannot match a pattern of more than 50,000 bytes
+            messages.warning(request, f"Search for at most {SEARCH_MAX_LENGTH} characters.")
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_object(self, request, object_id, from_field=None):
+        # "?_to_field=" names no field: Django's admin would look for a field called "" (FieldDoesNotExist).
+        return super().get_object(request, object_id, from_field or None)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ModelChoicesField)  # an id past 64 bits is an invalid choice
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TrackerAdmin(HostileInputMixin, admin.ModelAdmin):
+    """The admin of a tracker model."""
+
+
+class AppendOnlyHistoryAdmin(HostileInputMixin, SimpleHistoryAdmin):
     """Show an object's past versions, but never write one back: history only grows."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history looks the id up as it comes (a 500 for "abc"); Django's admin says it does not exist.
+        if not _is_id_of(self.opts.pk, unquote(object_id)):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # SIMPLE_HISTORY_REVERT_DISABLED only hides the Revert button; a POST would still revert.
         if request.method == "POST":
             raise PermissionDenied("History is append-only: a past version cannot be restored.")
+        history_id = self.model.history.model._meta.pk
+        if not (_is_id_of(self.opts.pk, unquote(object_id)) and _is_id_of(history_id, version_id)):
+            raise Http404("No such version.")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def _is_id_of(field, value: str) -> bool:
+    """Return whether `value` could be a value of the primary key `field` (whether it exists or not)."""
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class ReadOnlyAdmin(TrackerAdmin):
     """List and show records that are made on the action page (where they are checked), never change them."""
 
     def has_add_permission(self, request):
@@ -60,7 +103,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Force)
-class ForceAdmin(admin.ModelAdmin):
+class ForceAdmin(TrackerAdmin):
     list_display = ["name", "slug", "kind", "open_actions", "overdue_actions"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -90,7 +133,7 @@ class ForceAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(HostileInputMixin, BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active", "forces"]
     filter_horizontal = ["forces", "groups", "user_permissions"]
@@ -104,7 +147,7 @@ class KeyFigureInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(TrackerAdmin):
     list_display = ["title", "subject_force", "series", "published_on", "published_precision"]
     list_filter = ["series", "subject_force"]
     search_fields = ["title", "series", "isbn", "slug"]
@@ -204,7 +247,7 @@ class ExtensionRequestAdmin(ReadOnlyAdmin, AppendOnlyHistoryAdmin):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(TrackerAdmin):
     """Read-only: which reminders went to whom, so a complaint of a missing or repeated email can be checked."""
 
     list_display = ["sent_on", "kind", "user", "force", "created_at"]

@@ -17,6 +17,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker import import_review
+from tracker.dates import check_date_window
 from tracker.import_review import ReviewItem
 from tracker.importer import ADDRESSEE_LABELS, BuiltFixture, ImportProblem, build_fixture, load_fixture_text
 from tracker.models import Force, Recommendation, Report
@@ -39,6 +40,7 @@ class ReportUploadForm(forms.Form):
     )
     published = forms.DateField(
         required=False,
+        validators=[check_date_window],
         label="Publication date",
         help_text="Exact day, e.g. 2014-11-27. Overrides the month printed in the report.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -62,6 +64,7 @@ class ReviewItemForm(forms.Form):
     timeframe = forms.CharField(required=False, max_length=200, help_text="As written, e.g. Within six months.")
     due_date = forms.DateField(
         required=False,
+        validators=[check_date_window],
         # A browser's date field reads and writes ISO dates only, whatever the site's locale.
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Leave empty and choose Update to work it out from the timeframe.",
@@ -99,7 +102,7 @@ class ReviewItemForm(forms.Form):
         """Return the item as typed, valid or not, so that splitting or adding never loses what was typed."""
         value = {name: self[name].value() for name in self.fields}
         try:
-            due = self.fields["due_date"].clean(value["due_date"])
+            due = self.fields["due_date"].to_python(value["due_date"])  # as typed, even outside the window
         except ValidationError:
             due = None
         return ReviewItem(

@@ -10,10 +10,43 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 if TYPE_CHECKING:
     from tracker.models import Action
+
+
+# The dates the tracker accepts as a due date, a revised due date or a publication date, wherever one comes in
+# (forms, the admin, report imports): people type 31/12/9999 for "no end date" and 01/01/0001 by slip, and no
+# page, export or calendar feed should have to draw those. Dates already stored outside it are still shown.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_date(today: datetime.date | None = None) -> datetime.date:
+    """Return the last date accepted: ten years from today (from 29 February, the 28th)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February, and the year ten on is not a leap year
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+
+
+def outside_window(value: datetime.date | None) -> bool:
+    """Tell whether a date is before 2000 or more than ten years from today (no date is not outside)."""
+    return value is not None and not EARLIEST_DATE <= value <= latest_date()
+
+
+def window_words() -> str:
+    """Return the accepted dates in words: "between 1 January 2000 and 2 December 2036 (ten years from today)"."""
+    return f"between {long_date(EARLIEST_DATE)} and {long_date(latest_date())} (ten years from today)"
+
+
+def check_date_window(value: datetime.date | None) -> None:
+    """Refuse a date before 2000 or more than ten years from today, naming the dates that are accepted."""
+    if outside_window(value):
+        raise ValidationError("Enter a date %(window)s.", code="outside_window", params={"window": window_words()})
 
 
 def long_date(day: datetime.date) -> str:

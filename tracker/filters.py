@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
-from tracker.forms import QuickSelect
+from tracker.forms import ID_RANGE, SEARCH_MAX_LENGTH, QuickSelect
 from tracker.models import Action, Force, Recommendation, Report, Theme, User
 from tracker.register import PUBLIC_STATUSES, public_actions, statuses_shown_as
 from tracker.selectors import ACTION_LIST_PAGE_SIZE, action_list_queryset, days_ahead, overdue_count
@@ -41,14 +41,40 @@ def kind_filter() -> django_filters.ChoiceFilter:
     )
 
 
-def inspection_rounds() -> list[tuple[str, str]]:
-    """Return the report series as choices, read when a form is shown or checked (never cached at import)."""
-    rounds = Report.objects.exclude(series="").order_by("series").values_list("series", flat=True).distinct()
+def inspection_rounds(user: User | None = None) -> list[tuple[str, str]]:
+    """Return the report series as choices (of the reports `user` may see, if given), read when a form is shown
+    or checked (never cached at import)."""
+    reports = Report.objects.all() if user is None or user.is_reviewer else Report.objects.visible_to(user)
+    rounds = reports.exclude(series="").order_by("series").values_list("series", flat=True).distinct()
     return [(series, series) for series in rounds]
 
 
+def offer_only_what_they_see(filterset: django_filters.FilterSet, user: User) -> None:
+    """Narrow a PSD lead's choices of force, report, inspection round and owner to what they may see.
+
+    A choice they may not see is refused exactly as one that does not exist, so a filter tells nobody which
+    reports, rounds or people another force has.
+    """
+    if user.is_reviewer:
+        return
+    fields = filterset.form.fields  # this form's own: a filter's field may be built once and shared (the API schema)
+    choices = {
+        "force": lambda: Force.objects.visible_to(user),
+        "subject_force": lambda: Force.objects.visible_to(user).order_by("name"),
+        "report": lambda: Report.objects.visible_to(user).select_related("subject_force"),
+        "owner": lambda: User.objects.filter(forces__in=Force.objects.visible_to(user)).distinct(),
+    }
+    for name, queryset in choices.items():
+        if name in fields:
+            fields[name].queryset = queryset()
+    if "series" in fields:
+        fields["series"].choices = inspection_rounds(user)
+
+
 class ActionFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Recommendation text contains", method="filter_text")
+    q = django_filters.CharFilter(
+        label="Recommendation text contains", method="filter_text", max_length=SEARCH_MAX_LENGTH
+    )
     force = django_filters.ModelChoiceFilter(
         queryset=Force.objects.all(), to_field_name="slug", label="Force", empty_label="All forces", widget=QuickSelect
     )
@@ -106,10 +132,7 @@ class ActionFilter(django_filters.FilterSet):
         fields = self.form.fields
         if not offer_force:
             fields["sort"].choices = [(key, label) for key, label in fields["sort"].choices if "force" not in key]
-        if not user.is_reviewer:
-            if "force" in fields:
-                fields["force"].queryset = Force.objects.visible_to(user)
-            fields["owner"].queryset = User.objects.filter(forces__in=Force.objects.visible_to(user)).distinct()
+        offer_only_what_they_see(self, user)
 
     @property
     def narrows_nothing(self) -> bool:
@@ -158,7 +181,9 @@ def action_list_page(action_filter: ActionFilter, user: User, slug: str, number:
 class ReportFilter(django_filters.FilterSet):
     """Filters for the reports list."""
 
-    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+    q = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", label="Title contains", max_length=SEARCH_MAX_LENGTH
+    )
     series = django_filters.ChoiceFilter(
         label="Inspection round", choices=inspection_rounds, empty_label="All rounds", widget=QuickSelect
     )
@@ -178,6 +203,7 @@ class ReportFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if user.has_one_force:  # their force's reports and national ones: the Subject column tells them apart
             del self.filters["subject_force"]
+        offer_only_what_they_see(self, user)
 
 
 class ThemeFilter(django_filters.FilterSet):
@@ -195,7 +221,7 @@ class ThemeFilter(django_filters.FilterSet):
     shared = django_filters.BooleanFilter(
         label="Made to more than one force", method="filter_shared", widget=AnyYesNoSelect
     )
-    q = django_filters.CharFilter(label="Wording contains", method="filter_text")
+    q = django_filters.CharFilter(label="Wording contains", method="filter_text", max_length=SEARCH_MAX_LENGTH)
 
     class Meta:
         model = Theme
@@ -288,8 +314,8 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", -(2**63))
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("min_value", ID_RANGE[0])
+        kwargs.setdefault("max_value", ID_RANGE[1])
         super().__init__(*args, **kwargs)
 
 

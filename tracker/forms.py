@@ -13,6 +13,28 @@ from tracker.models import Action, Recommendation, User
 UK_DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"]
 
 
+# Longer searches are refused beside the box: SQLite cannot match a pattern of more than 50,000 bytes.
+SEARCH_MAX_LENGTH = 200
+# The ids a database column can hold: SQLite cannot even look up a larger one (OverflowError, a 500).
+ID_RANGE = (-(2**63), 2**63 - 1)
+
+
+class ModelChoicesField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of rows, taking an id past a 64-bit integer as the invalid choice it is."""
+
+    def _check_values(self, value):
+        for given in value:
+            try:
+                number = int(str(given))
+            except ValueError:
+                continue  # not a number: Django's own check refuses it
+            if not ID_RANGE[0] <= number <= ID_RANGE[1]:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": given}
+                )
+        return super()._check_values(value)
+
+
 class GovukDateInput(forms.DateInput):
     """A text date input in the UK order, so the browser's locale cannot turn it into month/day."""
 
@@ -222,7 +244,7 @@ class ThemeMergeForm(PageForm):
 class ThemeSplitForm(PageForm):
     id_prefix = "split"
 
-    recommendations = forms.ModelMultipleChoiceField(
+    recommendations = ModelChoicesField(
         queryset=None,
         label="Recommendations to split into a new theme",
         widget=forms.CheckboxSelectMultiple,
@@ -312,7 +334,7 @@ class BulkActionForm(PageForm):
         ("priority", "Flag as priority"),
         ("unpriority", "Remove the priority flag"),
     ]
-    actions = forms.ModelMultipleChoiceField(
+    actions = ModelChoicesField(
         queryset=None, widget=forms.MultipleHiddenInput, error_messages={"required": "Tick at least one action"}
     )
     operation = forms.ChoiceField(

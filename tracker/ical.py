@@ -38,7 +38,8 @@ def action_event(action: Action) -> Event:
     event = Event.new(
         uid=f"action-{action.pk}@{UID_DOMAIN}",
         start=due,
-        end=due + datetime.timedelta(days=1),
+        # The day after, or (for 31 December 9999, which has none) no end: a date's event lasts that one day.
+        end=due + datetime.timedelta(days=1) if due < datetime.date.max else None,
         summary=summary,
         description=f"{recommendation.text}\n\n{url}",
         url=url,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
-from tracker.dates import precise_date
+from tracker.dates import long_date, outside_window, precise_date, window_words
 from tracker.loading import ImportProblem, load_report
 from tracker.models import Force, Recommendation, Report, User
 from tracker.report_parser import ALL_FORCES, ALL_PCCS, SUBJECT, ParsedReport
@@ -125,6 +125,7 @@ def build_fixture(parsed: ParsedReport, *, source_name: str, force_slug: str | N
     """Return the fixture rows for `parsed`: report, key figures, recommendations and one action per addressed force."""
     subject = _subject_force(parsed, force_slug)
     slug = report_slug(parsed, subject)
+    _check_dates(parsed)
     rows: list[dict] = [
         {
             "model": "tracker.report",
@@ -191,6 +192,22 @@ def build_fixture(parsed: ParsedReport, *, source_name: str, force_slug: str | N
             )
     rows += action_rows
     return BuiltFixture(parsed, slug, subject, rows, actions)
+
+
+def _check_dates(parsed: ParsedReport) -> None:
+    """Refuse a publication or due date outside the window the tracker accepts, saying which and what to do."""
+    dated = [("The publication date", parsed.published, "give the date it was published")]
+    dated += [
+        (
+            f"{Recommendation.Kind(rec.kind).label} {rec.number}'s due date",
+            rec.due_date,
+            "correct its timeframe or due date",
+        )
+        for rec in parsed.recommendations
+    ]
+    for what, day, fix in dated:
+        if outside_window(day):
+            raise ImportProblem(f"{what} is {long_date(day)}: the tracker takes dates {window_words()}; {fix}.")
 
 
 def summary_lines(built: BuiltFixture) -> list[str]:

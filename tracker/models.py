@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from tracker.dates import long_date
+from tracker.dates import check_date_window, long_date
 from tracker.links import reverse_by_id, reverse_cached
 from tracker.report_parser import add_months
 
@@ -225,7 +225,7 @@ class Report(models.Model):
         related_name="reports",
         help_text="The force inspected; empty for a national report.",
     )
-    published_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True, validators=[check_date_window])
     published_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     isbn = models.CharField("ISBN", max_length=32, blank=True)
     source_file = models.CharField(max_length=200, blank=True)
@@ -289,6 +289,12 @@ class KeyFigure(models.Model):
 
 
 class RecommendationQuerySet(models.QuerySet["Recommendation"]):
+    def visible_to(self, user) -> RecommendationQuerySet:
+        """Return the recommendations with at least one action `user` may see (see Action.objects.visible_to)."""
+        if visible_force_ids(user) is None:
+            return self.all()
+        return self.filter(pk__in=Action.objects.visible_to(user).values("recommendation_id"))
+
     def update(self, **kwargs) -> int:
         """Update the recommendations; a change of kind or priority changes their actions' force summaries."""
         if {"kind", "is_priority"}.isdisjoint(kwargs):
@@ -328,7 +334,7 @@ class Recommendation(models.Model):
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
     timeframe = models.CharField(max_length=200, blank=True, help_text="As written, e.g. Within six months.")
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[check_date_window])
     due_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
     inspection_question = models.TextField(blank=True)
     evidence = models.TextField(blank=True)
@@ -674,8 +680,15 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_actions"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
-    due_date = models.DateField(null=True, blank=True, help_text="The due date that follows from the recommendation.")
-    revised_due_date = models.DateField(null=True, blank=True, help_text="Set only by an approved extension.")
+    due_date = models.DateField(
+        null=True,
+        blank=True,
+        validators=[check_date_window],
+        help_text="The due date that follows from the recommendation.",
+    )
+    revised_due_date = models.DateField(
+        null=True, blank=True, validators=[check_date_window], help_text="Set only by an approved extension."
+    )
     version = models.PositiveIntegerField(
         default=1, help_text="Raised by every change, to refuse edits from stale pages."
     )
@@ -1099,7 +1112,7 @@ class ExtensionRequest(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="extension_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
-    requested_due_date = models.DateField()
+    requested_due_date = models.DateField(validators=[check_date_window])
     reason = models.TextField()
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(

@@ -525,6 +525,14 @@ class OtherForces:
     by_status: list[tuple[str, int]]
 
 
+def recommendation_links(user, recommendation: Recommendation) -> tuple[Recommendation | None, list[Recommendation]]:
+    """Return the earlier recommendation this one repeats or supersedes and the later ones that repeat or
+    supersede it, each only if `user` may see it: a link never shows another force's recommendation."""
+    visible = Recommendation.objects.visible_to(user).select_related("report")
+    earlier = visible.filter(pk=recommendation.follows_id).first() if recommendation.follows_id else None
+    return earlier, list(visible.filter(follows=recommendation))
+
+
 def other_forces(user, action: Action, limit: int = 100) -> OtherForces | None:
     """Return who else was recommended the same (see also_recommended_to), counted by status; None if hidden."""
     actions = also_recommended_to(user, action, limit)

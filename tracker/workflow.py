@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.dates import long_date, long_date_time
+from tracker.dates import latest_date, long_date, long_date_time
 from tracker.models import Action, ExtensionRequest, ProgressNote, Recommendation, Report, User, save_with_history
 
 Status = Action.Status
@@ -321,6 +321,13 @@ def request_extension(action: Action, *, by: User, requested_due_date: datetime.
         raise WorkflowError({"requested_due_date": "The revised due date must be in the future."})
     if current.effective_due_date and requested_due_date <= current.effective_due_date:
         raise WorkflowError({"requested_due_date": "The revised due date must be later than the current due date."})
+    if requested_due_date > latest_date(today):
+        raise WorkflowError(
+            {
+                "requested_due_date": f"The revised due date must be no later than {long_date(latest_date(today))}, "
+                "ten years from today. Ask for the date the work can be done by; it can be extended again."
+            }
+        )
     request = ExtensionRequest(action=current, requested_by=by, requested_due_date=requested_due_date, reason=reason)
     return save_with_history(request, by=by, reason="Extension requested")
 
@@ -336,6 +343,11 @@ def decide_extension(request: ExtensionRequest, *, by: User, approve: bool, reas
     reason = (reason or "").strip()
     if not approve and not reason:
         raise WorkflowError({"reason": "Say why the extension is refused."})
+    if approve and request.requested_due_date > latest_date():  # asked for before dates had a window
+        raise WorkflowError(
+            f"{long_date(request.requested_due_date)} cannot be a due date: it is more than ten years away. "
+            "Refuse this request, saying which date you would accept."
+        )
     decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
     save_with_history(
         request,

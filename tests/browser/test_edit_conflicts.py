@@ -96,11 +96,10 @@ def test_words_for_a_change_no_longer_on_offer_wait_in_the_note_box(
 ):
     login(page, psd_lead_a, action.get_absolute_url())
     page.get_by_text("Ask for a revised due date").click()
-    page.get_by_label("Revised due date").fill("30/09/2099")
+    later = datetime.date.today() + datetime.timedelta(days=400)  # within the ten years a due date may be ahead
+    page.get_by_label("Revised due date").fill(f"{later:%d/%m/%Y}")
     page.get_by_label("Why the current due date cannot be met").fill(TYPED)
-    workflow.request_extension(
-        action, by=colleague_a, requested_due_date=datetime.date(2099, 1, 31), reason="Colin asked first"
-    )
+    workflow.request_extension(action, by=colleague_a, requested_due_date=later, reason="Colin asked first")
 
     page.get_by_role("button", name="Send request to HMIC").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(

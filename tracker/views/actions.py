@@ -41,6 +41,7 @@ from tracker.selectors import (
     action_timeline,
     days_ahead,
     other_forces,
+    recommendation_links,
 )
 from tracker.views.common import Again, next_url, reviewer_required, submit
 from tracker.views.exports import export_links
@@ -143,6 +144,7 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
     for key, form in bound_forms.items():
         if key not in shown:
             error = _keep_words_of_hidden_form(form, error, change_forms)
+    earlier, followed_by = recommendation_links(request.user, action.recommendation)
     context = {
         "action": action,
         "recommendation": action.recommendation,
@@ -150,7 +152,8 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
         "transition_forms": transition_forms,
         **change_forms,
         "pending_extension": pending,
-        "followed_by": list(action.recommendation.followed_by.select_related("report")),
+        "earlier": earlier,
+        "followed_by": followed_by,
         "timeline": action_timeline(action),
         "other_forces": other_forces(request.user, action),
         "error": error,

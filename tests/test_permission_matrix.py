@@ -535,9 +535,10 @@ REFUSED = {LOGIN, ADMIN_LOGIN, 401, 403, 404, 405}
 
 
 def force_a_words(world: World) -> list[str]:
-    """Give force A's report and recommendations words of their own, and return every word that is force A's."""
+    """Give force A's report, its inspection round and its recommendations words of their own, and return every
+    word that is force A's."""
     report = world.report
-    report.title = "Inspection of West Midlands alone"
+    report.title, report.series = "Inspection of West Midlands alone", "West Midlands round 2014"
     report.save()
     for action in (world.action, world.other_action):
         recommendation = action.recommendation
@@ -547,6 +548,7 @@ def force_a_words(world: World) -> list[str]:
     return [
         world.action.force.name,
         report.title,
+        report.series,
         world.action.recommendation.text,
         world.other_action.recommendation.text,
         lead.get_full_name(),

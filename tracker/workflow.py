@@ -321,10 +321,11 @@ def request_extension(action: Action, *, by: User, requested_due_date: datetime.
         raise WorkflowError({"requested_due_date": "The revised due date must be in the future."})
     if current.effective_due_date and requested_due_date <= current.effective_due_date:
         raise WorkflowError({"requested_due_date": "The revised due date must be later than the current due date."})
-    if requested_due_date > latest_date(today):
+    latest = latest_date(today)
+    if requested_due_date > latest:
         raise WorkflowError(
             {
-                "requested_due_date": f"The revised due date must be no later than {long_date(latest_date(today))}, "
+                "requested_due_date": f"The revised due date must be no later than {long_date(latest)}, "
                 "ten years from today. Ask for the date the work can be done by; it can be extended again."
             }
         )

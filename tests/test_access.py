@@ -45,6 +45,16 @@ def test_psd_lead_gets_their_own_force_and_404_for_another(force_a, force_b, psd
         access.get_force_for_user(psd_lead_a, force_b.slug)
 
 
+@pytest.mark.parametrize("get", [access.get_force_for_user, access.get_report_for_user])
+@pytest.mark.parametrize("slug", ["west\x00midlands", "west midlands", "../admin"])
+def test_what_cannot_be_a_slug_is_a_404_without_asking_the_database(
+    get, slug, force_a, psd_lead_a, django_assert_num_queries
+):
+    # PostgreSQL refuses a NUL byte outright (a 500): such a value never reaches a query.
+    with django_assert_num_queries(0), pytest.raises(Http404):
+        get(psd_lead_a, slug)
+
+
 def test_report_is_visible_when_it_has_an_action_of_the_users_force(force_a, force_b, psd_lead_a):
     mine = ActionFactory(recommendation__report__subject_force=force_a).recommendation.report
     theirs = ActionFactory(recommendation__report__subject_force=force_b).recommendation.report

@@ -38,12 +38,14 @@ def get_evidence_for_user(user: User, pk: int) -> ProgressNote:
 
 def get_force_for_user(user: User, slug: str) -> Force:
     """Return the force `slug` if `user` is a reviewer or one of its members, else raise Http404."""
-    return get_object_or_404(Force.objects.visible_to(user), slug=_slug(slug))
+    slug = _slug(slug)
+    return get_object_or_404(Force.objects.visible_to(user), slug=slug)
 
 
 def get_report_for_user(user: User, slug: str) -> Report:
     """Return the report `slug` if it has an action `user` may see, else raise Http404."""
-    return get_object_or_404(Report.objects.visible_to(user).select_related("subject_force"), slug=_slug(slug))
+    slug = _slug(slug)
+    return get_object_or_404(Report.objects.visible_to(user).select_related("subject_force"), slug=slug)
 
 
 def _slug(value: str) -> str:

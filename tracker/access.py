@@ -52,7 +52,7 @@ def _slug(value: str) -> str:
     """Return `value` if it could be a slug, else raise Http404: from a query string it may hold anything (a NUL
     byte, which PostgreSQL refuses outright)."""
     if not slug_re.match(value):
-        raise Http404("No such slug.")
+        raise Http404
     return value
 
 

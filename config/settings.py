@@ -180,7 +180,6 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
     if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-        AXES_CLIENT_IP_CALLABLE = "config.settings.client_address_behind_proxy"
 
 # Content Security Policy (django-csp): the site's own scripts, styles, fonts and images only. base.html's
 # inline scripts carry the request's nonce. style-src-attr lets style="" attributes through (never <style>
@@ -201,23 +200,34 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): five failed sign-ins for one username from one address lock that pair
-# out for 15 minutes (HTTP 429 and templates/registration/locked_out.html); signing in clears the count.
+# Sign-in protection (django-axes and tracker/signin.py). Five failed sign-ins for one username from one address
+# lock that pair; TRACKER_ACCOUNT_FAILURE_LIMIT failed sign-ins for one username from any addresses lock the
+# account from everywhere and email its holder. Either lock lasts 15 minutes after the last counted failure
+# (HTTP 429 and templates/registration/locked_out.html), or until an admin unlocks it; attempts while locked
+# check no password and are not counted; signing in clears that address's count, not other addresses'.
 AXES_FAILURE_LIMIT = 5
+TRACKER_ACCOUNT_FAILURE_LIMIT = env_int("TRACKER_ACCOUNT_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "tracker.signin.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "tracker.views.errors.sign_in_locked"
 AXES_HTTP_RESPONSE_CODE = 429
+# The client's address: REMOTE_ADDR, or behind proxies the address the outermost one appended to X-Forwarded-For.
+# TRACKER_TRUSTED_PROXIES is how many proxies in front of gunicorn each append to X-Forwarded-For (0: the header
+# is never read; 1 by default behind DJANGO_BEHIND_TLS_PROXY). Too many lets a client choose its address.
+AXES_CLIENT_IP_CALLABLE = "tracker.signin.client_address"
+TRACKER_TRUSTED_PROXIES = env_int(
+    "TRACKER_TRUSTED_PROXIES", 1 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False) and not DEBUG else 0
+)
+if TRACKER_TRUSTED_PROXIES < 0 or TRACKER_ACCOUNT_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured(
+        "TRACKER_TRUSTED_PROXIES must be 0 or more, and TRACKER_ACCOUNT_FAILURE_LIMIT 1 or more."
+    )
 # No "AXES: BEGIN version …" banner at every start (each manage.py command); failed sign-ins and lock-outs are
 # still logged as warnings by the "axes" logger (the username and address masked, as axes does by default).
 AXES_VERBOSE = False
-
-
-def client_address_behind_proxy(request) -> str | None:
-    """Return the client's address as the TLS proxy saw it: the last X-Forwarded-For entry, which it appends."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR")
 
 
 # History is append-only: the admin shows past versions but never offers to revert to one.

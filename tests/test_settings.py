@@ -162,6 +162,31 @@ def test_development_needs_no_site_url():
     assert "System check identified no issues" in result.stdout
 
 
+def _setting(name: str, **env: str) -> str:
+    result = _manage("shell", "--no-imports", "-c", f"from django.conf import settings; print(settings.{name})", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_without_a_proxy_the_forwarded_for_header_is_not_trusted():
+    assert _setting("TRACKER_TRUSTED_PROXIES", **PRODUCTION) == "0"
+
+
+def test_behind_the_tls_proxy_one_proxy_is_trusted_by_default():
+    assert _setting("TRACKER_TRUSTED_PROXIES", **PRODUCTION, DJANGO_BEHIND_TLS_PROXY="true") == "1"
+
+
+def test_the_number_of_trusted_proxies_is_set_from_the_environment():
+    env = {**PRODUCTION, "DJANGO_BEHIND_TLS_PROXY": "true", "TRACKER_TRUSTED_PROXIES": "2"}
+    assert _setting("TRACKER_TRUSTED_PROXIES", **env) == "2"
+
+
+def test_a_negative_number_of_proxies_is_refused():
+    result = _manage("check", DJANGO_DEBUG="true", TRACKER_TRUSTED_PROXIES="-1")
+    assert result.returncode == 1
+    assert "TRACKER_TRUSTED_PROXIES must be 0 or more" in result.stderr
+
+
 def _make_plan(*args: str, ignoring: tuple[str, ...]) -> list[str]:
     """Return the commands `make -n *args` would run, without the variables `ignoring` names in its environment."""
     # Under `make test` the environment carries the outer make's MAKEFLAGS and MAKELEVEL: leave them out too.

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker import signin
 from tracker.forms import SEARCH_MAX_LENGTH, ModelChoicesField
 from tracker.models import (
     Action,
@@ -132,12 +133,45 @@ class ForceAdmin(TrackerAdmin):
         return obj._overdue
 
 
+class SignInLockedFilter(admin.SimpleListFilter):
+    title = "sign-in locked"
+    parameter_name = "sign_in_locked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(username__in=signin.locked_usernames())
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(HostileInputMixin, BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "is_staff", "is_active"]
-    list_filter = ["role", "is_staff", "is_superuser", "is_active", "forces"]
+    list_filter = [SignInLockedFilter, "role", "is_staff", "is_superuser", "is_active", "forces"]
     filter_horizontal = ["forces", "groups", "user_permissions"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Tracker", {"fields": ["role", "forces"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + (("Tracker", {"fields": ["role", "forces", "sign_in"]}),)
+    readonly_fields = ["sign_in"]
+    actions = ["unlock_sign_in"]
+
+    @admin.display(description="Sign-in")
+    def sign_in(self, user):
+        if user.username not in signin.locked_usernames():
+            return "Not locked"
+        until = timezone.localtime(signin.lock_ends(user.username))
+        return (
+            f"Locked after failed attempts, until {until:%H:%M on %d/%m/%Y} unless unlocked (action on the users list)"
+        )
+
+    @admin.action(description="Unlock sign-in for the selected users", permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        unlocked = [user for user in queryset if signin.unlock(user.username)]
+        for user in unlocked:
+            self.log_change(request, user, "Unlocked sign-in.")
+        names = ", ".join(user.username for user in unlocked) or "none of them had failed sign-ins"
+        messages.success(request, f"Signing in is unlocked: {names}.")
+
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Tracker", {"fields": ["email", "role", "forces"]}),)
 
 

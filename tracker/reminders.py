@@ -161,7 +161,7 @@ def owner_reminder(
     """Return the reminder to `owner` listing `overdue` and `due_soon`, each in the order given."""
     lines = lines or Lines(today)
     context = {"owner": owner, "today": today, "days": days, "overdue": lines(overdue), "due_soon": lines(due_soon)}
-    return Reminder(owner, ReminderLog.Kind.OWNER, None, *_render("owner-reminder", context))
+    return Reminder(owner, ReminderLog.Kind.OWNER, None, *render_email("owner-reminder", context))
 
 
 def _digest_reminders(due: _Due) -> list[Reminder]:
@@ -191,7 +191,7 @@ def digest(
         "overdue": lines(overdue, digest=True),
         "overdue_list": absolute_url(f"{reverse('tracker:overdue')}?{urlencode({'force': force.slug})}"),
     }
-    return Reminder(lead, ReminderLog.Kind.DIGEST, force, *_render("overdue-digest", context))
+    return Reminder(lead, ReminderLog.Kind.DIGEST, force, *render_email("overdue-digest", context))
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def _item(action: Action, today: datetime.date) -> Item:
     return Item(action, url, days_overdue=-days, days_left=None) if days < 0 else Item(action, url, None, days)
 
 
-def _render(name: str, context: dict) -> tuple[str, str]:
+def render_email(name: str, context: dict) -> tuple[str, str]:
     """Return the subject, on one line, and the body of the email `name` from templates/emails/."""
     subject = render_to_string(f"emails/{name}-subject.txt", context)
     body = render_to_string(f"emails/{name}-body.txt", context)

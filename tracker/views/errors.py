@@ -1,5 +1,6 @@
 """
-The error pages that need more than Django's own handlers: a 404 that says what was not found, and the CSRF refusal.
+The error pages that need more than Django's own handlers: a 404 that says what was not found, the CSRF refusal, and
+a sign-in refused because of too many failed attempts.
 
 400, 403 and 500 use Django's handlers (django.views.defaults) with templates/400.html, 403.html and 500.html; the
 403 page shows the PermissionDenied message (e.g. "Only HMIC reviewers can see this page."), and the 500 page is
@@ -10,9 +11,13 @@ from __future__ import annotations
 
 import re
 
+from axes.helpers import get_client_username
 from django.apps import apps
+from django.conf import settings
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE, REASON_NO_REFERER
 from django.shortcuts import render
+
+from tracker import signin
 
 # get_object_or_404's message names the model, never the object: "No Action matches the given query."
 NO_MATCH = re.compile(r"No (?P<model>\w+) matches the given query\.")
@@ -45,3 +50,16 @@ def csrf_failure(request, reason: str = ""):
     """Explain a form refused by the CSRF check (CSRF_FAILURE_VIEW): usually a page left open too long."""
     context = {"no_cookie": reason == REASON_NO_CSRF_COOKIE, "no_referer": reason == REASON_NO_REFERER}
     return render(request, "403_csrf.html", context, status=403)
+
+
+def sign_in_locked(request, original_response=None, credentials=None):
+    """A refused sign-in (django-axes' AXES_LOCKOUT_CALLABLE): the account is locked, or this address for it."""
+    username = get_client_username(request, credentials) or ""
+    context = {
+        "username": username,
+        "account_locked": signin.account_is_locked(username),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "account_failure_limit": settings.TRACKER_ACCOUNT_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

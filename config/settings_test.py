@@ -19,7 +19,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")
+# A process a test starts may be given its own evidence store (tests/test_backup_restore.py).
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="tracker-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="tracker-test-static-")
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

@@ -5,9 +5,11 @@ from django.urls import include, path
 admin.site.site_header = "Recommendation Tracker administration"
 admin.site.site_title = "Recommendation Tracker"
 
-# Error pages in the site's layout (templates/400.html, 403.html, 404.html, 500.html); the 404 says what was
+# Error pages in the site's layout (templates/400.html, 403.html, 404.html, 500.html, 503.html); the 404 says what was
 # not found, in the same words whether it does not exist or belongs to another force.
 handler404 = "tracker.views.errors.page_not_found"
+# A 503 "try again" while the database cannot be reached (a restart, a fail-over); any other failure is the 500 page.
+handler500 = "tracker.views.errors.server_error"
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

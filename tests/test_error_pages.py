@@ -7,6 +7,7 @@ The suite runs with DEBUG off, so these are the pages users see.
 import re
 
 import pytest
+from django.db import InterfaceError, OperationalError, ProgrammingError, connection
 from django.template import loader
 from django.urls import path, reverse
 from rest_framework.authtoken.models import Token
@@ -20,8 +21,34 @@ def _needs_the_database(request):
     User.objects.count()  # raises while the database is unavailable
 
 
-# This module is the URLconf of the 500 tests: the site's pages and one that fails.
-urlpatterns = [path("needs-the-database/", _needs_the_database), *config.urls.urlpatterns]
+def _raises(request, kind: str):
+    raise RAISED[kind]
+
+
+def _vendor_unavailable() -> OperationalError:
+    """What the database driver raises when it cannot reach the database, on this leg's database."""
+    if connection.vendor == "sqlite":
+        return OperationalError("database is locked")
+    return OperationalError(
+        'connection failed: connection to server at "127.0.0.1", port 5432 failed: Connection refused'
+    )
+
+
+RAISED = {
+    "unavailable": None,  # set per test: _vendor_unavailable()
+    "closed": InterfaceError("connection already closed"),
+    "wrong-query": OperationalError("no such table: tracker_nothing"),
+    "bug": ValueError("a bug"),
+}
+
+# This module is the URLconf of the 500 and 503 tests: the site's pages, its error handlers, and pages that fail.
+urlpatterns = [
+    path("needs-the-database/", _needs_the_database),
+    path("raises/<str:kind>/", _raises),
+    *config.urls.urlpatterns,
+]
+handler404 = config.urls.handler404
+handler500 = config.urls.handler500
 
 
 def _main(response) -> str:
@@ -136,3 +163,63 @@ def test_a_server_error_is_shown_in_the_layout_with_the_database_unavailable(cli
 def test_the_server_error_page_needs_no_context():
     html = loader.get_template("500.html").render()
     assert "Sorry, there is a problem with the service" in html and "Go to the start page" in html
+
+
+# The database unavailable for a moment (a restart, a fail-over): 503, try again
+
+
+@pytest.fixture
+def failing(client, psd_lead_a, monkeypatch):
+    monkeypatch.setitem(RAISED, "unavailable", _vendor_unavailable())
+    client.force_login(psd_lead_a)
+    client.raise_request_exception = False
+    return client
+
+
+@pytest.mark.urls("tests.test_error_pages")
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["unavailable", "closed"])
+def test_a_database_that_cannot_be_reached_gets_try_again_in_a_minute(failing, kind):
+    response = failing.get(f"/raises/{kind}/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    main = _main(response)
+    assert "The tracker cannot reach its database just now. Try again in a minute." in main
+    assert "Traceback" not in response.content.decode() and _in_the_layout(response)
+
+
+@pytest.mark.urls("tests.test_error_pages")
+@pytest.mark.django_db
+def test_a_form_sent_while_the_database_cannot_be_reached_says_to_check_and_send_again(failing):
+    response = failing.post("/raises/unavailable/", {"text": "Briefing booked"})
+    assert response.status_code == 503
+    assert "it was almost certainly not saved, and never half saved" in _main(response)
+
+
+@pytest.mark.urls("tests.test_error_pages")
+@pytest.mark.django_db
+def test_the_database_failing_before_the_view_while_reading_the_session_is_503_too(failing, monkeypatch):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def unavailable(self):
+        raise _vendor_unavailable()
+
+    monkeypatch.setattr(SessionStore, "load", unavailable)
+    response = failing.get(reverse("tracker:home"))
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+
+
+@pytest.mark.urls("tests.test_error_pages")
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["wrong-query", "bug"])
+def test_any_other_failure_is_the_server_error_page_not_try_again(failing, kind, monkeypatch):
+    if connection.vendor != "sqlite":  # PostgreSQL calls a wrong query ProgrammingError, never OperationalError
+        monkeypatch.setitem(RAISED, "wrong-query", ProgrammingError('relation "tracker_nothing" does not exist'))
+    response = failing.get(f"/raises/{kind}/")
+    assert response.status_code == 500 and not response.has_header("Retry-After")
+    assert "Something went wrong on our side. Try again later." in _main(response)
+
+
+def test_the_try_again_page_needs_no_context():
+    html = loader.get_template("503.html").render()
+    assert "Sorry, the service is unavailable for a moment" in html and "Go to the start page" in html

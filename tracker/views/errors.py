@@ -1,21 +1,26 @@
 """
-The error pages that need more than Django's own handlers: a 404 that says what was not found, the CSRF refusal, and
-a sign-in refused because of too many failed attempts.
+The error pages that need more than Django's own handlers: a 404 that says what was not found, the CSRF refusal, a
+sign-in refused because of too many failed attempts, and a 503 "try again" while the database cannot be reached.
 
-400, 403 and 500 use Django's handlers (django.views.defaults) with templates/400.html, 403.html and 500.html; the
-403 page shows the PermissionDenied message (e.g. "Only HMIC reviewers can see this page."), and the 500 page is
-rendered with no context at all, so it works when the database or the session does not.
+400 and 403 use Django's handlers (django.views.defaults) with templates/400.html and 403.html; the 403 page shows
+the PermissionDenied message (e.g. "Only HMIC reviewers can see this page."). The 500 and 503 pages are rendered with
+no context at all, so they work when the database or the session does not.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 
 from axes.helpers import get_client_username
 from django.apps import apps
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE, REASON_NO_REFERER
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
 
 from tracker import signin
 
@@ -44,6 +49,37 @@ def not_found_reason(exception: Exception | None) -> str:
 def page_not_found(request, exception=None):
     """Show "Page not found" in the site's layout, with what was not found when the app said."""
     return render(request, "404.html", {"reason": not_found_reason(exception)}, status=404)
+
+
+# How long a client is asked to wait before trying again while the database cannot be reached (a restart, a
+# fail-over): a few seconds usually, so the page says "in a minute" and Retry-After asks for 30 seconds.
+RETRY_AFTER_SECONDS = 30
+# SQLite's OperationalError is also its error for a query that is wrong; only these say it cannot be used now.
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk I/O error")
+
+
+def database_unavailable(exception: BaseException | None) -> bool:
+    """True when `exception` says the database cannot be reached or used for now, not that a query is wrong."""
+    if isinstance(exception, InterfaceError):  # a connection that was closed under us
+        return True
+    if not isinstance(exception, OperationalError):
+        return False
+    if connection.vendor == "sqlite":
+        return any(words in str(exception) for words in SQLITE_UNAVAILABLE)
+    return True  # PostgreSQL: refused, closed, shut down by the administrator, too many connections
+
+
+def server_error(request):
+    """
+    The 500 handler: a 503 "try again in a minute" when the database cannot be reached (what a user sees while it
+    restarts: nothing they did was wrong, and no change was half made), else Django's 500 page.
+    """
+    # Django calls the handler inside its `except` block for the uncaught exception: sys.exc_info() holds it.
+    if database_unavailable(sys.exc_info()[1]):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)
 
 
 def csrf_failure(request, reason: str = ""):

@@ -9,6 +9,8 @@ version, and leaves one history row naming the user and the reason.
 from __future__ import annotations
 
 import datetime
+import errno
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +20,8 @@ from django.utils import timezone
 
 from tracker.dates import latest_date, long_date, long_date_time
 from tracker.models import Action, ExtensionRequest, ProgressNote, Recommendation, Report, User, save_with_history
+
+log = logging.getLogger(__name__)
 
 Status = Action.Status
 Role = User.Role
@@ -113,6 +117,31 @@ class WorkflowError(ValidationError):
     A message about one field of the form that asked for the change is raised in a dict keyed by that field
     ({"reason": "..."}), so that `form.add_error(None, exc)` shows it beside the field.
     """
+
+
+class EvidenceNotStoredError(WorkflowError):
+    """The evidence store could not take the file (full, or not writable): nothing was saved, through no fault of
+    the user's, so the form is shown again with what they typed (HTTP 503)."""
+
+    REASONS = {
+        errno.ENOSPC: "the evidence store is full",
+        errno.EDQUOT: "the evidence store is full",
+        errno.EACCES: "the evidence store cannot be written to",
+        errno.EPERM: "the evidence store cannot be written to",
+        errno.EROFS: "the evidence store cannot be written to",
+        errno.ENOTDIR: "the evidence store cannot be written to",  # its folder is not a folder
+        errno.EISDIR: "the evidence store cannot be written to",
+    }
+
+    def __init__(self, error: OSError):
+        reason = self.REASONS.get(error.errno, "the evidence store could not take it")
+        super().__init__(
+            {
+                "attachment": f"The evidence file was not saved: {reason}. Your note was not saved either: it is "
+                "below as you typed it. Send it again later, or without the file for now, and tell your "
+                "administrator."
+            }
+        )
 
 
 class StaleActionError(WorkflowError):
@@ -291,7 +320,11 @@ def add_note(action: Action, *, by: User, text: str, attachment=None) -> Progres
         note.attachment_content_type = getattr(attachment, "content_type", None) or "application/octet-stream"
         note.attachment_size = attachment.size
         note.attachment = attachment
-    note.save()
+    try:
+        note.save()  # the file is written first, then the row
+    except OSError as exc:
+        log.error("Evidence for action %s not stored: %s", action.pk, exc)
+        raise EvidenceNotStoredError(exc) from exc
     return note
 
 

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from tracker.workflow import StaleActionError
+from tracker.workflow import EvidenceNotStoredError, StaleActionError
 
 # Show the page again with the submitted form: again(form, status, error message) -> response.
 Again = Callable[[forms.Form, int, str], HttpResponse]
@@ -49,7 +49,8 @@ def submit(request, form: forms.Form, change: Callable[[dict], tuple[str, object
 
     `change(cleaned_data)` makes the change and returns (what to tell the user, where to go next). A form
     that does not validate is shown again (400); a change refused by the rules has its message put on the
-    form, beside the field it is about (400); one made stale by someone else's change is a 409.
+    form, beside the field it is about (400); one made stale by someone else's change is a 409; one the evidence
+    store could not take (full, not writable) is a 503, the form kept as typed.
     """
     if not form.is_valid():
         return again(form, 400, "")
@@ -57,6 +58,9 @@ def submit(request, form: forms.Form, change: Callable[[dict], tuple[str, object
         message, target = change(form.cleaned_data)
     except StaleActionError as exc:
         return again(form, 409, exc.messages[0])
+    except EvidenceNotStoredError as exc:
+        form.add_error(None, exc)
+        return again(form, 503, "")
     except ValidationError as exc:
         form.add_error(None, exc)
         return again(form, 400, "")

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import ActionFactory
+from tracker import workflow
 from tracker.models import Action, ProgressNote
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,31 @@ def test_the_failure_is_logged_for_the_administrator(signed_in, action, store_fa
     with caplog.at_level(logging.ERROR, logger="tracker.workflow"):
         post_note(signed_in, action)
     assert f"Evidence for action {action.pk} not stored" in caplog.text
+
+
+# What a failed write leaves in the store: nothing
+
+
+class FillsTheDiskAfterOneChunk(SimpleUploadedFile):
+    def chunks(self, chunk_size=None):
+        yield b"%PDF-1.4 the first part"
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_write_that_fails_part_way_leaves_no_part_of_the_file(action, psd_lead_a, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    upload = FillsTheDiskAfterOneChunk("policy.pdf", b"%PDF-1.4 the whole file", content_type="application/pdf")
+    with pytest.raises(workflow.EvidenceNotStoredError, match="the evidence store is full"):
+        workflow.add_note(action, by=psd_lead_a, text=TYPED, attachment=upload)
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
+    assert not ProgressNote.objects.exists()
+
+
+def test_the_store_refuses_a_name_that_is_taken_rather_than_choosing_another(settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    default_storage.save("evidence/1/taken", ContentFile(b"first"))
+    with pytest.raises(FileExistsError):
+        default_storage.save("evidence/1/taken", ContentFile(b"second"))
+    assert default_storage.open("evidence/1/taken").read() == b"first"

@@ -28,7 +28,7 @@ help:
 	@echo "make test   ruff, then the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL)), caching in Redis"
 	@echo "make bench  time the main pages at national scale (100,000 actions) on SQLite and PostgreSQL"
 	@echo "make bench-scale  every page at 10k, 100k and 1M actions, with how each grows (builds its data sets once)"
-	@echo "make loadtest  two gunicorn hosts, one PostgreSQL, one Redis, 20 clients for 60 s; nothing may be lost"
+	@echo "make loadtest  two gunicorn hosts, one PostgreSQL, one Redis, 20 clients for 60 s, with faults; nothing may be lost"
 	@echo "make mutation  mutation testing of the rule modules (mutmut); writes bench/mutation.json"
 	@echo "make lint   ruff"
 
@@ -129,10 +129,9 @@ bench: install
 bench-scale: install
 	$(PY) -m bench.scale
 
-# Bounded (20 clients × 60 s on 127.0.0.1), on its own database tracker_loadtest and Redis database 2, on the
-# servers the tests use; writes bench/loadtest.json.
+# Bounded (20 clients × 60 s on 127.0.0.1), on a PostgreSQL server and a tmpfs evidence store of its own (it
+# stops the one and fills the other) and Redis database 2; writes bench/loadtest.json.
 loadtest: install services
-	@$(PY) scripts/require_postgres.py "$(TEST_DATABASE_URL)"
 	$(PY) bench/loadtest.py
 
 # Not part of `make test`: mutmut against the non-browser suite; exits 1 below 95% killed (README "Mutation testing").

@@ -73,9 +73,10 @@ def env_cache(name: str, key_prefix: str) -> dict:
     if url.path.strip("/") and not url.path.strip("/").isdigit():
         raise ImproperlyConfigured(f"{name} ends in a Redis database number, or nothing ({example}).")
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache, for which Redis not answering is a miss, not a failed page (tracker/cache.py).
+        "BACKEND": "tracker.cache.RedisCacheThatMayBeAway",
         "LOCATION": raw,
         "KEY_PREFIX": key_prefix,
-        # A Redis server that stops answering fails a request within seconds instead of holding it.
-        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        # A Redis server that stops answering costs a request at most a second, then is left alone a while.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }

@@ -41,13 +41,13 @@ def test_without_a_cache_url_each_process_caches_in_its_own_memory(monkeypatch):
     }
 
 
-def test_a_redis_cache_url_is_djangos_redis_cache(monkeypatch):
+def test_a_redis_cache_url_is_djangos_redis_cache_that_may_be_away(monkeypatch):
     monkeypatch.setenv("CACHE_URL", "redis://:s3cret@cache.internal:6380/2")
     assert env_cache("CACHE_URL", key_prefix="tracker") == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "tracker.cache.RedisCacheThatMayBeAway",
         "LOCATION": "redis://:s3cret@cache.internal:6380/2",
         "KEY_PREFIX": "tracker",
-        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 
 

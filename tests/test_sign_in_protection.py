@@ -279,3 +279,41 @@ def test_reaching_gunicorn_directly_with_a_new_address_each_time_is_stopped_by_t
     response = sign_in(client, psd_lead_a, password="password", HTTP_X_FORWARDED_FOR="203.0.113.200")
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_mail_server_that_is_down_does_not_fail_the_sign_in_page(client, psd_lead_a, monkeypatch, caplog):
+    import smtplib
+
+    def down(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", down)
+    assert fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT)[-1] == 429
+    assert signin.account_is_locked(psd_lead_a.username)
+    assert "was not sent" in caplog.text
+
+
+def test_two_failures_crossing_the_limit_together_still_tell_the_holder(client, psd_lead_a, monkeypatch):
+    from axes.handlers.database import AxesDatabaseHandler
+    from django.utils import timezone
+
+    fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT - 1)
+    record = AxesDatabaseHandler.user_login_failed
+
+    def with_another_failure_at_the_same_moment(self, *args, **kwargs):
+        AccessAttempt.objects.create(
+            username=psd_lead_a.username,
+            ip_address="203.0.113.2",
+            user_agent="",
+            failures_since_start=1,
+            attempt_time=timezone.now(),
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="",
+        )
+        return record(self, *args, **kwargs)
+
+    monkeypatch.setattr(AxesDatabaseHandler, "user_login_failed", with_another_failure_at_the_same_moment)
+    sign_in(client, psd_lead_a, address="203.0.113.1")  # the count goes from one below the limit to one above
+    assert len(mail.outbox) == 1

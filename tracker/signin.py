@@ -17,6 +17,7 @@ email when their account is locked.
 import datetime
 import ipaddress
 import logging
+import smtplib
 from collections import Counter
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -97,13 +98,13 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
         return super().is_locked(request, credentials) or account_is_locked(username)
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
-        locked_before = getattr(request, "axes_locked_out", False)  # refused unchecked: nothing is counted
-        super().user_login_failed(sender, credentials, request=request, **kwargs)
-        if request is None or locked_before:
-            return
+        if request is None or getattr(request, "axes_locked_out", False):  # refused unchecked: nothing is counted
+            return super().user_login_failed(sender, credentials, request=request, **kwargs)
         username = get_client_username(request, credentials)
-        # Failures are counted one at a time and none while locked, so this is the one that locked the account.
-        if account_failures(username) != settings.TRACKER_ACCOUNT_FAILURE_LIMIT:
+        before = account_failures(username)
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
+        # This failure locked the account. (Two at once may both think so: then the holder gets two emails, not none.)
+        if not before < settings.TRACKER_ACCOUNT_FAILURE_LIMIT <= account_failures(username):
             return
         log.warning("Sign-in locked for an account after %s failed attempts", settings.TRACKER_ACCOUNT_FAILURE_LIMIT)
         if not request.axes_locked_out:  # axes has not locked the address too, and said so
@@ -127,7 +128,11 @@ def tell_the_account_holder(username: str) -> bool:
         "until": timezone.localtime(lock_ends(username)),
     }
     subject, body = render_email("account-locked", context)
-    EmailMessage(subject, body, to=[user.email]).send()
+    try:
+        EmailMessage(subject, body, to=[user.email]).send()
+    except (smtplib.SMTPException, OSError):  # the lock stands; a mail server down must not fail the sign-in page
+        log.exception("The email telling an account holder their sign-in is locked was not sent")
+        return False
     return True
 
 

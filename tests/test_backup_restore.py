@@ -539,3 +539,57 @@ def test_rows_that_cannot_be_loaded_leave_nothing_behind(tmp_path):
     archive = _archive_of(tmp_path, [FORCE_ROW, broken], {"evidence/1/a": b"first"})
     assert "its database rows could not be loaded" in _restore(archive)
     assert not Force.objects.exists() and _stored_files() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_outside_any_transaction_reads_one_snapshot_and_ends_it(with_evidence, tmp_path):
+    # What `manage.py backup` does on a live site: its own read transaction (PostgreSQL: repeatable read; SQLite:
+    # deferred), ended afterwards, so the connection is back in autocommit and can write.
+    from tracker.models import Force
+
+    _backup(tmp_path / "tracker.tar.gz")
+    assert not connection.in_atomic_block and connection.get_autocommit()
+    Force.objects.create(slug="after-the-backup", name="After The Backup Police")
+
+
+@pytest.mark.skipif(not POSTGRES_LEG, reason="two connections at once to one database: the PostgreSQL leg")
+@pytest.mark.django_db(transaction=True)
+def test_a_note_added_while_the_backup_runs_is_wholly_in_it_or_not_at_all(with_evidence, tmp_path, monkeypatch):
+    import threading
+
+    from django.db import connections
+
+    from tracker import backups
+    from tracker.models import Action, ProgressNote, User
+
+    real_call_command = backups.call_command
+
+    def dump_then_someone_adds_a_note(*args, **kwargs):
+        real_call_command(*args, **kwargs)  # the rows are read; the evidence list is read next, in the same snapshot
+
+        def add_note():
+            try:
+                lead = User.objects.get(username="psd-a")
+                workflow.add_note(
+                    Action.objects.first(),
+                    by=lead,
+                    text="Added mid-backup",
+                    attachment=SimpleUploadedFile("m.pdf", b"%PDF mid"),
+                )
+            finally:
+                connections.close_all()
+
+        writer = threading.Thread(target=add_note)
+        writer.start()
+        writer.join(30)
+
+    monkeypatch.setattr(backups, "call_command", dump_then_someone_adds_a_note)
+    archive = tmp_path / "tracker.tar.gz"
+    _backup(archive)
+    assert ProgressNote.objects.filter(text="Added mid-backup").exists()  # it was made, while the backup ran
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        rows = [json.loads(line) for line in tar.extractfile("database.jsonl").read().splitlines() if line.strip()]
+    dumped_notes = [row["fields"]["text"] for row in rows if row["model"] == "tracker.progressnote"]
+    assert "Added mid-backup" not in dumped_notes
+    assert sorted(item["name"] for item in manifest["evidence"]) == sorted(with_evidence)

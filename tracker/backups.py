@@ -5,7 +5,8 @@ A backup is a gzipped tar archive:
 - `manifest.json`: what it is (FORMAT, VERSION), when and from which database it was made, and the size and SHA-256
   of every member, so a restore can tell a damaged or altered archive before it loads anything;
 - `database.jsonl`: every row (dumpdata, natural foreign keys, one object a line), read in one snapshot, so a note
-  made while the backup runs is either wholly in it or not at all; any database restores it, SQLite or PostgreSQL;
+  made while the backup runs is either wholly in it or not at all, and writers are never held back (a repeatable
+  read on PostgreSQL, a deferred read transaction in SQLite's WAL mode); SQLite or PostgreSQL restores it;
 - `evidence/<action>/<name>`: each evidence file a note in that snapshot points to, byte for byte, read after the
   snapshot (files are written before their note is saved and never changed, so each is there).
 
@@ -66,13 +67,24 @@ def _sha256(stream) -> tuple[str, int]:
 
 @contextlib.contextmanager
 def _snapshot():
-    """A transaction whose reads all see one moment of the database."""
-    outermost = not connection.in_atomic_block  # inside a caller's transaction, its snapshot rules
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+    """Read everything inside as of one moment of the database, without stopping anyone from writing meanwhile."""
+    if connection.in_atomic_block:  # inside a caller's transaction: its snapshot rules
+        yield
+    elif connection.vendor == "sqlite":
+        # A deferred read transaction: in WAL mode it sees one snapshot and holds no write lock. (Django's atomic
+        # begins IMMEDIATE here, settings.py, which would hold every writer back for the whole backup.)
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")
+    else:
+        with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield  # SQLite: a read transaction sees one snapshot until it ends
+            yield
 
 
 def make_backup(path: Path) -> BackupSummary:

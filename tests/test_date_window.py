@@ -53,6 +53,15 @@ def test_no_end_date_and_year_one_are_outside_the_window(today):
     assert _refused(NO_END) and _refused(D(1, 1, 1))
 
 
+def test_a_form_can_word_the_refusal_its_own_way_by_its_code(today):
+    from django import forms
+
+    field = forms.DateField(validators=[check_date_window], error_messages={"outside_window": "Not that date."})
+    with pytest.raises(ValidationError) as refusal:
+        field.clean("31/12/9999")
+    assert refusal.value.messages == ["Not that date."]
+
+
 def test_no_date_is_not_refused_by_the_window():
     check_date_window(None)
 

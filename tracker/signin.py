@@ -98,12 +98,13 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
         return super().is_locked(request, credentials) or account_is_locked(username)
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
-        if request is None or getattr(request, "axes_locked_out", False):  # refused unchecked: nothing is counted
+        if request is None:  # axes records nothing without a request
             return super().user_login_failed(sender, credentials, request=request, **kwargs)
         username = get_client_username(request, credentials)
         before = account_failures(username)
         super().user_login_failed(sender, credentials, request=request, **kwargs)
-        # This failure locked the account. (Two at once may both think so: then the holder gets two emails, not none.)
+        # This failure locked the account. (Two at once may both think so: then the holder gets two emails, not
+        # none.) An attempt refused while locked is not counted, so it never crosses the limit again.
         if not before < settings.TRACKER_ACCOUNT_FAILURE_LIMIT <= account_failures(username):
             return
         log.warning("Sign-in locked for an account after %s failed attempts", settings.TRACKER_ACCOUNT_FAILURE_LIMIT)
@@ -114,17 +115,17 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
         tell_the_account_holder(username)
 
 
-def tell_the_account_holder(username: str) -> bool:
-    """Email the active user `username` that their sign-in is locked, and until when; False if there is no one."""
-    user = get_user_model().objects.filter(username=username, is_active=True).exclude(email="").first()
-    if user is None:
-        return False
+def tell_the_account_holder(username: str) -> None:
+    """Email the active user `username`, if they have an address, that their sign-in is locked, and until when."""
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not user.email:
+        return
     addresses = _recent_attempts().filter(username=username).values("ip_address").distinct().count()
     context = {
         "user": user,
         "failures": settings.TRACKER_ACCOUNT_FAILURE_LIMIT,
         "addresses": addresses,
-        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "minutes": settings.AXES_COOLOFF_TIME // datetime.timedelta(minutes=1),
         "until": timezone.localtime(lock_ends(username)),
     }
     subject, body = render_email("account-locked", context)
@@ -132,8 +133,6 @@ def tell_the_account_holder(username: str) -> bool:
         EmailMessage(subject, body, to=[user.email]).send()
     except (smtplib.SMTPException, OSError):  # the lock stands; a mail server down must not fail the sign-in page
         log.exception("The email telling an account holder their sign-in is locked was not sent")
-        return False
-    return True
 
 
 def unlock(username: str) -> int:

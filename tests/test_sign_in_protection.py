@@ -384,3 +384,25 @@ def test_axes_lock_out_signal_is_sent_for_an_account_lock(client, psd_lead_a):
     finally:
         user_locked_out.disconnect(listen)
     assert heard[0] == ("axes", reverse("login"), psd_lead_a.username, f"198.51.100.{ACCOUNT_LIMIT}")
+
+
+def test_the_username_in_another_form_of_the_same_letters_is_the_same_locked_account(client, psd_lead_a):
+    # The sign-in form reads "ｐｓｄ－ａ" (full-width) as "psd-a" (NFKC), and so must the lock, or typing the
+    # username in full-width letters would step round it.
+    fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in psd_lead_a.username)
+    assert sign_in(client, full_width, password="password", address="203.0.113.99").status_code == 429
+
+
+def test_the_username_in_another_form_is_the_same_locked_address(client, psd_lead_a):
+    for _ in range(5):
+        sign_in(client, psd_lead_a)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in psd_lead_a.username)
+    assert sign_in(client, full_width, password="password").status_code == 429
+
+
+def test_the_failure_that_locks_the_account_may_be_typed_in_another_form_and_still_tells_the_holder(client, psd_lead_a):
+    fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT - 1)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in psd_lead_a.username)
+    assert sign_in(client, full_width, address="203.0.113.99").status_code == 429
+    assert len(mail.outbox) == 1

@@ -349,7 +349,7 @@ def test_failures_from_one_address_in_two_browsers_add_up_to_its_lock(client, ps
     assert signin.locked_usernames() == {psd_lead_a.username}
 
 
-def test_only_the_locked_accounts_holder_is_told(client, psd_lead_a, colleague_a):
+def test_only_the_locked_accounts_holder_is_told(client, colleague_a, psd_lead_a):
     # colleague_a was made first: telling "the first user with an address" would tell the wrong person.
     fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT)
     [email] = mail.outbox
@@ -406,3 +406,19 @@ def test_the_failure_that_locks_the_account_may_be_typed_in_another_form_and_sti
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in psd_lead_a.username)
     assert sign_in(client, full_width, address="203.0.113.99").status_code == 429
     assert len(mail.outbox) == 1
+
+
+def test_the_lock_page_names_the_account_as_the_sign_in_form_read_it(client, psd_lead_a):
+    fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT - 1)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in psd_lead_a.username)
+    body = sign_in(client, full_width, address="203.0.113.99").content.decode()
+    assert f"as <strong>{psd_lead_a.username}</strong>" in body
+
+
+def test_a_failed_sign_in_reported_without_a_request_counts_nothing(psd_lead_a):
+    # Django's signal may come without a request (another backend, a script); axes' own backend refuses those.
+    from django.contrib.auth.signals import user_login_failed
+
+    for _ in range(ACCOUNT_LIMIT):
+        user_login_failed.send(sender=__name__, credentials={"username": psd_lead_a.username}, request=None)
+    assert signin.account_failures(psd_lead_a.username) == 0 and mail.outbox == []

@@ -98,8 +98,8 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
         return super().is_locked(request, credentials) or account_is_locked(username)
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
-        if request is None:  # axes records nothing without a request
-            return super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is None:
+            return  # a sign-in outside a request (a script): axes counts nothing without one either
         username = get_client_username(request, credentials)
         before = account_failures(username)
         super().user_login_failed(sender, credentials, request=request, **kwargs)

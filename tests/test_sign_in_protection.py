@@ -15,6 +15,7 @@ from django.core import mail
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
+from tests.factories import PsdLeadFactory
 from tracker import signin
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("axes_on")]
@@ -349,8 +350,9 @@ def test_failures_from_one_address_in_two_browsers_add_up_to_its_lock(client, ps
     assert signin.locked_usernames() == {psd_lead_a.username}
 
 
-def test_only_the_locked_accounts_holder_is_told(client, colleague_a, psd_lead_a):
-    # colleague_a was made first: telling "the first user with an address" would tell the wrong person.
+def test_only_the_locked_accounts_holder_is_told(client, force_a, psd_lead_a):
+    # Another active user who sorts first (users are ordered by last name): telling "the first user" would tell him.
+    PsdLeadFactory(username="abbott", last_name="Abbott", forces=[force_a])
     fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT)
     [email] = mail.outbox
     assert email.to == [psd_lead_a.email]

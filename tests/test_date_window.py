@@ -90,10 +90,21 @@ def test_an_extension_to_ten_years_from_today_is_accepted(today, action, psd_lea
     assert request.is_pending
 
 
+def test_a_request_for_the_last_day_of_the_window_can_be_approved(today, action, psd_lead_a, reviewer):
+    request = ExtensionRequestFactory(action=action, requested_by=psd_lead_a, requested_due_date=latest_date(today))
+    workflow.decide_extension(request, by=reviewer, approve=True)
+    action.refresh_from_db()
+    assert action.revised_due_date == D(2025, 6, 1)
+
+
 def test_a_request_for_no_end_date_made_before_the_window_cannot_be_approved(today, action, psd_lead_a, reviewer):
     request = ExtensionRequestFactory(action=action, requested_by=psd_lead_a, requested_due_date=NO_END)
-    with pytest.raises(workflow.WorkflowError, match="31 December 9999 cannot be a due date"):
+    with pytest.raises(workflow.WorkflowError) as refusal:
         workflow.decide_extension(request, by=reviewer, approve=True)
+    assert refusal.value.messages == [
+        "31 December 9999 cannot be a due date: it is more than ten years away. "
+        "Refuse this request, saying which date you would accept."
+    ]
     request.refresh_from_db()
     action.refresh_from_db()
     assert request.is_pending and action.revised_due_date is None

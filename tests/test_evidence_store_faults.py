@@ -67,7 +67,11 @@ def test_a_store_that_cannot_take_the_file_says_why(signed_in, action, store_fai
     store_fails(code)
     response = post_note(signed_in, action)
     assert response.status_code == 503
-    assert f"The evidence file was not saved: {reason}. Your note was not saved either" in response.content.decode()
+    message = (
+        f"The evidence file was not saved: {reason}. Your note was not saved either: it is below as you typed it. "
+        "Send it again later, or without the file for now, and tell your administrator."
+    )
+    assert message in response.content.decode()
 
 
 def test_the_note_is_kept_as_typed_and_nothing_is_saved(signed_in, action, store_fails):
@@ -110,7 +114,8 @@ def test_the_failure_is_logged_for_the_administrator(signed_in, action, store_fa
     store_fails(errno.ENOSPC)
     with caplog.at_level(logging.ERROR, logger="tracker.workflow"):
         post_note(signed_in, action)
-    assert f"Evidence for action {action.pk} not stored" in caplog.text
+    [record] = [r for r in caplog.records if r.name == "tracker.workflow"]
+    assert record.getMessage() == f"Evidence for action {action.pk} not stored: [Errno {errno.ENOSPC}] injected"
 
 
 # What a failed write leaves in the store: nothing

@@ -104,42 +104,56 @@ def make_backup(path: Path) -> BackupSummary:
                 verbosity=0,
             )
             names = sorted(set(ProgressNote.objects.exclude(attachment="").values_list("attachment", flat=True)))
-        with dump.open("rb") as stream:
-            database_sha256, database_size = _sha256(stream)
-        with dump.open("rb") as stream:
-            summary.objects = sum(1 for line in stream if line.strip())
-
         members = []
         with tarfile.open(path, "w:gz") as archive:
-            archive.add(dump, arcname=DATABASE)
+            with dump.open("rb") as stream:
+                database = _add(archive, DATABASE, stream, dump.stat().st_size)
+            summary.objects = database.lines  # one object a line
             for name in names:
                 if not _is_evidence_name(name) or not default_storage.exists(name):
                     summary.missing.append(name)
                     continue
                 with default_storage.open(name, "rb") as stream:
-                    sha256, size = _sha256(stream)
-                with default_storage.open(name, "rb") as stream:
-                    info = tarfile.TarInfo(name)
-                    info.size, info.mtime, info.mode = size, int(timezone.now().timestamp()), 0o600
-                    archive.addfile(info, stream)
-                members.append({"name": name, "size": size, "sha256": sha256})
+                    added = _add(archive, name, stream, default_storage.size(name))
+                members.append({"name": name, "size": added.size, "sha256": added.digest.hexdigest()})
                 summary.files += 1
-                summary.bytes += size
+                summary.bytes += added.size
             manifest = {
                 "format": FORMAT,
                 "version": VERSION,
                 "created_at": timezone.now().isoformat(),
                 "database_vendor": connection.vendor,
-                "database": {"name": DATABASE, "size": database_size, "sha256": database_sha256},
+                "database": {"name": DATABASE, "size": database.size, "sha256": database.digest.hexdigest()},
                 "objects": summary.objects,
                 "evidence": members,
                 "missing_evidence": summary.missing,
             }
             data = json.dumps(manifest, indent=1).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(data), int(timezone.now().timestamp()), 0o600
-            archive.addfile(info, io.BytesIO(data))
+            _add(archive, MANIFEST, io.BytesIO(data), len(data))
     return summary
+
+
+class _Read:
+    """A stream read once, through: its SHA-256, size and count of lines worked out on the way."""
+
+    def __init__(self, stream):
+        self.stream, self.digest, self.size, self.lines = stream, hashlib.sha256(), 0, 0
+
+    def read(self, size=-1):
+        chunk = self.stream.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        self.lines += chunk.count(b"\n")
+        return chunk
+
+
+def _add(archive: tarfile.TarFile, name: str, stream, size: int) -> _Read:
+    """Add `size` bytes of `stream` to `archive` as the file `name`, reading them once; return what was read."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = size, int(timezone.now().timestamp()), 0o600
+    read = _Read(stream)
+    archive.addfile(info, read)  # exactly `size` bytes; a shorter stream is an OSError ("unexpected end of data")
+    return read
 
 
 def _is_evidence_name(name: str) -> bool:
@@ -226,15 +240,22 @@ def _require_empty_database() -> None:
         )
 
 
-def _conflicts(evidence: list[dict]) -> list[str]:
-    """Return the names already in the evidence store with other bytes than the backup's."""
-    conflicts = []
+def _already_stored(evidence: list[dict]) -> set[str]:
+    """Return the backup's files the evidence store holds already, byte for byte; refuse one it holds otherwise."""
+    same, conflicts = set(), []
     for item in evidence:
         if default_storage.exists(item["name"]):
             with default_storage.open(item["name"], "rb") as stream:
-                if _sha256(stream) != (item["sha256"], item["size"]):
+                if _sha256(stream) == (item["sha256"], item["size"]):
+                    same.add(item["name"])
+                else:
                     conflicts.append(item["name"])
-    return conflicts
+    if conflicts:
+        raise BackupProblem(
+            f"the evidence store ({settings.MEDIA_ROOT}) already holds {len(conflicts)} of the backup's files with "
+            f"other contents ({', '.join(conflicts[:3])}): restore into an empty evidence store."
+        )
+    return same
 
 
 def _load_rows(dump: Path) -> None:
@@ -265,14 +286,8 @@ def restore_backup(path: Path) -> BackupSummary:
         manifest = read_manifest(archive, path)
         evidence = _check_members(archive, manifest, path)
         _require_empty_database()
-        conflicts = _conflicts(evidence)
-        if conflicts:
-            raise BackupProblem(
-                f"the evidence store ({settings.MEDIA_ROOT}) already holds {len(conflicts)} of the backup's files with "
-                f"other contents ({', '.join(conflicts[:3])}): restore into an empty evidence store."
-            )
         # Not the manifest, the database, or a file already in the store with the same bytes.
-        wanted = {item["name"] for item in evidence if not default_storage.exists(item["name"])}
+        wanted = {item["name"] for item in evidence} - _already_stored(evidence)
         written = []
         with tempfile.TemporaryDirectory(prefix="tracker-restore-") as work:
             archive.extract(DATABASE, work, filter="data")

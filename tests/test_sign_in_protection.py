@@ -35,6 +35,11 @@ def sign_in(client, user, password="wrong-password", address="192.0.2.10", **hea
     return client.post(reverse("login"), data, REMOTE_ADDR=address, **headers)
 
 
+def in_full_width(username: str) -> str:
+    """The username in full-width letters ("ｐｓｄ－ａ"), which the sign-in form reads as the plain one (NFKC)."""
+    return "".join(chr(ord(c) + 0xFEE0) for c in username)
+
+
 def fail_from_many_addresses(client, user, times):
     """`times` wrong passwords, each from its own address (so no address is ever locked)."""
     return [sign_in(client, user, address=f"198.51.100.{n}").status_code for n in range(1, times + 1)]
@@ -392,27 +397,27 @@ def test_the_username_in_another_form_of_the_same_letters_is_the_same_locked_acc
     # The sign-in form reads "ｐｓｄ－ａ" (full-width) as "psd-a" (NFKC), and so must the lock, or typing the
     # username in full-width letters would step round it.
     fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT)
-    full_width = "".join(chr(ord(c) + 0xFEE0) for c in psd_lead_a.username)
+    full_width = in_full_width(psd_lead_a.username)
     assert sign_in(client, full_width, password="password", address="203.0.113.99").status_code == 429
 
 
 def test_the_username_in_another_form_is_the_same_locked_address(client, psd_lead_a):
     for _ in range(5):
         sign_in(client, psd_lead_a)
-    full_width = "".join(chr(ord(c) + 0xFEE0) for c in psd_lead_a.username)
+    full_width = in_full_width(psd_lead_a.username)
     assert sign_in(client, full_width, password="password").status_code == 429
 
 
 def test_the_failure_that_locks_the_account_may_be_typed_in_another_form_and_still_tells_the_holder(client, psd_lead_a):
     fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT - 1)
-    full_width = "".join(chr(ord(c) + 0xFEE0) for c in psd_lead_a.username)
+    full_width = in_full_width(psd_lead_a.username)
     assert sign_in(client, full_width, address="203.0.113.99").status_code == 429
     assert len(mail.outbox) == 1
 
 
 def test_the_lock_page_names_the_account_as_the_sign_in_form_read_it(client, psd_lead_a):
     fail_from_many_addresses(client, psd_lead_a, ACCOUNT_LIMIT - 1)
-    full_width = "".join(chr(ord(c) + 0xFEE0) for c in psd_lead_a.username)
+    full_width = in_full_width(psd_lead_a.username)
     body = sign_in(client, full_width, address="203.0.113.99").content.decode()
     assert f"as <strong>{psd_lead_a.username}</strong>" in body
 

@@ -56,6 +56,11 @@ def client_address(request) -> str | None:
         return remote_address
 
 
+def cooloff_minutes() -> int:
+    """How many minutes a lock lasts after the last counted failure (AXES_COOLOFF_TIME)."""
+    return settings.AXES_COOLOFF_TIME // datetime.timedelta(minutes=1)
+
+
 def _recent_attempts():
     return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
 
@@ -125,7 +130,7 @@ def tell_the_account_holder(username: str) -> None:
         "user": user,
         "failures": settings.TRACKER_ACCOUNT_FAILURE_LIMIT,
         "addresses": addresses,
-        "minutes": settings.AXES_COOLOFF_TIME // datetime.timedelta(minutes=1),
+        "minutes": cooloff_minutes(),
         "until": timezone.localtime(lock_ends(username)),
     }
     subject, body = render_email("account-locked", context)

@@ -9,7 +9,6 @@ no context at all, so they work when the database or the session does not.
 
 from __future__ import annotations
 
-import datetime
 import re
 import sys
 
@@ -97,6 +96,6 @@ def sign_in_locked(request, original_response=None, credentials=None):
         "account_locked": signin.account_is_locked(username),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "account_failure_limit": settings.TRACKER_ACCOUNT_FAILURE_LIMIT,
-        "minutes": settings.AXES_COOLOFF_TIME // datetime.timedelta(minutes=1),
+        "minutes": signin.cooloff_minutes(),
     }
     return render(request, "registration/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

@@ -175,8 +175,38 @@ def live(
         and due is not None
         and (outcome == EXTENDED or (outcome in (OVERDUE, VERIFIED, AWAITING) and rng.random() < 0.15))
     )
+    ask_by, ask_from = due, start_day
+    if wants_extension and outcome == EXTENDED and rng.random() < 0.35:
+        # Moved twice: a shorter extension first, approved, then the one the action runs to now.
+        first_revised = add_months(due, rng.randint(1, 3))
+        first_asked = _day_between(rng, max(start_day, due - datetime.timedelta(days=45)), min(last, due))
+        first_decided = first_asked + datetime.timedelta(days=rng.randint(5, 20))
+        if first_decided + datetime.timedelta(days=10) < min(first_revised, last):
+            extensions.append(
+                {
+                    "asked": first_asked,
+                    "by": owner or rng.choice(leads),
+                    "requested_due_date": first_revised,
+                    "reason": rng.choice(EXTENSION_REASONS),
+                    "decided": first_decided,
+                    "decided_by": reviewer,
+                    "decision": Decision.APPROVED,
+                    "decision_reason": "",
+                }
+            )
+            steps.append(
+                (
+                    first_decided,
+                    3,
+                    reviewer,
+                    f"Extension approved: due date revised to {long_date(first_revised)}",
+                    {"revised_due_date": first_revised},
+                )
+            )
+            effective_due = first_revised
+            ask_by, ask_from = first_revised, first_decided + datetime.timedelta(days=1)
     if wants_extension:
-        asked = _day_between(rng, max(start_day, due - datetime.timedelta(days=45)), min(last, due))
+        asked = _day_between(rng, max(ask_from, ask_by - datetime.timedelta(days=45)), min(last, ask_by))
         decided = min(last, asked + datetime.timedelta(days=rng.randint(5, 35)))
         if outcome == EXTENDED:
             revised = today + datetime.timedelta(days=rng.randint(20, 300))
@@ -188,7 +218,7 @@ def live(
         extension = {
             "asked": asked,
             "by": owner or rng.choice(leads),
-            "requested_due_date": max(revised, due + datetime.timedelta(days=1)),
+            "requested_due_date": max(revised, effective_due + datetime.timedelta(days=1)),
             "reason": rng.choice(EXTENSION_REASONS),
             "decided": decided,
             "decided_by": reviewer,

@@ -290,6 +290,8 @@ def _filename(response) -> str:
             "actions-due-from-2015-06-01-due-by-2015-12-31-2015-06-01.csv",
         ),
         ("csv", "owner={owner}", "actions-owner-alice-ashby-2015-06-01.csv"),
+        ("csv", "moved=true&moved_months=6", "actions-due-date-moved-moved-over-6-months-2015-06-01.csv"),
+        ("xlsx", "moved=false", "actions-due-date-not-moved-2015-06-01.xlsx"),
         (
             "csv",
             "q=Vetting+%26+%E2%80%9Ccall+handlers%E2%80%9D%21",

@@ -170,7 +170,12 @@ def test_a_change_of_status_costs_the_same_few_queries_however_many_actions_exis
 
 
 def test_an_extension_that_moves_no_kept_count_still_moves_the_dashboards_overdue_count(today, force_a, reviewer):
-    action = ActionFactory(force=force_a, due_date=today - datetime.timedelta(days=10))
+    # Moved once already, overdue again: moving it again changes none of the kept counts (slipped_count too).
+    action = ActionFactory(
+        force=force_a,
+        due_date=today - datetime.timedelta(days=40),
+        revised_due_date=today - datetime.timedelta(days=10),
+    )
     assert [force.overdue_count for force in kept_force_summaries(today)] == [1]  # counted, and cached
     kept = {name: getattr(ForceSummary.objects.get(force=force_a), name) for name in SUMMARY_FIELDS}
     extension = ExtensionRequestFactory(action=action, requested_due_date=today + datetime.timedelta(days=60))

@@ -187,3 +187,17 @@ def test_pages_say_they_show_demonstration_data_to_demo_log_ins_only(loaded, cli
     assert "Demonstration data." in client.get("/", follow=True).content.decode()
     client.force_login(PsdLeadFactory(username="jo.bloggs"))
     assert "Demonstration data." not in client.get("/", follow=True).content.decode()
+
+
+def test_due_dates_have_moved_some_twice_each_move_an_approved_request_with_its_reason(loaded):
+    _build()
+    moved = Action.objects.slipped().with_due_date_revisions()
+    assert moved.count() >= 10
+    revisions = {action.pk: action.due_date_revisions for action in moved}
+    assert all(revisions.values())  # every moved due date has the approval that moved it
+    assert any(len(moves) >= 2 for moves in revisions.values())
+    for action in moved:
+        assert revisions[action.pk][-1].moved_to == action.revised_due_date
+        assert all(move.request.reason and move.request.decided_by_id for move in revisions[action.pk])
+    assert Action.objects.slipped_more_than(3).exists()
+    assert Action.objects.public().slipped().exists()  # the register shows a moved due date

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from tests.conftest import LONDON
 from tests.factories import ActionFactory, ProgressNoteFactory, ReportFactory
 from tracker import workflow
-from tracker.models import Action, ProgressNote
+from tracker.models import Action, ForceSummary, ProgressNote
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,21 @@ def test_an_action_made_otherwise_or_a_report_without_a_date_is_left_alone():
     before = {a.pk: a.created_at for a in (made_by_hand, undated)}
     date_loaded_actions.date_loaded_actions_from_publication(apps, None)
     assert {a.pk: a.created_at for a in Action.objects.filter(pk__in=before)} == before
+
+
+count_slipped_due_dates = importlib.import_module("tracker.migrations.0013_due_date_slips")
+
+
+def test_each_forces_moved_due_dates_are_counted_from_its_actions(force_a, force_b):
+    ActionFactory(force=force_a, due_date=datetime.date(2015, 5, 1), revised_due_date=datetime.date(2015, 9, 1))
+    ActionFactory(
+        force=force_a,
+        due_date=datetime.date(2015, 5, 1),
+        revised_due_date=datetime.date(2015, 9, 1),
+        status=Action.Status.VERIFIED,
+    )
+    ActionFactory(force=force_b, due_date=datetime.date(2015, 5, 1))
+    ForceSummary.objects.update(slipped_count=0, slipped_open_count=0)  # as the new columns start
+    count_slipped_due_dates.count_slipped(apps, None)
+    kept = {s.force_id: (s.slipped_count, s.slipped_open_count) for s in ForceSummary.objects.all()}
+    assert kept == {force_a.pk: (2, 1), force_b.pk: (0, 0)}

@@ -135,6 +135,10 @@ def action_filter_words(applied: dict[str, Any]) -> list[str]:
         words.append(f"due by {applied['due_before']:%Y-%m-%d}")
     if applied.get("owner"):
         words.append(f"owner {applied['owner']}")
+    if applied.get("moved") is not None:
+        words.append("due date moved" if applied["moved"] else "due date not moved")
+    if applied.get("moved_months") is not None:
+        words.append(f"moved over {applied['moved_months']} months")
     if applied.get("q"):
         words.append(f"containing {applied['q']}")
     return words

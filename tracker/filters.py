@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from tracker.forms import ID_RANGE, SEARCH_MAX_LENGTH, QuickSelect
-from tracker.models import Action, Force, Recommendation, Report, Theme, User
+from tracker.models import Action, Force, Recommendation, Report, Theme, User, slipped_q
 from tracker.register import PUBLIC_STATUSES, public_actions, statuses_shown_as
 from tracker.selectors import ACTION_LIST_PAGE_SIZE, action_list_queryset, days_ahead, overdue_count
 
@@ -71,6 +71,15 @@ def offer_only_what_they_see(filterset: django_filters.FilterSet, user: User) ->
         fields["series"].choices = inspection_rounds(user)
 
 
+MOVED_MONTHS_MAX = 120  # ten years: the furthest a due date can be
+
+
+class MonthsFilter(django_filters.NumberFilter):
+    """A whole number of months (django-filter's NumberFilter takes decimals)."""
+
+    field_class = forms.IntegerField
+
+
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Recommendation text contains", method="filter_text", max_length=SEARCH_MAX_LENGTH
@@ -103,6 +112,16 @@ class ActionFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.all(), label="Owner", empty_label="Anyone", widget=QuickSelect
     )
+    moved = django_filters.BooleanFilter(
+        label="Due date moved", method="filter_moved", widget=AnyYesNoSelect, help_text="By an approved extension."
+    )
+    moved_months = MonthsFilter(
+        label="Moved more than this many months in all",
+        method="filter_moved_months",
+        min_value=0,
+        max_value=MOVED_MONTHS_MAX,
+        help_text="Later than the original due date by more than this many calendar months.",
+    )
     sort = django_filters.OrderingFilter(
         fields=(("effective_due", "due"), ("force__name", "force"), ("status", "status"), ("updated_at", "updated")),
         # django-filter looks an ascending label up by field name, a descending one by "-" and the parameter.
@@ -122,7 +141,10 @@ class ActionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Action
-        fields = ["q", "force", "report", "series", "kind", "status", "overdue", "due_after", "due_before", "owner"]
+        fields = [
+            *("q", "force", "report", "series", "kind", "status", "overdue", "due_after", "due_before", "owner"),
+            *("moved", "moved_months"),
+        ]
 
     def __init__(self, *args, user: User, offer_force: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,6 +174,14 @@ class ActionFilter(django_filters.FilterSet):
             return queryset
         today = timezone.localdate()
         return queryset.overdue(today) if value else queryset.exclude(pk__in=Action.objects.overdue(today).values("pk"))
+
+    def filter_moved(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.slipped() if value else queryset.exclude(slipped_q())
+
+    def filter_moved_months(self, queryset, name, value):
+        return queryset if value is None else queryset.slipped_more_than(value)
 
     def filter_due_after(self, queryset, name, value):
         return queryset.filter(Q(revised_due_date__gte=value) | Q(revised_due_date__isnull=True, due_date__gte=value))

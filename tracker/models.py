@@ -14,8 +14,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models, router, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import Exact, GreaterThan
 from django.urls import reverse
 from django.utils import timezone
@@ -553,6 +553,33 @@ class ActionQuerySet(models.QuerySet["Action"]):
         """Return the actions on recommendations of `kind` (Recommendation.Kind); all of them for None."""
         return self.filter(of_kind_q(kind))
 
+    def slipped(self) -> ActionQuerySet:
+        """Return the actions whose due date has moved at least once (an approved extension revised it)."""
+        return self.filter(slipped_q())
+
+    def slipped_more_than(self, months: int) -> ActionQuerySet:
+        """
+        Return the actions whose due date has moved, in all, more than `months` calendar months later: revised
+        after the original due date plus `months` months (clamped to the month's end, as the importer counts
+        "within six months"). An action with no original due date has moved by no known amount, so is not one.
+        """
+        return self.filter(slipped_more_than_q(months))
+
+    def with_due_date_revisions(self) -> ActionQuerySet:
+        """Fetch each action's extension requests with who asked and decided, for due_date_revisions: one query."""
+        return self.prefetch_related(extension_requests_prefetch())
+
+    def with_due_date_revision_count(self) -> ActionQuerySet:
+        """Annotate each action with `due_date_revision_count`: how many times its due date has moved."""
+        approved = (
+            ExtensionRequest.objects.filter(action=OuterRef("pk"), decision=ExtensionRequest.Decision.APPROVED)
+            .order_by()
+            .values("action")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(due_date_revision_count=Coalesce(Subquery(approved), 0))
+
 
 def attention_ordering() -> list:
     """
@@ -579,6 +606,36 @@ def effective_due_q(lookup: str, day: datetime.date, prefix: str = "") -> Q:
     """Return a Q comparing the effective due date (revised, else original) with `day`, e.g. lookup "lt"."""
     return Q(**{f"{prefix}revised_due_date__isnull": False, f"{prefix}revised_due_date__{lookup}": day}) | Q(
         **{f"{prefix}revised_due_date__isnull": True, f"{prefix}due_date__{lookup}": day}
+    )
+
+
+def extension_requests_prefetch() -> models.Prefetch:
+    """Return the prefetch of actions' extension requests with the people who asked and decided."""
+    return models.Prefetch(
+        "extension_requests", queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by")
+    )
+
+
+def slipped_q(prefix: str = "") -> Q:
+    """Return a Q matching the actions whose due date has moved: only an approved extension sets a revised one."""
+    return Q(**{f"{prefix}revised_due_date__isnull": False})
+
+
+def slipped_more_than_q(months: int) -> Q:
+    """
+    Return a Q matching the actions revised to after their original due date plus `months` months (see
+    ActionQuerySet.slipped_more_than), by calendar months, on every database: the revised date's month is more
+    than `months` months after the original's, or exactly that many and on a later day of the month. (Where the
+    original's day is past the end of that month, no later day exists, as adding months clamps to the end.)
+    """
+
+    def month_number(field: str):
+        return ExtractYear(field) * 12 + ExtractMonth(field)
+
+    months_later = month_number("revised_due_date") - month_number("due_date")
+    return Q(slipped_q(), due_date__isnull=False) & (
+        Q(GreaterThan(months_later, months))
+        | Q(Exact(months_later, months), GreaterThan(ExtractDay("revised_due_date"), ExtractDay("due_date")))
     )
 
 
@@ -783,6 +840,30 @@ class Action(models.Model):
         return self.status in self.OPEN_STATUSES
 
     @property
+    def due_date_revisions(self) -> list[DueDateRevision]:
+        """
+        Return each move of the due date, oldest first: an approved extension request, from the due date before
+        it to the one asked for, with who asked and why, and who approved it and when (from prefetched requests
+        when there are).
+        """
+        approved = sorted(
+            (r for r in self.extension_requests.all() if r.decision == ExtensionRequest.Decision.APPROVED),
+            key=lambda r: (r.decided_at or r.requested_at, r.pk),
+        )
+        revisions, before = [], self.due_date
+        for number, request in enumerate(approved, start=1):
+            revisions.append(DueDateRevision(number, before, request))
+            before = request.requested_due_date
+        return revisions
+
+    @property
+    def days_slipped(self) -> int | None:
+        """Return how many days later than the original due date the due date now is; None if it never moved."""
+        if self.revised_due_date is None or self.due_date is None:
+            return None
+        return (self.revised_due_date - self.due_date).days
+
+    @property
     def pending_extension(self) -> ExtensionRequest | None:
         """Return the extension request awaiting a decision, if any (from prefetched requests when there are)."""
         return next((request for request in self.extension_requests.all() if request.is_pending), None)
@@ -887,6 +968,9 @@ def summary_counts(prefix: str = "") -> dict[str, models.Count]:
         # Open with no due date (an area for improvement may give none): never overdue, never due soon.
         "open_undated_count": count(is_open, undated),
         "afi_open_undated_count": count(is_open, undated, is_afi),
+        # Whose due date has moved at least once, open or not: the deadlines a force has had revised.
+        "slipped_count": count(slipped_q(prefix)),
+        "slipped_open_count": count(is_open, slipped_q(prefix)),
     }
 
 
@@ -1037,6 +1121,8 @@ class ForceSummary(models.Model):
     afi_verified_count = models.IntegerField(default=0)
     open_undated_count = models.IntegerField(default=0)
     afi_open_undated_count = models.IntegerField(default=0)
+    slipped_count = models.IntegerField(default=0)
+    slipped_open_count = models.IntegerField(default=0)
     # A new random value whenever a kept count moves or an open action's due date changes (as when an extension
     # is approved, which moves no kept count): the counts that change with the day depend on nothing else, so
     # what they are on a day (selectors.kept_force_summaries) can be cached under the forces' revisions and is
@@ -1099,6 +1185,23 @@ class ProgressNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note by {self.author} on {self.created_at:%d %b %Y}"
+
+
+@dataclass(frozen=True)
+class DueDateRevision:
+    """One move of an action's due date: the `number`th, from `moved_from` (None: it had none), by `request`."""
+
+    number: int
+    moved_from: datetime.date | None
+    request: ExtensionRequest
+
+    @property
+    def moved_to(self) -> datetime.date:
+        return self.request.requested_due_date
+
+    @property
+    def days_later(self) -> int | None:
+        return (self.moved_to - self.moved_from).days if self.moved_from else None
 
 
 class ExtensionRequest(models.Model):

@@ -78,8 +78,10 @@ def public_log(action: Action) -> list[LogEntry]:
 
 def public_actions() -> QuerySet[Action]:
     """Return the register's actions with what its pages show of them, in one query."""
-    return Action.objects.public().select_related(
-        "force", "recommendation", "recommendation__report", "recommendation__report__subject_force"
+    return (
+        Action.objects.public()
+        .select_related("force", "recommendation", "recommendation__report", "recommendation__report__subject_force")
+        .with_due_date_revision_count()
     )
 
 
@@ -125,7 +127,9 @@ def published_recommendations(report: Report) -> list[Recommendation]:
         .select_related("theme")
         .prefetch_related(
             Prefetch(
-                "actions", queryset=public.select_related("force").order_by("force__name"), to_attr="public_actions"
+                "actions",
+                queryset=public.select_related("force").with_due_date_revision_count().order_by("force__name"),
+                to_attr="public_actions",
             )
         )
     )
@@ -161,6 +165,8 @@ CSV_COLUMNS = [
     "Theme",
     "Status",
     "Due date",
+    "Original due date",
+    "Times the due date moved",
     "Register page",
 ]
 
@@ -181,6 +187,8 @@ def register_rows(actions: QuerySet[Action]) -> Iterator[list[Cell]]:
             recommendation.theme.title if recommendation.theme_id else "",
             public_status(action.status).label,
             action.effective_due_date,
+            action.due_date,
+            action.due_date_revision_count,
             absolute_url(reverse("tracker:register_action", args=[action.pk])),
         ]
 

@@ -99,6 +99,20 @@ class RecommendationSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DueDateRevisionSerializer(serializers.Serializer):
+    """One move of an action's due date: an approved extension request."""
+
+    number = serializers.IntegerField(read_only=True, help_text="1 for the first move.")
+    moved_from = serializers.DateField(read_only=True, allow_null=True, help_text="The due date before this move.")
+    moved_to = serializers.DateField(read_only=True)
+    requested_by = UserSummarySerializer(source="request.requested_by", read_only=True)
+    requested_at = serializers.DateTimeField(source="request.requested_at", read_only=True)
+    reason = serializers.CharField(source="request.reason", read_only=True)
+    approved_by = UserSummarySerializer(source="request.decided_by", read_only=True, allow_null=True)
+    approved_at = serializers.DateTimeField(source="request.decided_at", read_only=True, allow_null=True)
+    approval_note = serializers.CharField(source="request.decision_reason", read_only=True)
+
+
 class ActionSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:action-detail")
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
@@ -116,6 +130,12 @@ class ActionSerializer(serializers.ModelSerializer):
     days_overdue = serializers.IntegerField(read_only=True, allow_null=True)
     days_left = serializers.IntegerField(read_only=True, allow_null=True)
     was_completed_late = serializers.BooleanField(read_only=True)
+    due_date_revisions = DueDateRevisionSerializer(
+        many=True, read_only=True, help_text="Each move of the due date by an approved extension, oldest first."
+    )
+    days_slipped = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Days from the original due date to the revised one."
+    )
     transitions = serializers.SerializerMethodField(
         help_text="The status changes you may make now: the values POST .../transition/ accepts."
     )
@@ -135,6 +155,8 @@ class ActionSerializer(serializers.ModelSerializer):
             "due_date",
             "revised_due_date",
             "effective_due_date",
+            "due_date_revisions",
+            "days_slipped",
             "is_open",
             "is_overdue",
             "days_overdue",

@@ -127,6 +127,7 @@ class ActionViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Action.objects.visible_to(self.request.user)
             .select_related(*ACTION_LIST_RELATED)
+            .with_due_date_revisions()
             .with_effective_due_date()
             .order_by("-recommendation__is_priority", F("effective_due").asc(nulls_last=True), "pk")
         )

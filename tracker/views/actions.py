@@ -35,7 +35,7 @@ from tracker.forms import (
     RecurrenceForm,
     TransitionForm,
 )
-from tracker.models import Action
+from tracker.models import Action, extension_requests_prefetch
 from tracker.selectors import (
     ACTION_LISTS,
     action_timeline,
@@ -122,7 +122,7 @@ def _blank_forms(action: Action) -> dict[str, tuple[str, Callable[[], forms.Form
 
 def _action_page(request, action: Action, *, status: int = 200, error: str = "", **bound_forms) -> HttpResponse:
     """Show the action page with a form for each change `request.user` may make now (`bound_forms` as submitted)."""
-    prefetch_related_objects([action], "extension_requests")
+    prefetch_related_objects([action], extension_requests_prefetch())
     allowed = workflow.allowed_operations(request.user, action)
     transition_forms = [
         (
@@ -152,6 +152,7 @@ def _action_page(request, action: Action, *, status: int = 200, error: str = "",
         "transition_forms": transition_forms,
         **change_forms,
         "pending_extension": pending,
+        "revisions": action.due_date_revisions,
         "earlier": earlier,
         "followed_by": followed_by,
         "timeline": action_timeline(action),

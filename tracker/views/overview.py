@@ -56,6 +56,7 @@ DASHBOARD_COLUMNS = {
     "on_time": ("Completed on time", "-on_time_rate"),
     "priority": ("Open priority", "-priority_open_count"),
     "rag": ("Red / amber / green", "-red_count"),
+    "moved": ("Due date moved", "-slipped_count"),
 }
 
 
@@ -78,6 +79,8 @@ def dashboard(request):
             "awaiting_review_count",
             "verified_count",
             "priority_open_count",
+            "slipped_count",
+            "slipped_open_count",
         )
     }
     columns = [(key, label, key == sort) for key, (label, _) in DASHBOARD_COLUMNS.items()]

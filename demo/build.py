@@ -219,6 +219,7 @@ def _write_actions(
             "status": Status.NOT_STARTED,
             "due_date": rec.due_date,
             "revised_due_date": None,
+            "recheck_on": None,
             "version": 1,
             "created_at": life.events[0][0],
             "started_at": None,

@@ -190,6 +190,12 @@ REOPEN_REASONS = (
     "The training records do not cover the contact centre.",
 )
 VERIFY_NOTES = ("", "", "Evidence reviewed at the follow-up visit.", "Confirmed during the PEEL fieldwork.")
+RECHECK_NOTES = (
+    "",
+    "Dip sample of twenty vetting files: all within date.",
+    "Policy still published and staff survey shows it is known.",
+    "Audit log monitoring still running; three alerts actioned this quarter.",
+)
 EXTENSION_REASONS = (
     "The new policy needs sign-off by the chief officer group, which meets next quarter.",
     "The IT supplier has delayed the system upgrade the audit depends on.",

@@ -20,6 +20,7 @@ from demo.content import (
     NOT_ACCEPTED_REASONS,
     PROGRESS_NOTES,
     RAG_REASONS,
+    RECHECK_NOTES,
     REFUSAL_REASONS,
     REOPEN_REASONS,
     SUPERSEDE_REASONS,
@@ -28,7 +29,7 @@ from demo.content import (
 from tracker.dates import long_date
 from tracker.models import ExtensionRequest
 from tracker.report_parser import add_months
-from tracker.workflow import TRANSITIONS
+from tracker.workflow import TRANSITIONS, recheck_reason
 
 if TYPE_CHECKING:
     from demo.plan import Cast, PlannedReport
@@ -136,13 +137,15 @@ def live(
     publish: bool = False,
     ask_extension: bool = False,
     owner: int | None = None,
+    moved_twice: bool | None = None,
 ) -> Life:
     """Return what happened to one action from the day it was loaded until yesterday, ending in `outcome`.
 
     `reopen` says whether a completed action was reopened once on its way (None: by chance); `rate` gives an
     open action a RAG rating; `publish` has a reviewer publish it on the public register; `ask_extension` leaves an
     open action with an extension request waiting for a decision; `owner` is who takes it on and keeps it (else
-    one of the force's leads by chance, and others as people move on).
+    one of the force's leads by chance, and others as people move on); `moved_twice` has an extended action's due
+    date moved twice (None: by chance).
     """
     last = today - datetime.timedelta(days=1)
     leads = cast.leads[force_id]
@@ -176,7 +179,7 @@ def live(
         and (outcome == EXTENDED or (outcome in (OVERDUE, VERIFIED, AWAITING) and rng.random() < 0.15))
     )
     ask_by, ask_from = due, start_day
-    if wants_extension and outcome == EXTENDED and rng.random() < 0.35:
+    if wants_extension and outcome == EXTENDED and (rng.random() < 0.35 if moved_twice is None else moved_twice):
         # Moved twice: a shorter extension first, approved, then the one the action runs to now.
         first_revised = add_months(due, rng.randint(1, 3))
         first_asked = _day_between(rng, max(start_day, due - datetime.timedelta(days=45)), min(last, due))
@@ -281,7 +284,15 @@ def live(
         if outcome == VERIFIED:
             verified = _day_between(rng, done + datetime.timedelta(days=7), min(last, done + timedelta_days(150)))
             note = rng.choice(VERIFY_NOTES)
-            steps.append(_step(verified, 7, reviewer, "verify", note, verified_at=verified))
+            if rng.random() < 0.25:  # with a demonstration period: checked again months later
+                recheck = verified + datetime.timedelta(days=rng.randint(90, 270))
+                steps.append(_step(verified, 7, reviewer, "verify", note, verified_at=verified, recheck_on=recheck))
+                if recheck < last and rng.random() < 0.6:
+                    rechecked = _day_between(rng, recheck, min(last, recheck + datetime.timedelta(days=30)))
+                    reason = recheck_reason(rechecked, rng.choice(RECHECK_NOTES))
+                    steps.append((rechecked, 8, reviewer, reason, {"recheck_on": None}))
+            else:
+                steps.append(_step(verified, 7, reviewer, "verify", note, verified_at=verified))
     elif outcome in (SUPERSEDED, NOT_ACCEPTED):
         base = due or created + timedelta_days(200)
         closed = _day_between(rng, max(not_before, base - timedelta_days(30)), min(last, base + timedelta_days(700)))

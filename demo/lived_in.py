@@ -17,7 +17,7 @@ from django.db import connection, transaction
 
 from demo.build import Summary, ensure_forces, write_lives, write_reports
 from demo.content import FORCE_PROGRAMMES, NATIONAL_REPORTS, NATIONAL_TOPICS
-from demo.life import AWAITING, NOT_ACCEPTED, OPEN, OVERDUE, SUPERSEDED, VERIFIED, Outcomes
+from demo.life import AWAITING, EXTENDED, NOT_ACCEPTED, OPEN, OVERDUE, SUPERSEDED, VERIFIED, Outcomes
 from demo.plan import (
     DEMO_REPORT_PREFIX,
     DEMO_USER_PREFIX,
@@ -174,13 +174,17 @@ def _forget_loaded_actions(reports: list[PlannedReport]) -> None:
 def _current_lives(reports: list[PlannedReport], cast: Cast, today: datetime.date):
     """Return the chooser of the recent reports' lives: by their dates, and a few fixed ones every lead sees."""
     outcomes = RECENT_OUTCOMES
-    # Each seed force's first recommendation of the round before last is overdue; of the round under way, the first
-    # waits for an extension decision and the second for review. The rest go as their dates make likely.
+    # Each seed force's first recommendation of the round before last is overdue, and its second had its due date
+    # moved twice and is on the public register; of the round under way, the first waits for an extension decision
+    # and the second for review. The rest go as their dates make likely.
     first_lead = {force_id: leads[0] for force_id, leads in cast.leads.items()}
     seed_forces = set(Force.objects.filter(pk__in=_seed_inspections()).values_list("pk", flat=True))
     script = {}
     rounds = (
-        (reports[:FORCES_PER_ROUND], [{"outcome": OVERDUE}]),
+        (
+            reports[:FORCES_PER_ROUND],
+            [{"outcome": OVERDUE}, {"outcome": EXTENDED, "moved_twice": True, "publish": True}],
+        ),
         (reports[-FORCES_PER_ROUND:], [{"outcome": OPEN, "ask_extension": True}, {"outcome": AWAITING}]),
     )
     for round_reports, scripted in rounds:
@@ -194,11 +198,15 @@ def _current_lives(reports: list[PlannedReport], cast: Cast, today: datetime.dat
         extra = script.get((rec.pk, force_id), {})
         if extra.get("outcome") == OVERDUE and (rec.due_date is None or rec.due_date >= today):
             extra = {"owner": extra["owner"]}  # not due yet: it goes as its dates make likely
+        outcome = extra.get("outcome") or outcomes.choose(rng, rec.due_date, today)
         return {
-            "outcome": extra.get("outcome") or outcomes.choose(rng, rec.due_date, today),
+            "outcome": outcome,
             "rate": True,
-            "publish": rng.random() < PUBLISHED_SHARE / 2,
+            # The register shows moved due dates: half of those extended are published.
+            "publish": rng.random() < (0.5 if outcome == EXTENDED else PUBLISHED_SHARE / 2)
+            or extra.get("publish", False),
             "ask_extension": extra.get("ask_extension", False),
+            "moved_twice": extra.get("moved_twice"),
             "owner": extra.get("owner"),
         }
 

@@ -23,6 +23,7 @@ ATTEMPTS = {
     ),
     "set_rag": lambda action, user: workflow.set_rag(action, by=user, rag="amber", reason="At risk"),
     "set_publishable": lambda action, user: workflow.set_publishable(action, by=user, publishable=True),
+    "confirm_recheck": lambda action, user: workflow.confirm_recheck(action, by=user, text="Still in place."),
 }
 
 
@@ -31,8 +32,9 @@ def users(psd_lead_a, reviewer, psd_lead_b):
     return {"psd_lead": psd_lead_a, "reviewer": reviewer, "other_force": psd_lead_b}
 
 
-def _action(force, status, pending):
-    action = ActionFactory(force=force, status=status, due_date=datetime.date(2015, 3, 31))
+def _action(force, status, pending, recheck=False):
+    recheck_on = datetime.date(2015, 5, 1) if recheck else None
+    action = ActionFactory(force=force, status=status, due_date=datetime.date(2015, 3, 31), recheck_on=recheck_on)
     if pending:
         ExtensionRequestFactory(action=action)
     return action
@@ -42,8 +44,11 @@ def _action(force, status, pending):
 @pytest.mark.parametrize("role", ["psd_lead", "reviewer", "other_force"])
 @pytest.mark.parametrize("status", [S.IN_PROGRESS, S.VERIFIED])
 @pytest.mark.parametrize("pending", [False, True])
-def test_an_operation_is_offered_exactly_when_the_workflow_accepts_it(operation, role, status, pending, users, force_a):
-    action = _action(force_a, status, pending)
+@pytest.mark.parametrize("recheck", [False, True])
+def test_an_operation_is_offered_exactly_when_the_workflow_accepts_it(
+    operation, role, status, pending, recheck, users, force_a
+):
+    action = _action(force_a, status, pending, recheck)
     user = users[role]
     offered = operation in workflow.allowed_operations(user, action)
     try:

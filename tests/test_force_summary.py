@@ -6,6 +6,7 @@ it must show exactly what a recount of every action shows, after any sequence of
 import datetime
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -40,6 +41,7 @@ DASHBOARD_COUNTS = [
     "overdue_count",
     "due_soon_count",
     "afi_overdue_count",
+    "recheck_due_count",
     "completed_on_time_count",
     "recommendation_open_count",
     "recommendation_overdue_count",
@@ -71,6 +73,9 @@ def varied_actions(today, force_a, force_b, psd_lead_a, reviewer):
     ActionFactory(force=force_a, due_date=D(2015, 6, 20), status=S.IN_PROGRESS, rag="green")
     ActionFactory(force=force_a, due_date=D(2015, 5, 1), revised_due_date=D(2015, 9, 1))
     ActionFactory(force=force_b, due_date=D(2015, 5, 1), status=S.VERIFIED, completed_at=at(2015, 5, 20, 9))
+    # Verified with a check-again date: due on the day of the fixture, and later.
+    ActionFactory(force=force_a, due_date=D(2014, 5, 1), status=S.VERIFIED, recheck_on=D(2015, 6, 1))
+    ActionFactory(force=force_b, due_date=D(2014, 5, 1), status=S.VERIFIED, recheck_on=D(2015, 9, 2))
     ActionFactory(force=force_b, due_date=D(2015, 6, 1), status=S.COMPLETED, completed_at=at(2015, 5, 2, 9))
     ActionFactory(force=force_b, due_date=None, status=S.SUPERSEDED)
     ActionFactory(recommendation=RecommendationFactory(report=report), force=force_b, due_date=D(2014, 1, 1))
@@ -198,10 +203,20 @@ def test_the_dashboard_reads_no_action_again_the_same_day_until_one_changes(toda
     workflow.transition(action, "complete", by=psd_lead_a, text="Done.")  # a new revision of the force's actions
     with CaptureQueriesContext(connection) as queries:
         kept_force_summaries(today)
-    assert len([q for q in queries if Action._meta.db_table in q["sql"]]) == 1
+    assert len([q for q in queries if Action._meta.db_table in q["sql"]]) == 2  # recently due; re-checks due
     with CaptureQueriesContext(connection) as queries:
         kept_force_summaries(today + datetime.timedelta(days=1))  # another day, counted afresh
-    assert len([q for q in queries if Action._meta.db_table in q["sql"]]) == 1
+    assert len([q for q in queries if Action._meta.db_table in q["sql"]]) == 2
+
+
+def test_a_confirmed_recheck_is_counted_afresh_the_same_day(today, force_a, psd_lead_a, reviewer):
+    action = ActionFactory(force=force_a, due_date=today, status=S.COMPLETED)
+    workflow.transition(action, "verify", by=reviewer, recheck_on=today + datetime.timedelta(days=1))
+    tomorrow = today + datetime.timedelta(days=1)
+    assert [force.recheck_due_count for force in kept_force_summaries(tomorrow)] == [1]  # counted, and cached
+    with time_machine.travel(datetime.datetime(2015, 6, 2, 12, tzinfo=datetime.UTC), tick=False):
+        workflow.confirm_recheck(action, by=reviewer)  # moves no count but the pending re-checks
+    assert [force.recheck_due_count for force in kept_force_summaries(tomorrow)] == [0]
 
 
 def test_a_recommendation_flagged_as_a_priority_counts_its_open_actions(today, force_a, force_b, reviewer):
@@ -351,6 +366,7 @@ OPERATIONS = st.lists(
                 "queryset_update",
                 "bulk_create",
                 "recommendation_update",
+                "recheck",
             ]
         ),
         st.integers(min_value=0, max_value=10_000),
@@ -416,6 +432,10 @@ def apply(world, name: str, pick: int) -> None:
         numbered = Recommendation.objects.filter(report=recommendation.report_id, number=recommendation.number)
         if not numbered.filter(kind=kind).exists():  # its number is free in the other kind
             Recommendation.objects.filter(pk=recommendation.pk).update(kind=kind, is_priority=bool(pick % 3))
+    elif name == "recheck" and action.status == S.COMPLETED:  # verified with a check-again date, due or not
+        workflow.transition(action, "verify", by=reviewer, recheck_on=D(2015, 6, 2 + pick % 20))
+    elif name == "recheck" and action.recheck_on is not None:
+        workflow.confirm_recheck(action, by=reviewer)
     elif name == "admin_save":  # a plain save of every field, as the admin does
         action.status, action.completed_at = S.COMPLETED, at(2015, 4, 1 + pick % 28, 12)
         action.save()

@@ -312,9 +312,16 @@ def forms_world(force_a, force_b, psd_lead_a, reviewer, colleague_a):
     action = ActionFactory(recommendation=RecommendationFactory(report=report, number=1), force=force_a)
     other = ActionFactory(recommendation=RecommendationFactory(report=report, number=2), force=force_a)
     extension = ExtensionRequestFactory(action=other, requested_by=psd_lead_a)
+    verified = ActionFactory(
+        recommendation=RecommendationFactory(report=report, number=3),
+        force=force_a,
+        status=Action.Status.VERIFIED,
+        recheck_on=datetime.date(2015, 5, 1),
+    )
     return {
         "report": report,
         "action": action,
+        "verified": verified,
         "extension": extension,
         "psd_lead_a": psd_lead_a,
         "reviewer": reviewer,
@@ -351,7 +358,16 @@ uploads = st.tuples(file_names, st.binary(max_size=3000)).map(lambda f: _upload(
 
 # url name → (who posts, url arguments from forms_world, strategy for the posted fields)
 FORMS = {
-    "tracker:action_transition": ("psd_lead_a", None, st.fixed_dictionaries({"version": versions, "text": texts})),
+    "tracker:action_transition": (
+        "psd_lead_a",
+        None,
+        st.fixed_dictionaries({"version": versions, "text": texts, "recheck_on": dates}),
+    ),
+    "tracker:action_confirm_recheck": (
+        "reviewer",
+        lambda w: [w["verified"].pk],
+        st.fixed_dictionaries({"version": versions, "text": texts}),
+    ),
     "tracker:action_add_note": (
         "psd_lead_a",
         lambda w: [w["action"].pk],
@@ -456,7 +472,14 @@ FORMS = {
     "api:action-transition": (
         "psd_lead_a",
         lambda w: [w["action"].pk],
-        st.fixed_dictionaries({"transition": transition_names, "text": texts, "version": versions}),
+        st.fixed_dictionaries(
+            {"transition": transition_names, "text": texts, "version": versions, "recheck_on": dates}
+        ),
+    ),
+    "api:action-recheck": (
+        "reviewer",
+        lambda w: [w["verified"].pk],
+        st.fixed_dictionaries({"text": texts, "version": versions}),
     ),
     "api:token_regenerate": (
         "psd_lead_a",
@@ -489,7 +512,15 @@ def _snapshot() -> tuple:
     return (
         list(
             Action.objects.order_by("pk").values_list(
-                "pk", "status", "version", "owner_id", "revised_due_date", "rag", "rag_reason", "is_publishable"
+                "pk",
+                "status",
+                "version",
+                "owner_id",
+                "revised_due_date",
+                "rag",
+                "rag_reason",
+                "is_publishable",
+                "recheck_on",
             )
         ),
         list(Recommendation.objects.order_by("pk").values_list("pk", "is_priority", "follows_id", "follow_kind")),

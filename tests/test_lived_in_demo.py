@@ -201,3 +201,13 @@ def test_due_dates_have_moved_some_twice_each_move_an_approved_request_with_its_
         assert all(move.request.reason and move.request.decided_by_id for move in revisions[action.pk])
     assert Action.objects.slipped_more_than(3).exists()
     assert Action.objects.public().slipped().exists()  # the register shows a moved due date
+
+
+def test_some_verified_actions_wait_for_a_re_check_some_due_and_some_were_re_checked(loaded):
+    _build()
+    verified = Action.objects.filter(status=Status.VERIFIED)
+    assert Action.objects.recheck_due(TODAY).exists()  # on the review queue today
+    assert verified.filter(recheck_on__gt=TODAY).exists()  # still to come
+    confirmed = Action.history.filter(history_change_reason__startswith="Re-checked on ")
+    assert confirmed.exists()
+    assert not verified.filter(pk__in=confirmed.values("id"), recheck_on__isnull=False).exists()

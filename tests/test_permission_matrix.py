@@ -89,6 +89,8 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:trends": ANY_USER_GET,
     # The force's own confidence rating: its PSD lead only.
     "tracker:action_set_rag": _both((L, 405, 405, 405, 405), (L, 302, 404, 403, 403)),
+    # A reviewer's re-check; force A's action has no check-again date, so a reviewer's is refused by the rules.
+    "tracker:action_confirm_recheck": _both((L, 405, 405, 405, 405), (L, 403, 404, 400, 400)),
     "tracker:action_set_publishable": REVIEWER_POST,
     "tracker:report_set_publishable": REVIEWER_POST,
     "tracker:recommendation_set_priority": REVIEWER_POST,
@@ -111,6 +113,7 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "api:action-detail": API_FORCE_A_GET,
     "api:action-history": API_FORCE_A_GET,
     "api:action-transition": _both((401, 405, 405, 405, 405), (401, 200, 404, 403, 403)),
+    "api:action-recheck": _both((401, 405, 405, 405, 405), (401, 403, 404, 400, 400)),
     "api:token": ANY_USER_GET,
     "api:token_regenerate": _both((L, 405, 405, 405, 405), (L, 302, 302, 302, 302)),
 }
@@ -384,6 +387,8 @@ def post_data(url: Url, world: World) -> dict[str, object]:
         "tracker:report_set_publishable": {"publishable": "0"},
         "tracker:recommendation_set_priority": {"priority": "1", "reason": "Repeated in three reports"},
         "api:action-transition": {"transition": "start", "version": world.action.version},
+        "tracker:action_confirm_recheck": {"version": world.action.version, "text": "Lasted."},
+        "api:action-recheck": {"version": world.action.version, "text": "Lasted."},
     }.get(url.key, {})
 
 

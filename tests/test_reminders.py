@@ -21,6 +21,7 @@ from tests.factories import (
     PsdLeadFactory,
     RecommendationFactory,
     ReportFactory,
+    ReviewerFactory,
 )
 from tracker import reminders
 from tracker.models import Action, Force, ReminderLog, User
@@ -122,13 +123,18 @@ def queries_to_choose(today: datetime.date) -> tuple[int, int]:
     return len(queries), len(chosen)
 
 
-def test_choosing_takes_the_same_queries_however_many_actions_and_recipients(today, force_a, force_b):
+def test_choosing_takes_the_same_queries_however_many_actions_and_recipients(today, force_a, force_b, reviewer):
     many_owners_and_actions([force_a], owners=1, actions=1)
+    ActionFactory(force=force_a, status=Action.Status.VERIFIED, recheck_on=today)
     few_queries, few_reminders = queries_to_choose(today)
     many_owners_and_actions([force_a, force_b], owners=3, actions=4)
+    for force in (force_a, force_b):
+        ActionFactory(force=force, status=Action.Status.VERIFIED, recheck_on=today - datetime.timedelta(days=3))
+    ReviewerFactory()
     many_queries, many_reminders = queries_to_choose(today)
-    assert (few_reminders, many_reminders) == (2, 14)  # an owner's reminder and a digest to each owner of a force
-    assert many_queries == few_queries <= 12  # bench/run.py holds make bench's run to the same 12
+    # An owner's reminder and a digest to each owner of a force; the re-checks to each reviewer.
+    assert (few_reminders, many_reminders) == (3, 16)
+    assert many_queries == few_queries <= 14  # bench/run.py holds make bench's run to the same 14
 
 
 # Sending

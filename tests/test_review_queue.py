@@ -127,8 +127,8 @@ def _fill_queue(count: int) -> None:
 
 
 # One query each: the session, the user, the count and page of actions, the completion notes, the latest
-# notes, the evidence, the pending extension requests and their count.
-QUEUE_QUERIES = 9
+# notes, the evidence, the re-checks due and their count, the pending extension requests and their count.
+QUEUE_QUERIES = 11
 
 
 @pytest.mark.parametrize("cards", [1, 12])

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.test.signals import template_rendered
+from django.utils import timezone
 
 from tests.factories import ActionFactory, PsdLeadFactory
 from tracker.models import Action, ReminderLog
@@ -225,10 +226,12 @@ def test_names_in_emails_are_not_html_escaped(today, psd_lead_a, force_a):
     assert "All of Avon & Somerset Constabulary's overdue actions: " in digest.body
 
 
-def test_every_email_template_renders_without_a_missing_variable(owned, psd_lead_a, settings):
+def test_every_email_template_renders_without_a_missing_variable(owned, psd_lead_a, reviewer, settings):
     engine = settings.TEMPLATES[0]
     settings.TEMPLATES = [{**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": "MISSING(%s)"}}]
     ActionFactory(recommendation__report__subject_force=owned["soon"].force, owner=psd_lead_a, due_date=D(2015, 6, 1))
+    for recheck_on in (D(2015, 6, 1), D(2015, 5, 20)):  # a re-check due today, and one waiting
+        ActionFactory(status=S.VERIFIED, verified_at=timezone.now(), recheck_on=recheck_on)
     rendered = []
 
     def record(sender, template, **kwargs):
@@ -239,7 +242,7 @@ def test_every_email_template_renders_without_a_missing_variable(owned, psd_lead
         _run()
     finally:
         template_rendered.disconnect(record)
-    assert len(mail.outbox) == 2  # Alice's reminder (overdue, due today, due soon) and her digest
+    assert len(mail.outbox) == 3  # Alice's reminder (overdue, due today, due soon), her digest; Rita's re-checks
     for message in mail.outbox:
         assert "MISSING" not in message.subject and "MISSING" not in message.body
     reminders = {path for path in (settings.BASE_DIR / "templates" / "emails").iterdir()} - {

@@ -182,6 +182,14 @@ SERVICES: dict[str, Service] = {
         lambda action, user: workflow.set_publishable(action, by=user, publishable=True),
         lambda action: _reread(action).is_publishable,
     ),
+    "confirm_recheck": Service(
+        workflow.confirm_recheck,
+        REVIEWERS,
+        _always("Only an HMIC reviewer can re-check a verified action."),
+        lambda world: ActionFactory(force=world.force, status=S.VERIFIED, recheck_on=D(2015, 6, 1)),
+        lambda action, user: workflow.confirm_recheck(action, by=user, text="Still in place."),
+        lambda action: _reread(action).recheck_on is None,
+    ),
     "set_report_publishable": _for_reviewers(
         workflow.set_report_publishable,
         lambda world: _action(world).recommendation.report,

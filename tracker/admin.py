@@ -235,7 +235,7 @@ class ActionAdmin(AppendOnlyHistoryAdmin):
     raw_id_fields = ["recommendation", "owner"]
     readonly_fields = ["version", "created_at", "updated_at", "started_at", "completed_at", "verified_at", "closed_at"]
     # Changed only through the workflow on the action page: version-checked, with a reason in the history.
-    workflow_fields = ["recommendation", "force", "owner", "status", "revised_due_date"]
+    workflow_fields = ["recommendation", "force", "owner", "status", "revised_due_date", "recheck_on"]
     date_hierarchy = "due_date"
 
     def get_readonly_fields(self, request, obj=None):

@@ -95,17 +95,48 @@ class TransitionForm(VersionedForm):
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
         max_length=10_000,
     )
+    # Verifying only: a demonstration period before the action is closed for good.
+    recheck_on = forms.DateField(
+        label="Check again on (optional)",
+        help_text="To see that the fix has lasted: on this date the action comes back to the review queue. "
+        "For example, 30/09/2027",
+        required=False,
+        widget=GovukDateInput,
+        input_formats=UK_DATE_INPUT_FORMATS,
+        error_messages={"invalid": "Enter the check-again date as day/month/year, for example 30/09/2027."},
+    )
 
     def __init__(self, *args, transition=None, **kwargs):
         if transition is not None:
             kwargs.setdefault("auto_id", f"id_{transition.name}_%s")
         super().__init__(*args, **kwargs)
         self.transition = transition
+        if transition is None or transition.name != "verify":
+            del self.fields["recheck_on"]
         if transition is not None:
             self.fields["text"].label = transition.text_label or "Note"
             self.fields["text"].required = transition.text_required
             if transition.text_missing:
                 self.fields["text"].error_messages["required"] = transition.text_missing
+
+    @property
+    def date_fields(self) -> list[forms.BoundField]:
+        """Return the transition's own date fields after its text (verifying: the check-again date)."""
+        return [self["recheck_on"]] if "recheck_on" in self.fields else []
+
+
+class RecheckForm(VersionedForm):
+    """A reviewer's re-check of a verified action: the fix has lasted (reopening is the reopen transition)."""
+
+    id_prefix = "recheck"
+    words_field = "text"
+
+    text = forms.CharField(
+        label="What you checked (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 2}),
+        max_length=10_000,
+    )
 
 
 ALLOWED_EVIDENCE_TYPES = {

@@ -553,6 +553,15 @@ class ActionQuerySet(models.QuerySet["Action"]):
         """Return the actions on recommendations of `kind` (Recommendation.Kind); all of them for None."""
         return self.filter(of_kind_q(kind))
 
+    def recheck_due(self, today: datetime.date | None = None) -> ActionQuerySet:
+        """Return the verified actions whose check-again date has come: back in the review queue for a re-check."""
+        return self.filter(recheck_due_q(today or timezone.localdate()))
+
+    def recheck_due_counts(self, today: datetime.date | None = None) -> dict[int, int]:
+        """Return, per force id, how many of these actions have a re-check due (read through action_recheck)."""
+        rows = self.recheck_due(today).order_by().values("force_id").annotate(n=models.Count("pk"))
+        return {row["force_id"]: row["n"] for row in rows}
+
     def slipped(self) -> ActionQuerySet:
         """Return the actions whose due date has moved at least once (an approved extension revised it)."""
         return self.filter(slipped_q())
@@ -607,6 +616,11 @@ def effective_due_q(lookup: str, day: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}revised_due_date__isnull": False, f"{prefix}revised_due_date__{lookup}": day}) | Q(
         **{f"{prefix}revised_due_date__isnull": True, f"{prefix}due_date__{lookup}": day}
     )
+
+
+def recheck_due_q(today: datetime.date) -> Q:
+    """Return a Q matching verified actions whose check-again date is today or before."""
+    return Q(recheck_on__lte=today, status=Action.Status.VERIFIED)
 
 
 def extension_requests_prefetch() -> models.Prefetch:
@@ -763,6 +777,14 @@ class Action(models.Model):
         help_text="The force's confidence that the action will be done on time.",
     )
     rag_reason = models.CharField("reason for the RAG rating", max_length=200, blank=True)
+    recheck_on = models.DateField(
+        "check again on",
+        null=True,
+        blank=True,
+        validators=[check_date_window],
+        help_text="Set by a reviewer who verified the action with a demonstration period: on this date it comes "
+        "back to the review queue to confirm the fix has lasted.",
+    )
     is_publishable = models.BooleanField(
         "publish on the public register",
         default=False,
@@ -796,6 +818,8 @@ class Action(models.Model):
             models.Index(fields=["status", "due_date"], name="action_status_due"),
             models.Index(fields=["status", "revised_due_date"], name="action_status_revised_due"),
             models.Index(fields=["owner", "status"], name="action_owner_status"),
+            # The re-checks due: few verified actions carry a date, the rest none (skipped by the range).
+            models.Index(fields=["recheck_on", "status", "force"], name="action_recheck"),
         ]
 
     def __str__(self) -> str:
@@ -838,6 +862,15 @@ class Action(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_recheck_due(self) -> bool:
+        """Return whether a verified action's check-again date has come."""
+        return (
+            self.status == self.Status.VERIFIED
+            and self.recheck_on is not None
+            and self.recheck_on <= timezone.localdate()
+        )
 
     @property
     def due_date_revisions(self) -> list[DueDateRevision]:
@@ -922,7 +955,7 @@ class Action(models.Model):
 # What an action's row decides of its force's summary: saving an action that changes none of these (an owner,
 # a note, the publishing flag) leaves the summary alone.
 COUNTED_ACTION_FIELDS = frozenset(
-    {"force", "recommendation", "status", "rag", "due_date", "revised_due_date", "completed_at"}
+    {"force", "recommendation", "status", "rag", "due_date", "revised_due_date", "completed_at", "recheck_on"}
 )
 
 
@@ -971,6 +1004,8 @@ def summary_counts(prefix: str = "") -> dict[str, models.Count]:
         # Whose due date has moved at least once, open or not: the deadlines a force has had revised.
         "slipped_count": count(slipped_q(prefix)),
         "slipped_open_count": count(is_open, slipped_q(prefix)),
+        # Verified with a check-again date not yet confirmed: a re-check pending, due or not.
+        "recheck_pending_count": count(verified, Q(**{f"{prefix}recheck_on__isnull": False})),
     }
 
 
@@ -1123,6 +1158,7 @@ class ForceSummary(models.Model):
     afi_open_undated_count = models.IntegerField(default=0)
     slipped_count = models.IntegerField(default=0)
     slipped_open_count = models.IntegerField(default=0)
+    recheck_pending_count = models.IntegerField(default=0)
     # A new random value whenever a kept count moves or an open action's due date changes (as when an extension
     # is approved, which moves no kept count): the counts that change with the day depend on nothing else, so
     # what they are on a day (selectors.kept_force_summaries) can be cached under the forces' revisions and is
@@ -1151,6 +1187,7 @@ class ForceSummary(models.Model):
         return counts | {
             "overdue_count": overdue,
             "due_soon_count": recent.get("due_soon_count", 0),
+            "recheck_due_count": recent.get("recheck_due_count", 0),
             "afi_overdue_count": afi_overdue,
             "overdue_ages": (*ages, overdue - sum(ages)),
         }
@@ -1249,6 +1286,7 @@ class ReminderLog(models.Model):
     class Kind(models.TextChoices):
         OWNER = "owner", "Owner reminder"
         DIGEST = "digest", "Weekly overdue digest"
+        RECHECK = "recheck", "Re-checks due (reviewers)"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_logs")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -1,6 +1,7 @@
 """
-Reminder emails: each owner about their actions overdue or falling due soon, and
-each force's PSD leads about the force's overdue actions once a week. The emails' wording is in
+Reminder emails: each owner about their actions overdue or falling due soon,
+each force's PSD leads about the force's overdue actions once a week, and HMIC's reviewers about verified
+actions whose check-again date has come (on that day, and weekly while any wait). The emails' wording is in
 templates/emails/; this module chooses who gets which and what they list.
 
 Every email is claimed in ReminderLog before it goes, so running the command
@@ -62,9 +63,39 @@ def is_digest_day(today: datetime.date, weekday: int = MONDAY) -> bool:
 
 
 def reminders_for(today: datetime.date, *, days: int = DUE_WITHIN_DAYS, digest: bool) -> list[Reminder]:
-    """Return every reminder due today: owners' reminders, then the force digests when `digest` is True."""
+    """
+    Return every reminder due today: owners' reminders, then the force digests when `digest` is True, then the
+    reviewers' re-checks.
+    """
     due = _Due(today, days)
-    return _owner_reminders(due) + (_digest_reminders(due) if digest else [])
+    return _owner_reminders(due) + (_digest_reminders(due) if digest else []) + recheck_reminders(today, digest=digest)
+
+
+def recheck_reminders(today: datetime.date, *, digest: bool) -> list[Reminder]:
+    """
+    Return one email to each reviewer listing the verified actions due a re-check: when one's check-again date is
+    today, and on the weekly digest's day while any wait.
+    """
+    # Few (the verified actions with a check-again date that has come): joined rather than shared.
+    waiting = list(
+        Action.objects.recheck_due(today).select_related("force", "recommendation__report").order_by("recheck_on", "pk")
+    )
+    if not waiting or not (digest or any(action.recheck_on == today for action in waiting)):
+        return []
+    items = [Item(action, absolute_url(action.get_absolute_url()), None, None) for action in waiting]
+    context = {
+        "today": today,
+        "new": [item for item in items if item.action.recheck_on == today],
+        "waiting": [item for item in items if item.action.recheck_on < today],
+        "queue": absolute_url(reverse("tracker:review_queue") + "#rechecks"),
+    }
+    reviewers = _emailable(User.objects.filter(role=User.Role.REVIEWER)).order_by("pk")
+    return [
+        Reminder(
+            reviewer, ReminderLog.Kind.RECHECK, None, *render_email("recheck-due", {**context, "reviewer": reviewer})
+        )
+        for reviewer in reviewers
+    ]
 
 
 def owner_reminders(today: datetime.date, *, days: int = DUE_WITHIN_DAYS) -> list[Reminder]:

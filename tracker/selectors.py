@@ -73,6 +73,9 @@ def force_summaries(
         afi_overdue_count=Count(
             "actions", filter=overdue & of_kind_q(Recommendation.Kind.AREA_FOR_IMPROVEMENT, "actions__")
         ),
+        recheck_due_count=Count(
+            "actions", filter=Q(actions__status=Action.Status.VERIFIED, actions__recheck_on__lte=today)
+        ),
     )
     return [_with_rates(force) for force in counted]
 
@@ -82,7 +85,7 @@ def kept_force_summaries(today: datetime.date | None = None, due_soon_days: int 
     Return the forces with actions, counted as force_summaries() counts them, each with `overdue_ages` too, in
     queries whose cost does not grow with history: each force's kept summary (ForceSummary), and, unless counted
     at the same revisions today already, its open actions due within the last two years or later
-    (ForceSummary.counts_on() works out the rest).
+    (ForceSummary.counts_on() works out the rest), with its verified actions whose re-check has come.
     """
     today = today or timezone.localdate()
     forces = list(Force.objects.filter(summary__total_count__gt=0).select_related("summary"))
@@ -112,9 +115,10 @@ def overdue_count(user: User, today: datetime.date | None = None) -> int:
 
 def _recently_due_counts(summaries: list[ForceSummary], today: datetime.date, due_soon_days: int) -> dict[int, Counts]:
     """
-    Return Action.objects.recently_due_counts(today, due_soon_days), from the cache when the forces' `summaries`
-    are at the revisions it was counted at: any change to a force's actions gives its summary a new revision in
-    the same transaction, so a cached count is never of actions that have changed since.
+    Return Action.objects.recently_due_counts(today, due_soon_days), with each force's "recheck_due_count", from
+    the cache when the forces' `summaries` are at the revisions it was counted at: any change to a force's actions
+    gives its summary a new revision in the same transaction (a check-again date set or cleared moves its
+    recheck_pending_count), so a cached count is never of actions that have changed since.
     """
     at = sorted((summary.force_id, str(summary.revision)) for summary in summaries)
     revisions = hashlib.sha256(" ".join(f"{force_id}:{revision}" for force_id, revision in at).encode()).hexdigest()
@@ -122,6 +126,9 @@ def _recently_due_counts(summaries: list[ForceSummary], today: datetime.date, du
     counts = cache.get(key)
     if counts is None:
         counts = Action.objects.recently_due_counts(today, due_soon_days)
+        # And the re-checks due: the few verified actions with a check-again date, read by an index range.
+        for force_id, n in Action.objects.recheck_due_counts(today).items():
+            counts.setdefault(force_id, {})["recheck_due_count"] = n
         cache.set(key, counts, timeout=RECENTLY_DUE_CACHE_SECONDS)
     return counts
 
@@ -299,6 +306,7 @@ _TRACKED = {
     "owner": "Owner",
     "due_date": "Due date",
     "revised_due_date": "Revised due date",
+    "recheck_on": "Check again on",
 }
 
 
@@ -375,7 +383,7 @@ ACTION_LIST_DEFERRED = (
 # (every column of a page's 250 model instances took about 1 ms of the overdue report's 16). A field a list
 # draws and this leaves out costs a query per row, which the lists' query-count tests catch.
 ACTION_LIST_FIELDS = (
-    *("status", "due_date", "revised_due_date", "updated_at"),
+    *("status", "due_date", "revised_due_date", "recheck_on", "updated_at"),
     *("force__slug", "force__name", "owner__username", "owner__first_name", "owner__last_name"),
     *("recommendation__kind", "recommendation__number", "recommendation__text", "recommendation__due_precision"),
     *("recommendation__is_priority", "recommendation__report__slug", "recommendation__report__title"),

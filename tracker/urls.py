@@ -19,6 +19,7 @@ urlpatterns = [
     path("actions/<int:pk>/owner/", actions.action_set_owner, name="action_set_owner"),
     path("actions/<int:pk>/extension/", actions.action_request_extension, name="action_request_extension"),
     path("actions/<int:pk>/rag/", actions.action_set_rag, name="action_set_rag"),
+    path("actions/<int:pk>/recheck/", actions.action_confirm_recheck, name="action_confirm_recheck"),
     path("actions/<int:pk>/publish/", actions.action_set_publishable, name="action_set_publishable"),
     path("actions/bulk/", actions.actions_bulk, name="actions_bulk"),
     path("recommendations/<int:pk>/priority/", actions.recommendation_set_priority, name="recommendation_set_priority"),

@@ -189,6 +189,12 @@ def _rag_refusal(action: Action) -> str | None:
     return None if action.is_open else "Only an open action has a RAG rating."
 
 
+def _recheck_refusal(action: Action) -> str | None:
+    if action.status != Status.VERIFIED or action.recheck_on is None:
+        return "Only a verified action with a check-again date can be re-checked."
+    return None
+
+
 def _extension_refusal(action: Action) -> str | None:
     if not action.is_open:
         return "Only an open action can have its deadline revised."
@@ -219,6 +225,12 @@ OPERATIONS: dict[str, Operation] = {
             _rag_refusal,
         ),
         Operation("set_publishable", frozenset({Role.REVIEWER}), "Only an HMIC reviewer can publish an action."),
+        Operation(
+            "confirm_recheck",
+            frozenset({Role.REVIEWER}),
+            "Only an HMIC reviewer can re-check a verified action.",
+            _recheck_refusal,
+        ),
         Operation("link_recurrence", frozenset({Role.REVIEWER}), "Only an HMIC reviewer can do this."),
     ]
 }
@@ -264,10 +276,20 @@ def _sync(target: Action, source: Action) -> Action:
 
 
 @transaction.atomic
-def transition(action: Action, name: str, *, by: User, text: str = "", expected_version: int | None = None) -> Action:
+def transition(
+    action: Action,
+    name: str,
+    *,
+    by: User,
+    text: str = "",
+    expected_version: int | None = None,
+    recheck_on: datetime.date | None = None,
+) -> Action:
     """Move `action` through transition `name` on behalf of `by`, or raise WorkflowError / PermissionDenied.
 
     The user's text (a completion note, a reason) is kept once: as the reason of the change's history row.
+    Verifying may set a check-again date (`recheck_on`): the fix must last until then, when the action comes
+    back to the review queue for a re-check (confirm_recheck, or reopen).
     """
     spec = TRANSITIONS.get(name)
     if spec is None:
@@ -288,6 +310,8 @@ def transition(action: Action, name: str, *, by: User, text: str = "", expected_
     text = (text or "").strip()
     if spec.text_required and not text:
         raise WorkflowError({"text": spec.text_missing})
+    if recheck_on is not None:
+        _check_recheck_date(spec, recheck_on)
 
     now = timezone.now()
     changes: dict[str, object] = {"status": spec.target}
@@ -295,16 +319,45 @@ def transition(action: Action, name: str, *, by: User, text: str = "", expected_
         if current.started_at is None:
             changes["started_at"] = now
         if name == "reopen":
-            changes |= {"completed_at": None, "verified_at": None, "closed_at": None}
+            changes |= {"completed_at": None, "verified_at": None, "closed_at": None, "recheck_on": None}
     elif spec.target == Status.COMPLETED:
         changes["completed_at"] = now
     elif spec.target == Status.VERIFIED:
-        changes["verified_at"] = now
+        changes |= {"verified_at": now, "recheck_on": recheck_on}
     else:
         changes["closed_at"] = now
 
     _save(current, changes, by=by, reason=spec.reason(text))
     return _sync(action, current)
+
+
+def _check_recheck_date(spec: Transition, recheck_on: datetime.date) -> None:
+    if spec.target != Status.VERIFIED:
+        raise WorkflowError("Only verifying an action sets a check-again date.")
+    today = timezone.localdate()
+    if recheck_on <= today:
+        raise WorkflowError({"recheck_on": "The check-again date must be in the future."})
+    latest = latest_date(today)
+    if recheck_on > latest:
+        raise WorkflowError(
+            {"recheck_on": f"The check-again date must be no later than {long_date(latest)}, ten years from today."}
+        )
+
+
+@transaction.atomic
+def confirm_recheck(action: Action, *, by: User, text: str = "", expected_version: int | None = None) -> Action:
+    """Record a reviewer's re-check of a verified action that the fix has lasted: it is closed for good."""
+    current = _locked(action, expected_version)
+    _require(by, current, "confirm_recheck")
+    _save(current, {"recheck_on": None}, by=by, reason=recheck_reason(timezone.localdate(), text))
+    return _sync(action, current)
+
+
+def recheck_reason(day: datetime.date, text: str = "") -> str:
+    """Return the history reason of a re-check confirmed on `day`, with what the reviewer wrote."""
+    label = f"Re-checked on {long_date(day)}: the fix has lasted"
+    text = (text or "").strip()
+    return f"{label}. {text}" if text else label
 
 
 @transaction.atomic

@@ -136,6 +136,9 @@ class ActionSerializer(serializers.ModelSerializer):
     days_slipped = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="Days from the original due date to the revised one."
     )
+    is_recheck_due = serializers.BooleanField(
+        read_only=True, help_text="Verified with a check-again date that has come: due a re-check."
+    )
     transitions = serializers.SerializerMethodField(
         help_text="The status changes you may make now: the values POST .../transition/ accepts."
     )
@@ -164,6 +167,8 @@ class ActionSerializer(serializers.ModelSerializer):
             "was_completed_late",
             "rag",
             "rag_reason",
+            "recheck_on",
+            "is_recheck_due",
             "version",
             "created_at",
             "updated_at",
@@ -196,6 +201,23 @@ class TransitionSerializer(serializers.Serializer):
         default="",
         max_length=10_000,
         help_text="The completion note or reason, where the change needs one.",
+    )
+    version = serializers.IntegerField(
+        min_value=1, help_text="The action's version when you read it: a change to a newer action is refused (409)."
+    )
+    recheck_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Verifying only: a check-again date, when the action comes back to the review queue for a re-check.",
+    )
+
+
+class RecheckSerializer(serializers.Serializer):
+    """What a reviewer posts to confirm a verified action's fix has lasted."""
+
+    text = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=10_000, help_text="What was checked."
     )
     version = serializers.IntegerField(
         min_value=1, help_text="The action's version when you read it: a change to a newer action is refused (409)."

@@ -8,6 +8,7 @@ is a 404 here exactly as on the web; status changes go through tracker.workflow.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from csp.decorators import csp_update
 from django.contrib import messages
@@ -34,6 +35,7 @@ from tracker.api.serializers import (
     ActionSerializer,
     ErrorSerializer,
     HistoryRowSerializer,
+    RecheckSerializer,
     RecommendationSerializer,
     ReportSerializer,
     StaleErrorSerializer,
@@ -159,14 +161,41 @@ class ActionViewSet(viewsets.ReadOnlyModelViewSet):
         target = self.get_object()
         form = TransitionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            workflow.transition(
+        data = form.validated_data
+        return self._change(
+            target,
+            lambda: workflow.transition(
                 target,
-                form.validated_data["transition"],
+                data["transition"],
                 by=request.user,
-                text=form.validated_data["text"],
-                expected_version=form.validated_data["version"],
-            )
+                text=data["text"],
+                expected_version=data["version"],
+                recheck_on=data["recheck_on"],
+            ),
+        )
+
+    @extend_schema(
+        summary="Record a re-check of a verified action: the fix has lasted, so it is closed for good",
+        request=RecheckSerializer,
+        responses={200: ActionSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def recheck(self, request: Request, pk: int) -> Response:
+        target = self.get_object()
+        form = RecheckSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        return self._change(
+            target,
+            lambda: workflow.confirm_recheck(
+                target, by=request.user, text=data["text"], expected_version=data["version"]
+            ),
+        )
+
+    def _change(self, target: Action, change: Callable[[], object]) -> Response:
+        """Make `change` to `target` through the workflow; answer with the action as saved, or why not."""
+        try:
+            change()
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc) or None) from exc
         except workflow.StaleActionError as exc:
@@ -175,7 +204,7 @@ class ActionViewSet(viewsets.ReadOnlyModelViewSet):
             )
         except workflow.WorkflowError as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(self.get_serializer(target).data)  # transition() gave `target` the saved state
+        return Response(self.get_serializer(target).data)  # the workflow gave `target` the saved state
 
 
 class DocsView(SpectacularSwaggerSplitView):

@@ -32,6 +32,7 @@ from tracker.forms import (
     PriorityForm,
     PublishForm,
     RagForm,
+    RecheckForm,
     RecurrenceForm,
     TransitionForm,
 )
@@ -45,7 +46,7 @@ from tracker.selectors import (
 )
 from tracker.views.common import Again, next_url, reviewer_required, submit
 from tracker.views.exports import export_links
-from tracker.views.overview import reopen_form, review_queue_page
+from tracker.views.overview import reopen_form, review_queue_page, verify_form
 
 
 def _action_list_page(request, slug: str):
@@ -109,6 +110,7 @@ def _blank_forms(action: Action) -> dict[str, tuple[str, Callable[[], forms.Form
             "set_rag",
             lambda: RagForm(initial={"version": action.version, "rag": action.rag, "reason": action.rag_reason}),
         ),
+        "recheck_form": ("confirm_recheck", lambda: RecheckForm(initial={"version": action.version})),
         "recurrence_form": (
             "link_recurrence",
             lambda: RecurrenceForm(
@@ -217,6 +219,8 @@ def _queue_page(request) -> str | None:
 def _transition_form(action: Action, spec: workflow.Transition, data, queue: str | None) -> TransitionForm:
     if queue is not None and spec.name == "reopen":
         return reopen_form(action, data)  # with its card's ids, to be shown on the card again
+    if queue is not None and spec.name == "verify":
+        return verify_form(action, data)
     return TransitionForm(data, transition=spec)
 
 
@@ -231,7 +235,14 @@ def action_transition(request, pk: int, name: str):
     queue = _queue_page(request)
 
     def change(data):
-        workflow.transition(action, name, by=request.user, text=data["text"], expected_version=data["version"])
+        workflow.transition(
+            action,
+            name,
+            by=request.user,
+            text=data["text"],
+            expected_version=data["version"],
+            recheck_on=data.get("recheck_on"),
+        )
         done = f"{spec.label}: done for {action}. The action is now “{action.get_status_display()}”."
         return done, next_url(request) or action
 
@@ -248,11 +259,27 @@ def action_transition(request, pk: int, name: str):
                 fresh = _as_typed_against(request, current, form_for)
                 fresh.is_valid()
                 return review_queue_page(request, queue, status=409, error=error, submitted=(current.pk, fresh))
-        elif queue is not None and name == "reopen":
+        elif queue is not None and name in ("reopen", "verify"):
             return review_queue_page(request, queue, status=400, submitted=(action.pk, form))
         return on_action_page(form, status, error)
 
     return submit(request, form_for(request.POST), change, again=again)
+
+
+@login_required
+@require_POST
+def action_confirm_recheck(request, pk: int):
+    """Record a reviewer's re-check of a verified action: the fix has lasted, so it is closed for good."""
+    action = get_action_for_user(request.user, pk)
+
+    def change(data):
+        workflow.confirm_recheck(action, by=request.user, text=data["text"], expected_version=data["version"])
+        return f"Re-check recorded for {action}: the fix has lasted, and it is closed for good.", (
+            next_url(request) or action
+        )
+
+    form = RecheckForm(request.POST)
+    return submit(request, form, change, again=_again(request, action, "recheck_form", RecheckForm))
 
 
 @login_required

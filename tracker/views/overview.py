@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from tracker import workflow
 from tracker.access import get_force_for_user
-from tracker.forms import TransitionForm
+from tracker.forms import RecheckForm, TransitionForm
 from tracker.models import OVERDUE_AGES, Action, ExtensionRequest, Force
 from tracker.selectors import (
     ACTION_LIST_RELATED,
@@ -57,6 +57,7 @@ DASHBOARD_COLUMNS = {
     "priority": ("Open priority", "-priority_open_count"),
     "rag": ("Red / amber / green", "-red_count"),
     "moved": ("Due date moved", "-slipped_count"),
+    "recheck": ("Verified, re-check due", "-recheck_due_count"),
 }
 
 
@@ -81,6 +82,7 @@ def dashboard(request):
             "priority_open_count",
             "slipped_count",
             "slipped_open_count",
+            "recheck_due_count",
         )
     }
     columns = [(key, label, key == sort) for key, (label, _) in DASHBOARD_COLUMNS.items()]
@@ -129,16 +131,22 @@ def force_detail(request, slug: str):
 
 @dataclass
 class QueueCard:
-    """One action awaiting verification on the review queue, with the reopen form (as submitted, after a refusal)."""
+    """One action on the review queue, with the reopen form (as submitted, after a refusal)."""
 
     action: Action
     reopen_form: TransitionForm
+    verify_form: TransitionForm | None = None  # for an action awaiting review: its check-again date
+    recheck_form: RecheckForm | None = None  # for a verified action whose re-check is due
+
+
+# Re-checks shown on the queue, the longest due first; the rest wait their turn.
+QUEUE_RECHECKS = 50
 
 
 @reviewer_required
 @require_GET
 def review_queue(request):
-    """Show actions awaiting verification and extension requests awaiting a decision, oldest first."""
+    """Show actions awaiting verification, re-checks due and extension requests awaiting a decision, oldest first."""
     return review_queue_page(request, request.GET.get("page"))
 
 
@@ -148,6 +156,19 @@ def reopen_form(action: Action, data=None) -> TransitionForm:
     return TransitionForm(
         data, initial=initial, transition=workflow.TRANSITIONS["reopen"], auto_id=f"id_reopen_{action.pk}_%s"
     )
+
+
+def verify_form(action: Action, data=None) -> TransitionForm:
+    """Return the form that verifies `action` from its card on the review queue, with a check-again date."""
+    initial = {"version": action.version}
+    return TransitionForm(
+        data, initial=initial, transition=workflow.TRANSITIONS["verify"], auto_id=f"id_verify_{action.pk}_%s"
+    )
+
+
+def recheck_form(action: Action) -> RecheckForm:
+    """Return the form that confirms a re-check of `action` from its card on the review queue."""
+    return RecheckForm(initial={"version": action.version}, auto_id=f"id_recheck_{action.pk}_%s")
 
 
 def review_queue_page(
@@ -169,10 +190,21 @@ def review_queue_page(
         .select_related("requested_by", *(f"action__{name}" for name in ACTION_LIST_RELATED))
         .order_by("requested_at", "pk")
     )
+    rechecks = Action.objects.recheck_due().select_related(*ACTION_LIST_RELATED).order_by("recheck_on", "pk")
     page = Paginator(awaiting, 25).get_page(page_number)
-    kept = dict([submitted]) if submitted else {}
+    kept = {(submitted[0], submitted[1].transition.name): submitted[1]} if submitted else {}
+
+    def card(action: Action, **forms) -> QueueCard:
+        reopen = kept.get((action.pk, "reopen")) or reopen_form(action)
+        return QueueCard(action, reopen, **forms)
+
     cards = [
-        QueueCard(action, kept.get(action.pk) or reopen_form(action)) for action in with_review_details(list(page))
+        card(action, verify_form=kept.get((action.pk, "verify")) or verify_form(action))
+        for action in with_review_details(list(page))
+    ]
+    recheck_cards = [
+        card(action, recheck_form=recheck_form(action))
+        for action in with_review_details(list(rechecks[:QUEUE_RECHECKS]))
     ]
     back = reverse("tracker:review_queue") + (f"?page={page.number}" if page.number > 1 else "")
     context = {
@@ -181,6 +213,8 @@ def review_queue_page(
         "back": back,  # where each form returns to: this page of the queue
         "submitted": submitted[1] if submitted else None,
         "error": error,
+        "recheck_cards": recheck_cards,
+        "recheck_count": rechecks.count(),
         "extensions": extensions[:100],
         "extension_count": extensions.count(),
     }

@@ -1,4 +1,4 @@
-"""Email owners about actions due soon or overdue, and PSD leads a weekly digest of their force's overdue actions."""
+"""Email owners about actions due soon or overdue, PSD leads a weekly overdue digest, reviewers the re-checks due."""
 
 import argparse
 import calendar
@@ -24,8 +24,9 @@ def weekday(value: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Email each owner about their actions overdue or due within 14 days, and, once a week, each force's "
-        "PSD leads about the force's overdue actions. Never sends the same reminder twice on one day."
+        "Email each owner about their actions overdue or due within 14 days; once a week, each force's "
+        "PSD leads about the force's overdue actions; and HMIC's reviewers about verified actions due a re-check "
+        "(the day one falls due, and weekly while any wait). Never sends the same reminder twice on one day."
     )
 
     def add_arguments(self, parser):

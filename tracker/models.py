@@ -646,10 +646,11 @@ def slipped_more_than_q(months: int) -> Q:
     def month_number(field: str):
         return ExtractYear(field) * 12 + ExtractMonth(field)
 
+    # With either date missing the difference is NULL, which is greater than nothing: no revised date (never moved)
+    # and no original (moved by no known amount) match nothing, with no condition of their own.
     months_later = month_number("revised_due_date") - month_number("due_date")
-    return Q(slipped_q(), due_date__isnull=False) & (
-        Q(GreaterThan(months_later, months))
-        | Q(Exact(months_later, months), GreaterThan(ExtractDay("revised_due_date"), ExtractDay("due_date")))
+    return Q(GreaterThan(months_later, months)) | Q(
+        Exact(months_later, months), GreaterThan(ExtractDay("revised_due_date"), ExtractDay("due_date"))
     )
 
 

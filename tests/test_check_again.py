@@ -75,10 +75,17 @@ def test_a_check_again_date_today_past_or_beyond_ten_years_is_refused(completed,
     assert (completed.status, completed.recheck_on) == (S.COMPLETED, None)
 
 
+def test_a_check_again_date_ten_years_ahead_is_the_last_accepted(completed, reviewer):
+    workflow.transition(completed, "verify", by=reviewer, recheck_on=D(2025, 6, 1))
+    assert Action.objects.get().recheck_on == D(2025, 6, 1)
+
+
 def test_only_verifying_sets_a_check_again_date(today, force_a, psd_lead_a):
     action = ActionFactory(force=force_a)
-    with pytest.raises(workflow.WorkflowError, match="Only verifying an action sets a check-again date."):
+    with pytest.raises(workflow.WorkflowError) as refused:
         workflow.transition(action, "start", by=psd_lead_a, recheck_on=IN_SIX_MONTHS)
+    assert refused.value.messages == ["Only verifying an action sets a check-again date."]
+    assert Action.objects.get().status == S.NOT_STARTED
 
 
 def test_the_re_check_falls_due_on_its_date_and_not_before(verified):
@@ -125,6 +132,14 @@ def test_a_re_check_confirms_the_fix_has_lasted_and_closes_it_for_good(verified,
     assert last.history_change_reason == (
         "Re-checked on 3 December 2015: the fix has lasted. Dip sample of twenty files: all in date."
     )
+
+
+def test_a_re_check_with_nothing_written_says_only_that_the_fix_has_lasted(verified, reviewer):
+    with on(D(2015, 12, 3)):
+        workflow.confirm_recheck(verified, by=reviewer)
+    assert verified.history.first().history_change_reason == "Re-checked on 3 December 2015: the fix has lasted"
+    assert workflow.recheck_reason(D(2015, 12, 3)) == "Re-checked on 3 December 2015: the fix has lasted"
+    assert workflow.recheck_reason(D(2015, 12, 3), "  ") == "Re-checked on 3 December 2015: the fix has lasted"
 
 
 def test_a_re_check_from_a_stale_page_is_refused(verified, reviewer):

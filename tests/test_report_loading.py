@@ -120,7 +120,11 @@ def test_reloading_keeps_the_work_done_on_actions_recommendations_and_reports(fo
     action = Action.objects.get()
     workflow.transition(action, "start", by=psd_lead_a)
     Action.objects.filter(pk=action.pk).update(
-        owner=psd_lead_a, revised_due_date=datetime.date(2015, 9, 30), rag="amber", is_publishable=True
+        owner=psd_lead_a,
+        revised_due_date=datetime.date(2015, 9, 30),
+        rag="amber",
+        is_publishable=True,
+        recheck_on=datetime.date(2016, 3, 1),
     )
     theme = ThemeFactory()
     Recommendation.objects.update(theme=theme, is_priority=True)
@@ -141,6 +145,7 @@ def test_reloading_keeps_the_work_done_on_actions_recommendations_and_reports(fo
         True,
     )
     assert reloaded.due_date == datetime.date(2015, 6, 30)
+    assert reloaded.recheck_on == datetime.date(2016, 3, 1)  # a reviewer's check-again date
     recommendation = Recommendation.objects.get()
     assert (recommendation.theme, recommendation.is_priority) == (theme, True)
     assert Report.objects.get().is_publishable
@@ -180,10 +185,11 @@ def test_a_slug_of_a_report_published_on_another_day_is_refused(force_a):
         load(report_rows(published="2016-03-10"))
 
 
-def test_a_field_that_is_work_done_is_refused(force_a):
+@pytest.mark.parametrize(("name", "value"), [("status", "verified"), ("recheck_on", "2016-03-01")])
+def test_a_field_that_is_work_done_is_refused(force_a, name, value):
     rows = report_rows()
-    rows[3]["fields"]["status"] = "verified"
-    with pytest.raises(ImportProblem, match="sets “status”, which is work done after the import"):
+    rows[3]["fields"][name] = value
+    with pytest.raises(ImportProblem, match=f"sets “{name}”, which is work done after the import"):
         load(rows)
     assert not Report.objects.exists()
 

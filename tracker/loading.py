@@ -6,8 +6,8 @@ A report fixture names every row by its natural key, never by primary key: a rep
 by (report, code), a recommendation by (report, number[, kind]), an action by (report, number[, kind], force)
 — the kind is named only for an area for improvement. Loading
 creates what is new and updates only the fields a report owns; the work done since the import (an
-action's status, owner, revised due date, RAG rating, publishing; a recommendation's theme, priority and
-links) is never touched. Loading the same fixture again changes nothing and writes no history. Rows are
+action's status, owner, revised due date, RAG rating, check-again date, publishing; a recommendation's theme,
+priority and links) is never touched. Loading the same fixture again changes nothing and writes no history. Rows are
 saved in bulk, so the number of queries depends on the report, not on how many actions the tracker holds.
 """
 
@@ -57,6 +57,7 @@ KEPT_ON_RELOAD: dict[type[models.Model], frozenset[str]] = {
             "closed_at",
             "rag",
             "rag_reason",
+            "recheck_on",
             "is_publishable",
         }
     ),

@@ -155,8 +155,9 @@ def test_only_a_reviewer_re_checks(verified, psd_lead_a):
 
 def test_an_action_without_a_check_again_date_has_nothing_to_re_check(completed, reviewer):
     workflow.transition(completed, "verify", by=reviewer)
-    with pytest.raises(workflow.WorkflowError, match="Only a verified action with a check-again date"):
+    with pytest.raises(workflow.WorkflowError) as refused:
         workflow.confirm_recheck(completed, by=reviewer)
+    assert refused.value.messages == ["Only a verified action with a check-again date can be re-checked."]
 
 
 def test_reopening_on_the_re_check_clears_the_date(verified, reviewer):

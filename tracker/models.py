@@ -618,9 +618,9 @@ def effective_due_q(lookup: str, day: datetime.date, prefix: str = "") -> Q:
     )
 
 
-def recheck_due_q(today: datetime.date) -> Q:
-    """Return a Q matching verified actions whose check-again date is today or before."""
-    return Q(recheck_on__lte=today, status=Action.Status.VERIFIED)
+def recheck_due_q(today: datetime.date, prefix: str = "") -> Q:
+    """Return a Q matching verified actions whose check-again date is today or before (prefix as overdue_q's)."""
+    return Q(**{f"{prefix}recheck_on__lte": today, f"{prefix}status": Action.Status.VERIFIED})
 
 
 def extension_requests_prefetch() -> models.Prefetch:

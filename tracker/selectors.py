@@ -39,8 +39,10 @@ from tracker.models import (
     attention_ordering,
     completed_late_q,
     effective_due_q,
+    extension_requests_prefetch,
     of_kind_q,
     overdue_q,
+    recheck_due_q,
     summary_counts,
     visible_force_ids,
 )
@@ -73,9 +75,7 @@ def force_summaries(
         afi_overdue_count=Count(
             "actions", filter=overdue & of_kind_q(Recommendation.Kind.AREA_FOR_IMPROVEMENT, "actions__")
         ),
-        recheck_due_count=Count(
-            "actions", filter=Q(actions__status=Action.Status.VERIFIED, actions__recheck_on__lte=today)
-        ),
+        recheck_due_count=Count("actions", filter=recheck_due_q(today, "actions__")),
     )
     return [_with_rates(force) for force in counted]
 
@@ -345,7 +345,8 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
         previous = row
     for note in action.notes.select_related("author"):
         entries.append(TimelineEntry(note.created_at, str(note.author), "Progress note", note=note))
-    for request in action.extension_requests.select_related("requested_by", "decided_by"):
+    prefetch_related_objects([action], extension_requests_prefetch())  # none again if the page fetched them
+    for request in action.extension_requests.all():
         entries.append(
             TimelineEntry(
                 request.requested_at,

@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from tests.factories import AdminFactory, ForceFactory, PsdLeadFactory, ReviewerFactory
+from tests.factories import AdminFactory, CommissionerOfficeFactory, ForceFactory, PsdLeadFactory, ReviewerFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 TODAY = datetime.date(2015, 6, 1)
@@ -126,6 +126,12 @@ def psd_lead_a(force_a):
 @pytest.fixture
 def colleague_a(force_a):
     return PsdLeadFactory(username="colleague-a", first_name="Colin", last_name="Cole", forces=[force_a])
+
+
+@pytest.fixture
+def commissioner_a(force_a):
+    """The police and crime commissioner's office for force A: sees its actions, changes none."""
+    return CommissionerOfficeFactory(username="pcc-a", first_name="Cara", last_name="Commissioner", forces=[force_a])
 
 
 @pytest.fixture

@@ -53,6 +53,12 @@ class PsdLeadFactory(UserFactory):
             self.forces.set(extracted)
 
 
+class CommissionerOfficeFactory(PsdLeadFactory):
+    """Someone in a police and crime commissioner's office; pass `forces=[force]` for the force it oversees."""
+
+    role = User.Role.COMMISSIONER
+
+
 class ReviewerFactory(UserFactory):
     role = User.Role.REVIEWER
 

@@ -19,13 +19,23 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import ActionFactory, ExtensionRequestFactory, RecommendationFactory, ReportFactory
 from tests.test_permission_matrix import MATRIX
 from tracker.importer import ImportProblem, build_fixture, load_fixture_text
-from tracker.models import Action, ExtensionRequest, KeyFigure, ProgressNote, Recommendation, Report
+from tracker.models import (
+    Action,
+    CommissionerResponse,
+    ExtensionRequest,
+    KeyFigure,
+    ProgressNote,
+    Recommendation,
+    Report,
+    ResponseExplanation,
+)
 from tracker.report_parser import ParsedReport, ReportError, extract_text_from_bytes, parse_report
 
 SEEDS = Path(os.environ.get("TRACKER_SEEDS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
@@ -307,7 +317,7 @@ def test_admin_import_confirm_loads_whole_or_not_at_all(forces, admin_user, text
 
 
 @pytest.fixture
-def forms_world(force_a, force_b, psd_lead_a, reviewer, colleague_a):
+def forms_world(force_a, force_b, psd_lead_a, reviewer, colleague_a, commissioner_a):
     report = ReportFactory(slug="report-a", subject_force=force_a)
     action = ActionFactory(recommendation=RecommendationFactory(report=report, number=1), force=force_a)
     other = ActionFactory(recommendation=RecommendationFactory(report=report, number=2), force=force_a)
@@ -326,7 +336,19 @@ def forms_world(force_a, force_b, psd_lead_a, reviewer, colleague_a):
         "psd_lead_a": psd_lead_a,
         "reviewer": reviewer,
         "colleague_a": colleague_a,
+        "commissioner_a": commissioner_a,
+        "invited": _invited_report(force_a, commissioner_a),
     }
+
+
+def _invited_report(force, commissioner) -> Report:
+    """Return a report about `force` whose commissioner's office has invited the chief officer's comments."""
+    from tracker import responses
+
+    report = ReportFactory(slug="report-invited", subject_force=force)
+    ActionFactory(recommendation=RecommendationFactory(report=report, number=1), force=force)
+    responses.invite_comments(report, by=commissioner, due_on=timezone.localdate() + datetime.timedelta(days=30))
+    return report
 
 
 def _theme_pk() -> int:
@@ -492,6 +514,24 @@ FORMS = {
         st.fixed_dictionaries({"username": st.text(max_size=200), "password": st.text(max_size=200)}),
     ),
     "logout": ("psd_lead_a", lambda w: [], st.dictionaries(st.text(max_size=8), st.text(max_size=8))),
+    "tracker:response_invite": (
+        "commissioner_a",
+        lambda w: [w["report"].slug],
+        st.fixed_dictionaries({"version": versions, "comments_due_on": dates}),
+    ),
+    "tracker:response_chief_officer_comments": (
+        "psd_lead_a",
+        lambda w: [w["invited"].slug],
+        st.fixed_dictionaries({"version": versions, "text": texts}),
+    ),
+    "tracker:response_save": (
+        "commissioner_a",
+        lambda w: [w["report"].slug],
+        st.fixed_dictionaries(
+            {"version": versions, "commissioner_comments": texts},
+            optional={"publish": switches, "explanation_1": texts, "explanation_999999": texts},
+        ),
+    ),
 }
 
 
@@ -527,6 +567,8 @@ def _snapshot() -> tuple:
         list(Report.objects.order_by("pk").values_list("pk", "is_publishable")),
         list(ExtensionRequest.objects.order_by("pk").values_list("pk", "decision")),
         ProgressNote.objects.count(),
+        list(CommissionerResponse.objects.order_by("pk").values_list()),
+        list(ResponseExplanation.objects.order_by("pk").values_list()),
         Action.history.count(),
         Recommendation.history.count(),
     )

@@ -25,7 +25,7 @@ from tests.factories import ActionFactory, ExtensionRequestFactory, Recommendati
 from tracker import workflow
 from tracker.models import Action
 
-ROLES = ("anonymous", "psd_lead_a", "psd_lead_b", "reviewer", "admin")
+ROLES = ("anonymous", "psd_lead_a", "psd_lead_b", "reviewer", "admin", "commissioner_a")
 METHODS = ("GET", "POST")
 LOGIN = "login"  # 302 to the sign-in page
 ADMIN_LOGIN = "admin login"  # 302 to the admin's sign-in page
@@ -41,20 +41,20 @@ def _both(get, post):
 
 
 L = LOGIN
-ANY_USER_GET = _both((L, 200, 200, 200, 200), (L, 405, 405, 405, 405))
-REVIEWER_GET = _both((L, 403, 403, 200, 200), (L, 403, 403, 405, 405))
-REVIEWER_POST = _both((L, 403, 403, 405, 405), (L, 403, 403, 302, 302))
-PUBLIC_GET = _both((200, 200, 200, 200, 200), (405, 405, 405, 405, 405))
-API_GET = _both((401, 200, 200, 200, 200), (401, 405, 405, 405, 405))
-API_FORCE_A_GET = _both((401, 200, 404, 200, 200), (401, 405, 405, 405, 405))
+ANY_USER_GET = _both((L, 200, 200, 200, 200, 200), (L, 405, 405, 405, 405, 405))
+REVIEWER_GET = _both((L, 403, 403, 200, 200, 403), (L, 403, 403, 405, 405, 403))
+REVIEWER_POST = _both((L, 403, 403, 405, 405, 403), (L, 403, 403, 302, 302, 403))
+PUBLIC_GET = _both((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405))
+API_GET = _both((401, 200, 200, 200, 200, 200), (401, 405, 405, 405, 405, 405))
+API_FORCE_A_GET = _both((401, 200, 404, 200, 200, 200), (401, 405, 405, 405, 405, 405))
 # The action, report, force and evidence of force A: force B's PSD lead gets 404, as if it did not exist.
-FORCE_A_GET = _both((L, 200, 404, 200, 200), (L, 405, 405, 405, 405))
+FORCE_A_GET = _both((L, 200, 404, 200, 200, 200), (L, 405, 405, 405, 405, 405))
 
 # url name: {method: {role: expected}}. An int is the status code; LOGIN is a redirect to sign in.
 MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
-    "login": _both((200, 302, 302, 302, 302), (200, 302, 302, 302, 302)),
-    "logout": _both((405, 405, 405, 405, 405), (302, 302, 302, 302, 302)),
-    "tracker:home": _both((L, 302, 302, 302, 302), (L, 405, 405, 405, 405)),
+    "login": _both((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
+    "logout": _both((405, 405, 405, 405, 405, 405), (302, 302, 302, 302, 302, 302)),
+    "tracker:home": _both((L, 302, 302, 302, 302, 302), (L, 405, 405, 405, 405, 405)),
     "tracker:dashboard": REVIEWER_GET,
     "tracker:review_queue": REVIEWER_GET,
     "tracker:force": FORCE_A_GET,
@@ -64,33 +64,41 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:my_actions": ANY_USER_GET,
     "tracker:action": FORCE_A_GET,
     # Only the force's PSD lead may start an action; a reviewer may see it but not start it.
-    "tracker:action_transition": _both((L, 405, 405, 405, 405), (L, 302, 404, 403, 403)),
-    "tracker:action_add_note": _both((L, 405, 405, 405, 405), (L, 302, 404, 302, 302)),
-    "tracker:action_set_owner": _both((L, 405, 405, 405, 405), (L, 302, 404, 302, 302)),
-    "tracker:action_request_extension": _both((L, 405, 405, 405, 405), (L, 302, 404, 403, 403)),
-    "tracker:extension_decide": _both((L, 405, 405, 405, 405), (L, 403, 404, 302, 302)),
+    "tracker:action_transition": _both((L, 405, 405, 405, 405, 405), (L, 302, 404, 403, 403, 403)),
+    "tracker:action_add_note": _both((L, 405, 405, 405, 405, 405), (L, 302, 404, 302, 302, 403)),
+    "tracker:action_set_owner": _both((L, 405, 405, 405, 405, 405), (L, 302, 404, 302, 302, 403)),
+    "tracker:action_request_extension": _both((L, 405, 405, 405, 405, 405), (L, 302, 404, 403, 403, 403)),
+    "tracker:extension_decide": _both((L, 405, 405, 405, 405, 405), (L, 403, 404, 302, 302, 403)),
     "tracker:evidence": FORCE_A_GET,
     "tracker:report_list": ANY_USER_GET,
     "tracker:report": FORCE_A_GET,
+    # The commissioner's response to report A: its commissioner's office writes it; its PSD lead writes the chief
+    # officer's comments once invited (not yet in this world: refused, 400); reviewers read it.
+    "tracker:report_response": FORCE_A_GET,
+    "tracker:response_print": FORCE_A_GET,
+    "tracker:response_download": FORCE_A_GET,
+    "tracker:response_invite": _both((L, 405, 405, 405, 405, 405), (L, 403, 404, 403, 403, 302)),
+    "tracker:response_chief_officer_comments": _both((L, 405, 405, 405, 405, 405), (L, 400, 404, 403, 403, 403)),
+    "tracker:response_save": _both((L, 405, 405, 405, 405, 405), (L, 403, 404, 403, 403, 302)),
     "tracker:action_export": ANY_USER_GET,
     "tracker:calendar": ANY_USER_GET,
-    "tracker:calendar_regenerate": _both((L, 405, 405, 405, 405), (L, 302, 302, 302, 302)),
+    "tracker:calendar_regenerate": _both((L, 405, 405, 405, 405, 405), (L, 302, 302, 302, 302, 302)),
     # No sign-in: the secret token in the address (psd_lead_a's) is the key, whoever holds it.
-    "tracker:calendar_feed": _both((200, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
+    "tracker:calendar_feed": _both((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405)),
     "tracker:theme_list": REVIEWER_GET,
     "tracker:theme_export": REVIEWER_GET,
     "tracker:theme": REVIEWER_GET,
-    "tracker:theme_rename": _both((L, 403, 403, 405, 405), (L, 403, 403, 302, 302)),
-    "tracker:theme_confirm": _both((L, 403, 403, 405, 405), (L, 403, 403, 302, 302)),
-    "tracker:theme_merge": _both((L, 403, 403, 405, 405), (L, 403, 403, 302, 302)),
+    "tracker:theme_rename": _both((L, 403, 403, 405, 405, 403), (L, 403, 403, 302, 302, 403)),
+    "tracker:theme_confirm": _both((L, 403, 403, 405, 405, 403), (L, 403, 403, 302, 302, 403)),
+    "tracker:theme_merge": _both((L, 403, 403, 405, 405, 403), (L, 403, 403, 302, 302, 403)),
     # Posted empty, so the form is refused (400) once the reviewer is let in.
-    "tracker:theme_split": _both((L, 403, 403, 405, 405), (L, 403, 403, 400, 400)),
+    "tracker:theme_split": _both((L, 403, 403, 405, 405, 403), (L, 403, 403, 400, 400, 403)),
     "tracker:figures": REVIEWER_GET,
     "tracker:trends": ANY_USER_GET,
     # The force's own confidence rating: its PSD lead only.
-    "tracker:action_set_rag": _both((L, 405, 405, 405, 405), (L, 302, 404, 403, 403)),
+    "tracker:action_set_rag": _both((L, 405, 405, 405, 405, 405), (L, 302, 404, 403, 403, 403)),
     # A reviewer's re-check; force A's action has no check-again date, so a reviewer's is refused by the rules.
-    "tracker:action_confirm_recheck": _both((L, 405, 405, 405, 405), (L, 403, 404, 400, 400)),
+    "tracker:action_confirm_recheck": _both((L, 405, 405, 405, 405, 405), (L, 403, 404, 400, 400, 403)),
     "tracker:action_set_publishable": REVIEWER_POST,
     "tracker:report_set_publishable": REVIEWER_POST,
     "tracker:recommendation_set_priority": REVIEWER_POST,
@@ -101,6 +109,9 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:register_export": PUBLIC_GET,
     "tracker:register_report": PUBLIC_GET,
     "tracker:register_action": PUBLIC_GET,
+    # Report A's commissioner's response is not published in this world: not on the register.
+    "tracker:register_response": _both((404,) * 6, (405,) * 6),
+    "tracker:register_response_download": _both((404,) * 6, (405,) * 6),
     # The API: token or session; no sign-in is 401, another force's object 404, a read-only endpoint 405.
     "api:api-root": API_GET,
     "api:schema": API_GET,
@@ -112,27 +123,33 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "api:recommendation-detail": API_FORCE_A_GET,
     "api:action-detail": API_FORCE_A_GET,
     "api:action-history": API_FORCE_A_GET,
-    "api:action-transition": _both((401, 405, 405, 405, 405), (401, 200, 404, 403, 403)),
-    "api:action-recheck": _both((401, 405, 405, 405, 405), (401, 403, 404, 400, 400)),
+    "api:action-transition": _both((401, 405, 405, 405, 405, 405), (401, 200, 404, 403, 403, 403)),
+    "api:action-recheck": _both((401, 405, 405, 405, 405, 405), (401, 403, 404, 400, 400, 403)),
     "api:token": ANY_USER_GET,
-    "api:token_regenerate": _both((L, 405, 405, 405, 405), (L, 302, 302, 302, 302)),
+    "api:token_regenerate": _both((L, 405, 405, 405, 405, 405), (L, 302, 302, 302, 302, 302)),
 }
 
+
+def _admin_only(get, post):
+    """What the admin gets by GET and POST; everyone else is sent to the admin's sign-in page."""
+    return _both((ADMIN_LOGIN,) * 4 + (get, ADMIN_LOGIN), (ADMIN_LOGIN,) * 4 + (post, ADMIN_LOGIN))
+
+
 ADMIN_NAMESPACE = "admin"
-NON_STAFF = ("anonymous", "psd_lead_a", "psd_lead_b", "reviewer")
+NON_STAFF = ("anonymous", "psd_lead_a", "psd_lead_b", "reviewer", "commissioner_a")
 ADMIN_EXCEPTIONS: dict[str, dict[str, dict[str, int | str]]] = {
-    "admin:login": _both((200, 200, 200, 200, 302), (200, 200, 200, 200, 200)),
+    "admin:login": _both((200, 200, 200, 200, 302, 200), (200, 200, 200, 200, 200, 200)),
     # Django sends anyone who is not staff from the admin's sign-out to the admin index (302).
-    "admin:logout": _both((302, 302, 302, 302, 405), (302, 302, 302, 302, 302)),
+    "admin:logout": _both((302, 302, 302, 302, 405, 302), (302, 302, 302, 302, 302, 302)),
     # History is append-only: a past version can be shown, never written back.
-    "admin:tracker_action_simple_history": _both((ADMIN_LOGIN,) * 4 + (200,), (ADMIN_LOGIN,) * 4 + (403,)),
-    "admin:tracker_recommendation_simple_history": _both((ADMIN_LOGIN,) * 4 + (200,), (ADMIN_LOGIN,) * 4 + (403,)),
-    "admin:tracker_extensionrequest_simple_history": _both((ADMIN_LOGIN,) * 4 + (200,), (ADMIN_LOGIN,) * 4 + (403,)),
+    "admin:tracker_action_simple_history": _admin_only(200, 403),
+    "admin:tracker_recommendation_simple_history": _admin_only(200, 403),
+    "admin:tracker_extensionrequest_simple_history": _admin_only(200, 403),
     # Notes and extension requests are part of an action's history: not deletable or editable in the admin.
-    "admin:tracker_progressnote_delete": _both((ADMIN_LOGIN,) * 4 + (403,), (ADMIN_LOGIN,) * 4 + (403,)),
-    "admin:tracker_extensionrequest_delete": _both((ADMIN_LOGIN,) * 4 + (403,), (ADMIN_LOGIN,) * 4 + (403,)),
+    "admin:tracker_progressnote_delete": _admin_only(403, 403),
+    "admin:tracker_extensionrequest_delete": _admin_only(403, 403),
     # The action used here has notes and history, so it cannot be deleted.
-    "admin:tracker_action_delete": _both((ADMIN_LOGIN,) * 4 + (403,), (ADMIN_LOGIN,) * 4 + (403,)),
+    "admin:tracker_action_delete": _admin_only(403, 403),
 }
 
 
@@ -251,7 +268,7 @@ class World:
 
 
 @pytest.fixture
-def world(force_a, force_b, psd_lead_a, psd_lead_b, reviewer, admin_user) -> World:
+def world(force_a, force_b, psd_lead_a, psd_lead_b, reviewer, admin_user, commissioner_a) -> World:
     report = ReportFactory(slug="report-a", subject_force=force_a)
     if hasattr(report, "is_publishable"):
         report.is_publishable = True  # on the public register
@@ -277,6 +294,7 @@ def world(force_a, force_b, psd_lead_a, psd_lead_b, reviewer, admin_user) -> Wor
         "psd_lead_b": psd_lead_b,
         "reviewer": reviewer,
         "admin": admin_user,
+        "commissioner_a": commissioner_a,
     }
     return World(users, action, other_action, report, note, extension, theme, other_theme)
 
@@ -319,6 +337,14 @@ def url_kwargs(url: Url, world: World) -> dict[str, object]:
         "api:recommendation-detail": recommendation,
         "tracker:report": report,
         "tracker:report_set_publishable": report,
+        "tracker:report_response": report,
+        "tracker:response_print": report,
+        "tracker:response_download": report,
+        "tracker:response_invite": report,
+        "tracker:response_chief_officer_comments": report,
+        "tracker:response_save": report,
+        "tracker:register_response": report,
+        "tracker:register_response_download": report,
         "tracker:register_report": report,
         "api:report-detail": report,
         # Named after auth's user model, though the admin's user is tracker.User: _admin_model cannot tell.
@@ -389,6 +415,9 @@ def post_data(url: Url, world: World) -> dict[str, object]:
         "api:action-transition": {"transition": "start", "version": world.action.version},
         "tracker:action_confirm_recheck": {"version": world.action.version, "text": "Lasted."},
         "api:action-recheck": {"version": world.action.version, "text": "Lasted."},
+        "tracker:response_invite": {"version": "1", "comments_due_on": f"{later:%d/%m/%Y}"},
+        "tracker:response_chief_officer_comments": {"version": "1", "text": "The chief constable's comments"},
+        "tracker:response_save": {"version": "1", "commissioner_comments": "A draft"},
     }.get(url.key, {})
 
 
@@ -510,7 +539,8 @@ def test_no_signed_in_answer_may_be_kept_by_a_cache(world):
 @pytest.mark.django_db
 def test_the_public_register_keeps_its_public_caching_for_a_signed_in_visitor(world):
     client = _clients(world)["psd_lead_a"]
-    for url in [u for u in URLS if u.key.startswith(PUBLIC)]:
+    # The register's pages that answer in this world (report A's commissioner's response is not published).
+    for url in [u for u in URLS if u.key.startswith(PUBLIC) and expected(u, "GET", "psd_lead_a") == 200]:
         response = client.get(address(url, world))
         assert response.status_code == 200 and "public" in response["Cache-Control"], url.key
         assert "no-store" not in response["Cache-Control"], url.key

@@ -17,14 +17,24 @@ from django.core.exceptions import PermissionDenied
 
 from tests.factories import (
     ActionFactory,
+    CommissionerOfficeFactory,
     ExtensionRequestFactory,
     PsdLeadFactory,
     RecommendationFactory,
     ReviewerFactory,
     ThemeFactory,
 )
-from tracker import themes, workflow
-from tracker.models import Action, ExtensionRequest, ProgressNote, Recommendation, Report, Theme
+from tracker import responses, themes, workflow
+from tracker.models import (
+    Action,
+    CommissionerResponse,
+    ExtensionRequest,
+    ProgressNote,
+    Recommendation,
+    Report,
+    ResponseExplanation,
+    Theme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +42,28 @@ S = Action.Status
 D = datetime.date
 REVIEWERS = frozenset({"reviewer", "admin"})
 OWN_PSD_LEAD = frozenset({"own_psd_lead"})
-ROLES = ["own_psd_lead", "other_psd_lead", "reviewer", "admin", "inactive_psd_lead", "inactive_reviewer", "signed_out"]
+ROLES = [
+    "own_psd_lead",
+    "other_psd_lead",
+    "reviewer",
+    "admin",
+    "inactive_psd_lead",
+    "inactive_reviewer",
+    "signed_out",
+    "commissioner",
+    "other_commissioner",
+    "inactive_commissioner",
+]
+COMMISSIONER = frozenset({"commissioner"})
 NOT_YOURS = "You cannot change this action."
 
 
 @pytest.fixture
-def users(psd_lead_a, psd_lead_b, reviewer, admin_user, force_a):
+def users(psd_lead_a, psd_lead_b, reviewer, admin_user, force_a, force_b, commissioner_a):
     return {
+        "commissioner": commissioner_a,
+        "other_commissioner": CommissionerOfficeFactory(username="pcc-b", forces=[force_b]),
+        "inactive_commissioner": CommissionerOfficeFactory(username="gone-pcc", forces=[force_a], is_active=False),
         "own_psd_lead": psd_lead_a,
         "other_psd_lead": psd_lead_b,
         "reviewer": reviewer,
@@ -50,8 +75,8 @@ def users(psd_lead_a, psd_lead_b, reviewer, admin_user, force_a):
 
 
 @pytest.fixture
-def world(today, force_a, colleague_a):
-    return SimpleNamespace(force=force_a, colleague=colleague_a)
+def world(today, force_a, colleague_a, commissioner_a):
+    return SimpleNamespace(force=force_a, colleague=colleague_a, commissioner=commissioner_a)
 
 
 @dataclass(frozen=True)
@@ -120,6 +145,17 @@ def _bulk(**change) -> Callable[[object, object], int]:
 
 def _bulk_actions(world) -> list[Action]:
     return [_action(world), _action(world)]
+
+
+def _force_report(world) -> Report:
+    """Return a report about the world's force, with one recommendation and the force's action on it."""
+    return ActionFactory(force=world.force, recommendation__report__subject_force=world.force).recommendation.report
+
+
+def _invited_report(world) -> Report:
+    report = _force_report(world)
+    responses.invite_comments(report, by=world.commissioner, due_on=D(2015, 6, 10))
+    return report
 
 
 CHANGE_THEMES = _always("Only an HMIC reviewer can change themes.")
@@ -226,6 +262,30 @@ SERVICES: dict[str, Service] = {
         _bulk(priority=True),
         lambda actions: all(_reread(action).recommendation.is_priority for action in actions),
     ),
+    "responses.invite_comments": Service(
+        responses.invite_comments,
+        COMMISSIONER,
+        _always("Only the commissioner's office of the force can invite the chief officer's comments."),
+        _force_report,
+        lambda report, user: responses.invite_comments(report, by=user, due_on=D(2015, 6, 10)),
+        lambda report: CommissionerResponse.objects.filter(report=report, comments_due_on=D(2015, 6, 10)).exists(),
+    ),
+    "responses.write_chief_officer_comments": Service(
+        responses.write_chief_officer_comments,
+        OWN_PSD_LEAD,
+        _always("Only the force's PSD lead can write the chief officer's comments."),
+        _invited_report,
+        lambda report, user: responses.write_chief_officer_comments(report, by=user, text="We accept them."),
+        lambda report: CommissionerResponse.objects.filter(report=report, chief_officer_comments__gt="").exists(),
+    ),
+    "responses.save_response": Service(
+        responses.save_response,
+        COMMISSIONER,
+        _always("Only the commissioner's office of the force can write its response."),
+        _force_report,
+        lambda report, user: responses.save_response(report, by=user, comments="Welcome.", explanations={}),
+        lambda report: CommissionerResponse.objects.filter(report=report, commissioner_comments="Welcome.").exists(),
+    ),
     "themes.rename": _for_reviewers(
         themes.rename,
         lambda world: _theme_with(1),
@@ -259,7 +319,16 @@ SERVICES: dict[str, Service] = {
 
 def database_state() -> tuple:
     """Return every row a service could write or delete, history included, for comparing before and after."""
-    models = [Action, ExtensionRequest, ProgressNote, Recommendation, Report, Theme]
+    models = [
+        Action,
+        ExtensionRequest,
+        ProgressNote,
+        Recommendation,
+        Report,
+        Theme,
+        CommissionerResponse,
+        ResponseExplanation,
+    ]
     rows = tuple(tuple(model.objects.order_by("pk").values_list()) for model in models)
     history = tuple(model.history.model.objects.count() for model in models if hasattr(model, "history"))
     return rows, history
@@ -311,7 +380,7 @@ def test_every_action_operation_is_tried_through_its_service():
     assert set(workflow.OPERATIONS) <= tried
 
 
-@pytest.mark.parametrize("module", [workflow, themes])
+@pytest.mark.parametrize("module", [workflow, themes, responses])
 def test_every_service_that_names_who_asks_is_tried(module):
     # A new public function taking `by=` in a service module is a change someone makes: it must join SERVICES.
     services = {

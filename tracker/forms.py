@@ -383,3 +383,83 @@ class BulkActionForm(PageForm):
         self.fields["owner"].queryset = User.objects.filter(is_active=True, role=User.Role.PSD_LEAD).order_by(
             "first_name", "last_name", "username"
         )
+
+
+class ResponseVersionedForm(VersionedForm):
+    """A form posted from a commissioner's response page, carrying the version of the response the user saw."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].error_messages["required"] = (
+            "Reload the page and try again: it was sent without the response's version"
+        )
+
+
+class InviteCommentsForm(ResponseVersionedForm):
+    """The commissioner's office asks for the chief officer's comments by a date."""
+
+    id_prefix = "invite"
+
+    comments_due_on = forms.DateField(
+        label="Chief officer's comments wanted by",
+        help_text="The force's PSD lead writes them here. For example, 30/09/2026",
+        widget=GovukDateInput,
+        input_formats=UK_DATE_INPUT_FORMATS,
+        error_messages={
+            "required": "Enter the date the chief officer's comments are wanted by",
+            "invalid": "Enter the date as day/month/year, for example 30/09/2026.",
+        },
+    )
+
+
+class ChiefOfficerCommentsForm(ResponseVersionedForm):
+    """The chief officer's comments on the report, written by the force's PSD lead."""
+
+    id_prefix = "chief"
+    words_field = "text"
+
+    text = forms.CharField(
+        label="The chief officer's comments",
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 8}),
+        max_length=50_000,
+        error_messages={"required": "Enter the chief officer's comments"},
+    )
+
+
+class ResponseForm(ResponseVersionedForm):
+    """
+    The commissioner's comments and one explanation per recommendation (fields named by ExplanationRow.field_name),
+    saved as a draft or published.
+    """
+
+    id_prefix = "response"
+    words_field = "commissioner_comments"
+
+    commissioner_comments = forms.CharField(
+        label="The commissioner's comments on the report",
+        help_text="Including the response to the chief officer's comments.",
+        required=False,
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 8}),
+        max_length=50_000,
+    )
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[row.field_name] = forms.CharField(
+                label=f"Recommendation {row.recommendation.number}: the action taken or proposed, or why none",
+                required=False,
+                widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 4}),
+                max_length=20_000,
+                initial=row.text,
+            )
+
+    @property
+    def explanation_fields(self) -> list[tuple[object, forms.BoundField]]:
+        """Return (row, its field) per recommendation, in the report's order."""
+        return [(row, self[row.field_name]) for row in self.rows]
+
+    def explanations(self) -> dict[int, str]:
+        """Return the explanation of each recommendation, keyed by its id, as cleaned."""
+        return {row.recommendation.pk: self.cleaned_data[row.field_name] for row in self.rows}

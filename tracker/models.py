@@ -140,13 +140,14 @@ class User(AbstractUser):
     class Role(models.TextChoices):
         PSD_LEAD = "psd_lead", "Force PSD lead"
         REVIEWER = "reviewer", "HMIC follow-up reviewer"
+        COMMISSIONER = "commissioner", "Police and crime commissioner's office"
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PSD_LEAD)
     forces = models.ManyToManyField(
         Force,
         blank=True,
         related_name="members",
-        help_text="The forces whose actions this PSD lead may see and update.",
+        help_text="The forces whose actions this PSD lead may see and update (a commissioner's office: see only).",
     )
     calendar_token = models.CharField(max_length=64, unique=True, default=_new_calendar_token, editable=False)
 
@@ -165,6 +166,17 @@ class User(AbstractUser):
     def is_reviewer(self) -> bool:
         """Return True if this user sees every force and reviews actions (HMIC reviewers and admins)."""
         return self.is_active and (self.role == self.Role.REVIEWER or self.is_superuser)
+
+    @property
+    def is_commissioner(self) -> bool:
+        """Return True for a police and crime commissioner's office: its forces' actions read-only, and the
+        statutory response to each report about them to write and publish."""
+        return self.is_active and self.role == self.Role.COMMISSIONER and not self.is_superuser
+
+    @property
+    def is_psd_lead(self) -> bool:
+        """Return True for a force PSD lead: updates their forces' actions."""
+        return self.is_active and self.role == self.Role.PSD_LEAD and not self.is_superuser
 
     @property
     def has_one_force(self) -> bool:
@@ -194,9 +206,66 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
+# The police and crime commissioner's statutory response (Police Act 1996 s55(5A)-(5B), inserted by s37 of the
+# Policing and Crime Act 2017, in force from 2 May 2017 by SI 2017/399 reg. 4(a)): for an inspection report about
+# its force, the local policing body publishes its comments "before the end of 56 days beginning with the day on
+# which the report is published", so the last day is publication + 55 days.
+RESPONSE_DUTY_FROM = datetime.date(2017, 5, 2)
+RESPONSE_PERIOD_DAYS = 56
+
+
+class ResponseDuty(models.TextChoices):
+    """Whether a report calls for the commissioner's statutory response, and if not, why not."""
+
+    APPLIES = "applies", "The commissioner must publish a response"
+    NATIONAL = "national", "A national report: not about one force"
+    BEFORE_DUTY = "before_duty", "Published before 2 May 2017, when the duty to respond began"
+    DAY_UNKNOWN = "day_unknown", "The day of publication is not recorded, so the deadline cannot be worked out"
+
+
+def response_due_on(published_on: datetime.date) -> datetime.date:
+    """Return the last day for the commissioner's response: 56 days beginning with the publication day."""
+    return published_on + datetime.timedelta(days=RESPONSE_PERIOD_DAYS - 1)
+
+
+def response_duty_q() -> Q:
+    """Return the condition for a report whose commissioner must publish a response (see Report.response_duty)."""
+    return Q(
+        subject_force__isnull=False,
+        published_on__gte=RESPONSE_DUTY_FROM,
+        published_precision=DatePrecision.DAY,
+    )
+
+
+@dataclass(frozen=True)
+class ResponseCounts:
+    """One force's commissioner's responses not yet published: still within the 56 days, and past them."""
+
+    due: int = 0
+    overdue: int = 0
+
+
 class ReportManager(models.Manager["Report"]):
     def get_by_natural_key(self, slug: str) -> Report:
         return self.get(slug=slug)
+
+    def awaiting_response(self) -> models.QuerySet[Report]:
+        """Return the reports whose commissioner must publish a response and has not, late or not."""
+        published = CommissionerResponse.objects.filter(report=OuterRef("pk"), published_at__isnull=False)
+        return self.filter(response_duty_q()).exclude(models.Exists(published))
+
+    def response_counts(self, today: datetime.date | None = None) -> dict[int, ResponseCounts]:
+        """Return, per force with any, how many responses are awaited and within the 56 days, and how many late."""
+        today = today or timezone.localdate()
+        # Overdue when the last day (publication + 55) is before today: published before today - 55.
+        late = Q(published_on__lt=today - datetime.timedelta(days=RESPONSE_PERIOD_DAYS - 1))
+        rows = (
+            self.awaiting_response()
+            .order_by()
+            .values("subject_force_id")
+            .annotate(due=models.Count("pk", filter=~late), overdue=models.Count("pk", filter=late))
+        )
+        return {row["subject_force_id"]: ResponseCounts(row["due"], row["overdue"]) for row in rows}
 
     def visible_to(self, user) -> models.QuerySet[Report]:
         """Return the reports with at least one action `user` may see (see Action.objects.visible_to)."""
@@ -255,6 +324,27 @@ class Report(models.Model):
     @property
     def is_national(self) -> bool:
         return self.subject_force_id is None
+
+    @property
+    def response_duty(self) -> ResponseDuty:
+        """Return whether the subject force's commissioner must publish a response to this report (see
+        response_duty_q, the same rule in SQL)."""
+        if self.is_national:
+            return ResponseDuty.NATIONAL
+        if self.published_on is None or self.published_precision != DatePrecision.DAY:
+            return ResponseDuty.DAY_UNKNOWN
+        if self.published_on < RESPONSE_DUTY_FROM:
+            return ResponseDuty.BEFORE_DUTY
+        return ResponseDuty.APPLIES
+
+    @property
+    def response_duty_label(self) -> str:
+        return ResponseDuty(self.response_duty).label
+
+    @property
+    def response_due_on(self) -> datetime.date | None:
+        """Return the last day for the commissioner's response, where the duty applies."""
+        return response_due_on(self.published_on) if self.response_duty == ResponseDuty.APPLIES else None
 
 
 class KeyFigureManager(models.Manager["KeyFigure"]):
@@ -1332,3 +1422,83 @@ class Theme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tracker:theme", args=[self.pk])
+
+
+class CommissionerResponse(models.Model):
+    """
+    The police and crime commissioner's published comments on a report about their force: the chief officer's
+    comments (invited by a date the commissioner's office sets, written by the force's PSD lead), the office's own
+    comments and response to them, and for each recommendation the action taken or proposed, or why none. Its
+    changes go through tracker.responses; once published it is fixed.
+    """
+
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="commissioner_response")
+    comments_due_on = models.DateField(
+        "chief officer's comments wanted by", null=True, blank=True, validators=[check_date_window]
+    )
+    comments_invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comments_invited_at = models.DateTimeField(null=True, blank=True)
+    chief_officer_comments = models.TextField("the chief officer's comments", blank=True)
+    chief_officer_comments_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    chief_officer_comments_at = models.DateTimeField(null=True, blank=True)
+    commissioner_comments = models.TextField(
+        "the commissioner's comments", blank=True, help_text="Including the response to the chief officer's comments."
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report"]
+        indexes = [models.Index(fields=["published_at"], name="response_published")]
+
+    def __str__(self) -> str:
+        return f"Commissioner's response to {self.report}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:report_response", args=[self.report.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def comments_awaited(self) -> bool:
+        """Return True if the chief officer's comments were invited and have not been written."""
+        return self.comments_due_on is not None and not self.chief_officer_comments and not self.is_published
+
+    @property
+    def published_in_time(self) -> bool | None:
+        """Return whether it was published by the last day (None: not published, or no duty)."""
+        due = self.report.response_due_on
+        if not self.is_published or due is None:
+            return None
+        return timezone.localdate(self.published_at) <= due
+
+
+class ResponseExplanation(models.Model):
+    """For one recommendation of the report: the action taken or proposed, or why none, in the commissioner's words."""
+
+    response = models.ForeignKey(CommissionerResponse, on_delete=models.CASCADE, related_name="explanations")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation__number", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "recommendation"], name="one_explanation_per_recommendation")
+        ]
+
+    def __str__(self) -> str:
+        return f"Explanation of {self.recommendation}"

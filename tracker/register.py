@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker.links import absolute_url
-from tracker.models import Action, Recommendation, Report, Theme
+from tracker.models import Action, CommissionerResponse, Recommendation, Report, Theme
 from tracker.spreadsheets import ROWS_PER_FETCH, Cell, download_filename
 
 Status = Action.Status
@@ -147,7 +147,13 @@ def last_change() -> tuple:
     # after which a "public only" maximum could fall back to an earlier value and revalidate stale pages.
     # Forces have no history (renamed only by fixtures): the short max-age bounds that staleness.
     quote = connection.ops.quote_name
-    tables = [Action.history.model, Report.history.model, Recommendation.history.model, Theme.history.model]
+    tables = [
+        Action.history.model,
+        Report.history.model,
+        Recommendation.history.model,
+        Theme.history.model,
+        CommissionerResponse.history.model,  # published once, then fixed
+    ]
     columns = ", ".join(f"(SELECT MAX(history_date) FROM {quote(model._meta.db_table)})" for model in tables)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}")  # noqa: S608 - table names from the models, nothing from the request

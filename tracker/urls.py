@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker.views import actions, calendar, exports, national, overview, register, reports, trends
+from tracker.views import actions, calendar, exports, national, overview, register, reports, responses, trends
 
 app_name = "tracker"
 
@@ -37,6 +37,17 @@ urlpatterns = [
     path("figures/", national.figure_comparison, name="figures"),
     path("reports/", reports.report_list, name="report_list"),
     path("reports/<slug:slug>/", reports.report_detail, name="report"),
+    # The police and crime commissioner's statutory response to a report about one force.
+    path("reports/<slug:slug>/response/", responses.report_response, name="report_response"),
+    path("reports/<slug:slug>/response/invite/", responses.response_invite, name="response_invite"),
+    path(
+        "reports/<slug:slug>/response/chief-officer/",
+        responses.response_chief_officer_comments,
+        name="response_chief_officer_comments",
+    ),
+    path("reports/<slug:slug>/response/save/", responses.response_save, name="response_save"),
+    path("reports/<slug:slug>/response/print/", responses.response_print, name="response_print"),
+    path("reports/<slug:slug>/response.txt", responses.response_download, name="response_download"),
     path("actions/export.<str:fmt>", exports.export_actions, name="action_export"),
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/regenerate/", calendar.calendar_regenerate, name="calendar_regenerate"),
@@ -46,5 +57,11 @@ urlpatterns = [
     path("register/export.csv", register.register_export, name="register_export"),
     path("register/reports/<slug:slug>/", register.register_report, name="register_report"),
     path("register/actions/<int:pk>/", register.register_action, name="register_action"),
+    path("register/reports/<slug:slug>/response/", register.register_response, name="register_response"),
+    path(
+        "register/reports/<slug:slug>/response.txt",
+        register.register_response_download,
+        name="register_response_download",
+    ),
     path("trends/", trends.trends_page, name="trends"),
 ]

@@ -144,29 +144,37 @@ class EvidenceNotStoredError(WorkflowError):
         )
 
 
-class StaleActionError(WorkflowError):
-    """The action changed since the user loaded it; their edit was not applied."""
+class StaleChangeError(WorkflowError):
+    """The record (with a version and history) changed since the user loaded it; their edit was not applied."""
 
-    def __init__(self, action: Action):
-        last = action.history.select_related("history_user").first()  # the latest: history is newest first
+    noun = "record"
+
+    def __init__(self, current):
+        last = current.history.select_related("history_user").first()  # the latest: history is newest first
         who = str(last.history_user) if last and last.history_user else "someone else"
         when = f"on {long_date_time(last.history_date)}" if last else "just now"
         super().__init__(
-            f"This action was changed by {who} {when} after you opened it. "
+            f"This {self.noun} was changed by {who} {when} after you opened it. "
             "Nothing was saved: review the current state below and try again."
         )
-        self.current = action
+        self.current = current
+
+
+class StaleActionError(StaleChangeError):
+    """The action changed since the user loaded it; their edit was not applied."""
+
+    noun = "action"
 
 
 def role_for(user: User, action: Action) -> Role | None:
-    """Return the role `user` acts in on `action`: reviewer, PSD lead of its force, or None."""
+    """Return the role `user` acts in on `action`: reviewer, PSD lead of its force, or None (anyone else)."""
     if not user.is_authenticated:
         return None
     if user.is_reviewer:
         return Role.REVIEWER
-    if user.is_member_of(action.force_id):
+    if user.is_psd_lead and user.is_member_of(action.force_id):
         return Role.PSD_LEAD
-    return None
+    return None  # a commissioner's office sees its force's actions and changes none
 
 
 def available_transitions(user: User, action: Action) -> list[Transition]:
@@ -388,6 +396,8 @@ def assign_owner(action: Action, *, by: User, owner: User | None, expected_versi
     _require(by, current, "assign_owner")
     if owner is not None and not owner.is_member_of(current.force_id):
         raise WorkflowError({"owner": f"{owner} is not a member of {current.force}, so cannot own its action."})
+    if owner is not None and not owner.is_psd_lead:
+        raise WorkflowError({"owner": f"{owner} is not one of {current.force}'s PSD leads, so cannot own its action."})
     if current.owner_id == (owner.pk if owner else None):
         return _sync(action, current)
     _save(current, {"owner": owner}, by=by, reason=f"Owner set to {owner}" if owner else "Owner removed")

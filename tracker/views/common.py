@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from tracker.workflow import EvidenceNotStoredError, StaleActionError
+from tracker.workflow import EvidenceNotStoredError, StaleChangeError
 
 # Show the page again with the submitted form: again(form, status, error message) -> response.
 Again = Callable[[forms.Form, int, str], HttpResponse]
@@ -56,7 +56,7 @@ def submit(request, form: forms.Form, change: Callable[[dict], tuple[str, object
         return again(form, 400, "")
     try:
         message, target = change(form.cleaned_data)
-    except StaleActionError as exc:
+    except StaleChangeError as exc:
         return again(form, 409, exc.messages[0])
     except EvidenceNotStoredError as exc:
         form.add_error(None, exc)

@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
-from tracker import register
+from tracker import register, responses
 from tracker.filters import register_filter
 from tracker.selectors import in_sections
 from tracker.views.exports import csv_download
+from tracker.views.responses import text_download
 
 CACHE_SECONDS = 300
 PAGE_SIZE = 50
@@ -38,6 +39,7 @@ def _code_version() -> str:
     for path in [*sorted((base / "register").glob("*.html")), *sorted((base / "includes").glob("*.html"))]:
         digest.update(path.read_bytes())
     digest.update((base / "base.html").read_bytes())
+    digest.update((base / "tracker" / "_response_document.html").read_bytes())
     digest.update(Path(__file__).read_bytes())
     digest.update(Path(register.__file__).read_bytes())
     for asset in ("dist/app.css", "dist/app.js", "dist/govuk-frontend.min.js"):
@@ -95,7 +97,14 @@ def register_report(request, slug: str):
     """Show a report's published recommendations with each published force's status and due date."""
     report = get_object_or_404(register.published_reports(), slug=slug)
     sections = in_sections(register.published_recommendations(report))
-    return render(request, "register/report.html", {"report": report, "sections": sections})
+    response = responses.response_of(report)
+    context = {
+        "report": report,
+        "sections": sections,
+        "response": response if response.is_published else None,
+        "response_status": responses.document(report, response, rows=[]).status if response.is_published else "",
+    }
+    return render(request, "register/report.html", context)
 
 
 @public_page
@@ -120,3 +129,26 @@ def register_export(request):
     applied = register_list.form.cleaned_data if register_list.is_bound else {}
     filename = register.register_filename(applied, day=timezone.localdate())
     return csv_download(register.register_rows(actions), register.CSV_COLUMNS, filename)
+
+
+def _published_response(slug: str):
+    """Return (report, response) for a report on the register whose commissioner's response is published."""
+    report = get_object_or_404(
+        register.published_reports().filter(commissioner_response__published_at__isnull=False), slug=slug
+    )
+    return report, report.commissioner_response
+
+
+@public_page
+def register_response(request, slug: str):
+    """Show the police and crime commissioner's published response to a report on the register."""
+    report, response = _published_response(slug)
+    context = {"report": report, "response": response, "document": responses.document(report, response)}
+    return render(request, "register/response.html", context)
+
+
+@public_page
+def register_response_download(request, slug: str):
+    """Download the police and crime commissioner's published response to a report on the register, as text."""
+    report, response = _published_response(slug)
+    return text_download(report, response)

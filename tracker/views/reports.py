@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from tracker import workflow
+from tracker import responses, workflow
 from tracker.access import get_report_for_user
 from tracker.filters import ReportFilter
 from tracker.forms import (
@@ -40,11 +40,12 @@ def report_detail(request, slug: str):
     """Show a report's key figures and recommendations, with each visible force's action status."""
     report = get_report_for_user(request.user, slug)
     sections = in_sections(recommendations_with_visible_actions(report, request.user))
-    return render(
-        request,
-        "tracker/report_detail.html",
-        {"report": report, "sections": sections, "key_figures": report.key_figures.all()},
-    )
+    context = {"report": report, "sections": sections, "key_figures": report.key_figures.all()}
+    if responses.has_response(report):
+        response = responses.response_of(report)
+        context |= {"response": response, "response_stage": responses.stage(response)}
+        context["response_duty"] = responses.duty_sentence(report) if not response.is_published else ""
+    return render(request, "tracker/report_detail.html", context)
 
 
 @reviewer_required

@@ -539,3 +539,186 @@ def test_a_draft_response_is_not_on_the_public_register(client, report, commissi
     assert client.get(reverse("tracker:register_response", args=[report.slug])).status_code == 404
     listed = client.get(reverse("tracker:register_report", args=[report.slug]))
     assert b"The law asks for it by 29 March 2026" in listed.content
+
+
+# Where responses awaited show: the dashboard, the force's page, reminders, calendars, the API
+
+
+def test_the_dashboard_counts_each_forces_responses_due_and_overdue(client, report, reviewer, force_a, force_b):
+    ReportFactory(subject_force=force_b, published_on=datetime.date(2025, 1, 6))
+    ActionFactory(recommendation__report__subject_force=force_b)
+
+    client.force_login(reviewer)
+    response = client.get(reverse("tracker:dashboard"))
+
+    rows = {force.slug: force for force in response.context["forces"]}
+    assert (rows["west-midlands"].response_due_count, rows["west-midlands"].response_overdue_count) == (1, 0)
+    assert (rows["leicestershire"].response_due_count, rows["leicestershire"].response_overdue_count) == (0, 1)
+    awaited = response.context["awaited_responses"]
+    assert [(a.report.subject_force.slug, a.days_left) for a in awaited] == [
+        ("leicestershire", -373),
+        ("west-midlands", 19),
+    ]
+    assert (
+        b"Commissioners' responses awaited: 1 within the 56 days, <strong>1 overdue</strong>" in response.content
+    )
+
+
+def test_the_dashboard_sorts_forces_by_responses_overdue(client, report, reviewer, force_b):
+    ReportFactory(subject_force=force_b, published_on=datetime.date(2025, 1, 6))
+    ActionFactory(recommendation__report__subject_force=force_b)
+    client.force_login(reviewer)
+
+    response = client.get(reverse("tracker:dashboard"), {"sort": "response"})
+
+    assert [force.slug for force in response.context["forces"]][:1] == ["leicestershire"]
+
+
+def test_the_forces_page_lists_its_responses_awaited(client, report, commissioner_a):
+    responses.invite_comments(report, by=commissioner_a, due_on=datetime.date(2026, 3, 20))
+    client.force_login(commissioner_a)
+
+    response = client.get(reverse("tracker:force", args=["west-midlands"]))
+
+    assert [a.report for a in response.context["awaited_responses"]] == [report]
+    assert b"due by 29 March 2026 (19 days left). Chief officer&#x27;s comments invited by 20 March 2026." in (
+        response.content
+    )
+
+
+def straightforward_office_reminders(today, digest):
+    """The responses reminders, worked out office by office and lead by lead."""
+    from tracker import reminders
+    from tracker.models import User
+
+    expected = []
+    for user in User.objects.filter(is_active=True).exclude(email="").order_by("pk"):
+        if user.is_commissioner:
+            theirs = responses.awaited_responses(today, forces=user.forces.all())
+            if theirs and (digest or any(a.days_left in reminders.RESPONSE_WARNINGS for a in theirs)):
+                expected.append((user, "response-due"))
+        elif user.is_psd_lead:
+            invited = CommissionerResponse.awaiting_comments().filter(report__subject_force__in=user.forces.all())
+            days = [(r.comments_due_on - today).days for r in invited]
+            if days and (digest or any(d in reminders.COMMENTS_WARNINGS for d in days)):
+                expected.append((user, "chief-officer-comments"))
+    return expected
+
+
+@pytest.mark.parametrize("day", [TODAY, LAST_DAY - datetime.timedelta(days=14), LAST_DAY, datetime.date(2026, 3, 13)])
+@pytest.mark.parametrize("digest", [False, True])
+def test_responses_reminders_go_to_whom_the_straightforward_computation_says(
+    report, commissioner_a, psd_lead_a, psd_lead_b, force_b, day, digest
+):
+    from tracker import reminders
+
+    CommissionerOfficeFactory(username="pcc-b", forces=[force_b])
+    CommissionerOfficeFactory(username="pcc-silent", forces=[report.subject_force], email="")
+    ReportFactory(subject_force=force_b, published_on=datetime.date(2025, 1, 6))
+    responses.invite_comments(report, by=commissioner_a, due_on=datetime.date(2026, 3, 20))
+
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(12), tzinfo=LONDON), tick=False):
+        chosen = reminders.response_reminders(day, digest=digest)
+        expected = straightforward_office_reminders(day, digest)
+
+    chosen.sort(key=lambda reminder: reminder.user.pk)
+    assert [(r.user, r.kind) for r in chosen] == [(user, "response") for user, _ in expected]
+    subjects = {"response-due": "commissioner's response", "chief-officer-comments": "chief officer's comments"}
+    assert all(subjects[name] in r.subject for r, (_, name) in zip(chosen, expected, strict=True))
+
+
+def test_the_commissioners_office_is_reminded_fourteen_days_before_the_last_day(report, commissioner_a):
+    from tracker import reminders
+
+    [email] = reminders.response_reminders(LAST_DAY - datetime.timedelta(days=14), digest=False)
+
+    assert email.subject == "Recommendation Tracker: 1 commissioner's response due"
+    assert "By 29 March 2026 (14 days left). Not started.\n" in email.body
+    assert (
+        "http://testserver/reports/west-midlands-2026/response/" in email.body
+        or "/reports/west-midlands-2026/response/" in email.body
+    )
+
+
+def test_no_reminder_on_an_ordinary_day(report, commissioner_a):
+    from tracker import reminders
+
+    assert reminders.response_reminders(TODAY, digest=False) == []
+
+
+def unfolded(feed) -> str:
+    """Return an iCalendar feed's text with its long lines unfolded (RFC 5545, 3.1)."""
+    return feed.content.decode().replace("\r\n ", "")
+
+
+def test_the_calendar_has_the_last_day_for_the_response_and_the_date_for_the_comments(client, report, commissioner_a):
+    responses.invite_comments(report, by=commissioner_a, due_on=datetime.date(2026, 3, 20))
+
+    feed = unfolded(client.get(reverse("tracker:calendar_feed", args=[commissioner_a.calendar_token])))
+
+    assert "SUMMARY:Commissioner's response due: West Midlands Police – Police Integrity and Corruption" in feed
+    assert "DTSTART;VALUE=DATE:20260329" in feed
+    assert "SUMMARY:Chief officer's comments wanted: West Midlands Police – Police Integrity and Corruption" in feed
+    assert "DTSTART;VALUE=DATE:20260320" in feed
+
+
+def test_a_published_response_leaves_the_calendar(client, report, commissioner_a):
+    published_response(report, commissioner_a)
+
+    feed = client.get(reverse("tracker:calendar_feed", args=[commissioner_a.calendar_token])).content.decode()
+
+    assert "Commissioner's response due" not in feed
+
+
+def test_another_forces_calendar_has_none_of_its_responses(client, report, psd_lead_b):
+    feed = client.get(reverse("tracker:calendar_feed", args=[psd_lead_b.calendar_token])).content.decode()
+
+    assert "Commissioner's response due" not in feed
+
+
+def test_the_api_shows_the_response_of_a_report(client, report, commissioner_a, psd_lead_a):
+    responses.invite_comments(report, by=commissioner_a, due_on=datetime.date(2026, 3, 20))
+    client.force_login(psd_lead_a)
+
+    data = client.get(reverse("api:report-detail", args=[report.slug])).json()["commissioner_response"]
+
+    assert data["duty"] == "applies"
+    assert data["due_on"] == "2026-03-29"
+    assert data["comments_due_on"] == "2026-03-20"
+    assert data["stage"] == "Chief officer's comments invited by 20 March 2026"
+    assert (data["commissioner_comments"], data["explanations"]) == (None, None)
+
+
+def test_the_api_shows_a_published_responses_words(client, report, commissioner_a):
+    published_response(report, commissioner_a)
+    client.force_login(commissioner_a)
+
+    [listed] = client.get(reverse("api:report-list")).json()["results"]
+
+    data = listed["commissioner_response"]
+    assert data["published_in_time"] is True
+    assert data["commissioner_comments"] == "The commissioner welcomes the report."
+    assert [(e["number"], e["text"]) for e in data["explanations"]] == [(1, "Done."), (2, "Under way.")]
+
+
+def test_the_api_reports_list_takes_the_same_queries_however_many_responses(
+    client, commissioner_a, reviewer, force_a, today, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def reports_with_responses(count):
+        for _ in range(count):
+            report = ReportFactory(subject_force=force_a, published_on=PUBLISHED)
+            ActionFactory(recommendation__report=report, force=force_a)
+            published_response(report, commissioner_a, texts=("Done.",))
+
+    client.force_login(reviewer)
+    reports_with_responses(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("api:report-list"))
+    reports_with_responses(4)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("api:report-list"))
+
+    assert len(many) == len(few)

@@ -17,13 +17,14 @@ from tests.factories import (
     ActionFactory,
     AdminFactory,
     AreaForImprovementFactory,
+    CommissionerOfficeFactory,
     ForceFactory,
     PsdLeadFactory,
     RecommendationFactory,
     ReportFactory,
     ReviewerFactory,
 )
-from tracker import reminders
+from tracker import reminders, responses
 from tracker.models import Action, Force, ReminderLog, User
 
 pytestmark = pytest.mark.django_db
@@ -123,18 +124,32 @@ def queries_to_choose(today: datetime.date) -> tuple[int, int]:
     return len(queries), len(chosen)
 
 
+def responses_awaited(forces: list[Force], offices: int) -> None:
+    """Give each force `offices` commissioner's offices and a report whose response they owe, the chief officer's
+    comments invited (a report of 2017: the duty applies)."""
+    for force in forces:
+        report = ReportFactory(subject_force=force, published_on=D(2017, 6, 1))
+        ActionFactory(recommendation__report=report, force=force)
+        for _ in range(offices):
+            office = CommissionerOfficeFactory(forces=[force])
+        responses.invite_comments(report, by=office, due_on=D(2015, 6, 10))
+
+
 def test_choosing_takes_the_same_queries_however_many_actions_and_recipients(today, force_a, force_b, reviewer):
     many_owners_and_actions([force_a], owners=1, actions=1)
     ActionFactory(force=force_a, status=Action.Status.VERIFIED, recheck_on=today)
+    responses_awaited([force_a], offices=1)
     few_queries, few_reminders = queries_to_choose(today)
     many_owners_and_actions([force_a, force_b], owners=3, actions=4)
     for force in (force_a, force_b):
         ActionFactory(force=force, status=Action.Status.VERIFIED, recheck_on=today - datetime.timedelta(days=3))
     ReviewerFactory()
+    responses_awaited([force_a, force_b], offices=2)
     many_queries, many_reminders = queries_to_choose(today)
-    # An owner's reminder and a digest to each owner of a force; the re-checks to each reviewer.
-    assert (few_reminders, many_reminders) == (3, 16)
-    assert many_queries == few_queries <= 14  # bench/run.py holds make bench's run to the same 14
+    # An owner's reminder and a digest to each owner of a force; the re-checks to each reviewer; the responses
+    # awaited to each commissioner's office, and the chief officer's comments invited to each PSD lead.
+    assert (few_reminders, many_reminders) == (5, 16 + 5 + 7)
+    assert many_queries == few_queries <= 19  # bench/run.py holds make bench's run to the same 19
 
 
 # Sending

@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.test.signals import template_rendered
 from django.utils import timezone
 
-from tests.factories import ActionFactory, PsdLeadFactory
+from tests.factories import ActionFactory, PsdLeadFactory, ReportFactory
+from tracker import responses
 from tracker.models import Action, ReminderLog
 
 pytestmark = pytest.mark.django_db
@@ -226,12 +227,20 @@ def test_names_in_emails_are_not_html_escaped(today, psd_lead_a, force_a):
     assert "All of Avon & Somerset Constabulary's overdue actions: " in digest.body
 
 
-def test_every_email_template_renders_without_a_missing_variable(owned, psd_lead_a, reviewer, settings):
+def test_every_email_template_renders_without_a_missing_variable(
+    owned, psd_lead_a, reviewer, commissioner_a, settings, monkeypatch
+):
     engine = settings.TEMPLATES[0]
     settings.TEMPLATES = [{**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": "MISSING(%s)"}}]
     ActionFactory(recommendation__report__subject_force=owned["soon"].force, owner=psd_lead_a, due_date=D(2015, 6, 1))
     for recheck_on in (D(2015, 6, 1), D(2015, 5, 20)):  # a re-check due today, and one waiting
         ActionFactory(status=S.VERIFIED, verified_at=timezone.now(), recheck_on=recheck_on)
+    # Commissioner's responses owed (one overdue, one due), on reports of 2015 as if the duty had applied then
+    monkeypatch.setattr("tracker.models.RESPONSE_DUTY_FROM", D(2015, 1, 1))
+    for published in (D(2015, 3, 2), D(2015, 5, 1)):
+        report = ReportFactory(subject_force=commissioner_a.forces.get(), published_on=published)
+        ActionFactory(recommendation__report=report, force=report.subject_force)
+    responses.invite_comments(report, by=commissioner_a, due_on=D(2015, 6, 1))
     rendered = []
 
     def record(sender, template, **kwargs):
@@ -242,7 +251,9 @@ def test_every_email_template_renders_without_a_missing_variable(owned, psd_lead
         _run()
     finally:
         template_rendered.disconnect(record)
-    assert len(mail.outbox) == 3  # Alice's reminder (overdue, due today, due soon), her digest; Rita's re-checks
+    # Alice's reminder (overdue, due today, due soon), her digest; Rita's re-checks; Cara's responses; Alice's
+    # chief officer's comments
+    assert len(mail.outbox) == 5
     for message in mail.outbox:
         assert "MISSING" not in message.subject and "MISSING" not in message.body
     reminders = {path for path in (settings.BASE_DIR / "templates" / "emails").iterdir()} - {

@@ -1378,6 +1378,7 @@ class ReminderLog(models.Model):
         OWNER = "owner", "Owner reminder"
         DIGEST = "digest", "Weekly overdue digest"
         RECHECK = "recheck", "Re-checks due (reviewers)"
+        RESPONSE = "response", "Commissioner's responses and chief officer's comments due"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_logs")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -1466,6 +1467,13 @@ class CommissionerResponse(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tracker:report_response", args=[self.report.slug])
+
+    @classmethod
+    def awaiting_comments(cls) -> models.QuerySet[CommissionerResponse]:
+        """Return the unpublished responses whose chief officer's comments were invited and are not written."""
+        return cls.objects.filter(
+            comments_due_on__isnull=False, chief_officer_comments="", published_at__isnull=True
+        ).order_by("comments_due_on", "pk")
 
     @property
     def is_published(self) -> bool:

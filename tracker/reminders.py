@@ -1,8 +1,9 @@
 """
 Reminder emails: each owner about their actions overdue or falling due soon,
-each force's PSD leads about the force's overdue actions once a week, and HMIC's reviewers about verified
-actions whose check-again date has come (on that day, and weekly while any wait). The emails' wording is in
-templates/emails/; this module chooses who gets which and what they list.
+each force's PSD leads about the force's overdue actions once a week, HMIC's reviewers about verified
+actions whose check-again date has come (on that day, and weekly while any wait), each commissioner's office
+about the statutory responses it owes, and each PSD lead about the chief officer's comments it invited. The
+emails' wording is in templates/emails/; this module chooses who gets which and what they list.
 
 Every email is claimed in ReminderLog before it goes, so running the command
 again on the same day, or twice at once, sends nothing twice.
@@ -18,13 +19,14 @@ from functools import cached_property
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from tracker import responses
 from tracker.links import absolute_url
-from tracker.models import Action, Force, ReminderLog, User
+from tracker.models import Action, CommissionerResponse, Force, ReminderLog, User
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +67,15 @@ def is_digest_day(today: datetime.date, weekday: int = MONDAY) -> bool:
 def reminders_for(today: datetime.date, *, days: int = DUE_WITHIN_DAYS, digest: bool) -> list[Reminder]:
     """
     Return every reminder due today: owners' reminders, then the force digests when `digest` is True, then the
-    reviewers' re-checks.
+    reviewers' re-checks, then the commissioners' responses (and the chief officers' comments they invited).
     """
     due = _Due(today, days)
-    return _owner_reminders(due) + (_digest_reminders(due) if digest else []) + recheck_reminders(today, digest=digest)
+    return (
+        _owner_reminders(due)
+        + (_digest_reminders(due) if digest else [])
+        + recheck_reminders(today, digest=digest)
+        + response_reminders(today, digest=digest)
+    )
 
 
 def recheck_reminders(today: datetime.date, *, digest: bool) -> list[Reminder]:
@@ -96,6 +103,75 @@ def recheck_reminders(today: datetime.date, *, digest: bool) -> list[Reminder]:
         )
         for reviewer in reviewers
     ]
+
+
+# Besides the weekly digest's day, a commissioner's office is reminded when the last day for a response is this many
+# days away (0: the last day), and a PSD lead when the chief officer's comments are wanted in this many days.
+RESPONSE_WARNINGS = (14, 7, 0)
+COMMENTS_WARNINGS = (7, 0)
+
+
+def response_reminders(today: datetime.date, *, digest: bool) -> list[Reminder]:
+    """
+    Return one email to each commissioner's office listing its force's responses awaited (overdue and due), and
+    one to each PSD lead listing the chief officer's comments their commissioner's office invited and awaits: on
+    the weekly digest's day while any wait, and on the days in RESPONSE_WARNINGS / COMMENTS_WARNINGS.
+    """
+    by_force: dict[int, list[responses.AwaitedResponse]] = {}
+    for awaited in responses.awaited_responses(today):
+        by_force.setdefault(awaited.report.subject_force_id, []).append(awaited)
+    invited: dict[int, list[CommissionerResponse]] = {}
+    for response in CommissionerResponse.awaiting_comments().select_related("report__subject_force"):
+        invited.setdefault(response.report.subject_force_id, []).append(response)
+    offices, leads = _offices_and_leads(by_force.keys(), invited.keys())
+    return _office_reminders(today, offices, by_force, digest) + _comments_reminders(today, leads, invited, digest)
+
+
+def _offices_and_leads(office_forces, lead_forces) -> tuple[list[User], list[User]]:
+    """Return the commissioners' offices of `office_forces` and the PSD leads of `lead_forces` an email can reach,
+    in one query (and one for their forces)."""
+    if not (office_forces or lead_forces):
+        return [], []
+    wanted = Q(role=User.Role.COMMISSIONER, forces__in=office_forces) | Q(
+        role=User.Role.PSD_LEAD, forces__in=lead_forces
+    )
+    users = _emailable(User.objects.filter(wanted, is_superuser=False)).distinct().prefetch_related("forces")
+    users = list(users.order_by("pk"))
+    return [u for u in users if u.is_commissioner], [u for u in users if u.is_psd_lead]
+
+
+def _office_reminders(today, offices: list[User], by_force: dict[int, list], digest: bool) -> list[Reminder]:
+    reminders = []
+    for office in offices:
+        theirs = [awaited for force_id in sorted(office.member_force_ids()) for awaited in by_force.get(force_id, [])]
+        theirs.sort(key=lambda awaited: (awaited.due_on, awaited.report.pk))
+        if theirs and (digest or any(awaited.days_left in RESPONSE_WARNINGS for awaited in theirs)):
+            context = {
+                "office": office,
+                "today": today,
+                "overdue": [_awaited_item(awaited) for awaited in theirs if awaited.is_overdue],
+                "due": [_awaited_item(awaited) for awaited in theirs if not awaited.is_overdue],
+            }
+            reminders.append(Reminder(office, ReminderLog.Kind.RESPONSE, None, *render_email("response-due", context)))
+    return reminders
+
+
+def _awaited_item(awaited) -> tuple:
+    return awaited, absolute_url(reverse("tracker:report_response", args=[awaited.report.slug]))
+
+
+def _comments_reminders(today, leads: list[User], invited: dict[int, list], digest: bool) -> list[Reminder]:
+    reminders = []
+    for lead in leads:
+        theirs = [response for force_id in sorted(lead.member_force_ids()) for response in invited.get(force_id, [])]
+        theirs.sort(key=lambda response: (response.comments_due_on, response.pk))
+        if theirs and (digest or any((r.comments_due_on - today).days in COMMENTS_WARNINGS for r in theirs)):
+            items = [(r, absolute_url(reverse("tracker:report_response", args=[r.report.slug]))) for r in theirs]
+            context = {"lead": lead, "today": today, "invited": items}
+            reminders.append(
+                Reminder(lead, ReminderLog.Kind.RESPONSE, None, *render_email("chief-officer-comments", context))
+            )
+    return reminders
 
 
 def owner_reminders(today: datetime.date, *, days: int = DUE_WITHIN_DAYS) -> list[Reminder]:

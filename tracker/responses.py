@@ -83,7 +83,7 @@ def stage(response: CommissionerResponse) -> str:
     """Return where the response has got to, in the words the office uses."""
     if response.is_published:
         return "Published"
-    if response.commissioner_comments or response.pk and response.explanations.exclude(text="").exists():
+    if response.commissioner_comments or response.pk and any(e.text for e in response.explanations.all()):
         return "Draft"
     if response.chief_officer_comments:
         return "Chief officer's comments received"
@@ -387,3 +387,41 @@ def _chief_officer_sentence(response: CommissionerResponse) -> str:
         invited = f"The chief officer's comments were invited by {long_date(response.comments_due_on)}"
         return f"{invited}; none were made." if response.is_published else f"{invited}; none have been written yet."
     return "The chief officer's comments were not invited."
+
+
+@dataclass(frozen=True)
+class AwaitedResponse:
+    """A report whose commissioner must publish a response and has not: by when, and where it has got to."""
+
+    report: Report
+    due_on: datetime.date
+    days_left: int  # negative: overdue by that many days
+    stage: str
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+
+def awaited_responses(
+    today: datetime.date | None = None, *, forces=None, limit: int | None = None
+) -> list[AwaitedResponse]:
+    """Return the responses awaited (of `forces`, if given), the earliest due first: at most `limit`."""
+    today = today or timezone.localdate()
+    reports = (
+        Report.objects.awaiting_response()
+        .select_related("subject_force", "commissioner_response")
+        .prefetch_related("commissioner_response__explanations")
+        .order_by("published_on", "pk")
+    )
+    if forces is not None:
+        reports = reports.filter(subject_force__in=forces)
+    awaited = []
+    for report in reports[:limit] if limit else reports:
+        due = report.response_due_on
+        awaited.append(AwaitedResponse(report, due, (due - today).days, stage(response_of(report))))
+    return awaited

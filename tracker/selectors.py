@@ -34,6 +34,7 @@ from tracker.models import (
     ProgressNote,
     Recommendation,
     Report,
+    ResponseCounts,
     Theme,
     User,
     attention_ordering,
@@ -94,6 +95,16 @@ def kept_force_summaries(today: datetime.date | None = None, due_soon_days: int 
         for name, count in force.summary.counts_on(recent.get(force.pk, {})).items():
             setattr(force, name, count)
         _with_rates(force)
+    return forces
+
+
+def with_response_counts(forces: list[Force], today: datetime.date | None = None) -> list[Force]:
+    """Give each force `response_due_count` and `response_overdue_count`: its commissioner's responses awaited,
+    within the 56 days and past them (Report.objects.response_counts, one query)."""
+    counts = Report.objects.response_counts(today)
+    for force in forces:
+        force.response_due_count = counts.get(force.pk, ResponseCounts()).due
+        force.response_overdue_count = counts.get(force.pk, ResponseCounts()).overdue
     return forces
 
 

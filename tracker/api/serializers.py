@@ -7,8 +7,8 @@ import datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker import workflow
-from tracker.models import Action, Force, Recommendation, Report
+from tracker import responses, workflow
+from tracker.models import Action, Force, Recommendation, Report, ResponseDuty
 
 
 class ForceSerializer(serializers.ModelSerializer):
@@ -30,12 +30,57 @@ class UserSummarySerializer(serializers.Serializer):
     name = serializers.CharField(source="__str__", read_only=True)
 
 
+class ExplanationSerializer(serializers.Serializer):
+    recommendation = serializers.IntegerField(source="recommendation_id", read_only=True)
+    number = serializers.IntegerField(source="recommendation.number", read_only=True)
+    text = serializers.CharField(read_only=True, help_text="The action taken or proposed, or why none.")
+
+
+class CommissionerResponseSerializer(serializers.Serializer):
+    """The police and crime commissioner's statutory response to a report about one force: its texts once published."""
+
+    duty = serializers.ChoiceField(choices=ResponseDuty.choices, source="report.response_duty", read_only=True)
+    due_on = serializers.DateField(
+        source="report.response_due_on",
+        read_only=True,
+        allow_null=True,
+        help_text="The last day: 56 days beginning with the day of publication, where the duty applies.",
+    )
+    stage = serializers.SerializerMethodField()
+    comments_due_on = serializers.DateField(read_only=True, allow_null=True)
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    published_in_time = serializers.BooleanField(read_only=True, allow_null=True)
+    commissioner_comments = serializers.SerializerMethodField()
+    chief_officer_comments = serializers.SerializerMethodField()
+    explanations = serializers.SerializerMethodField()
+    web_url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    def get_stage(self, response) -> str:
+        return responses.stage(response)
+
+    def get_commissioner_comments(self, response) -> str | None:
+        """Once published; None before."""
+        return response.commissioner_comments if response.is_published else None
+
+    def get_chief_officer_comments(self, response) -> str | None:
+        """Once published; None before."""
+        return response.chief_officer_comments if response.is_published else None
+
+    @extend_schema_field(ExplanationSerializer(many=True, allow_null=True))
+    def get_explanations(self, response) -> list[dict] | None:
+        """Once published, one per recommendation; None before."""
+        if not response.is_published:
+            return None
+        return ExplanationSerializer(response.explanations.all(), many=True).data
+
+
 class ReportSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:report-detail", lookup_field="slug")
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
     subject_force = ForceSerializer(read_only=True, allow_null=True)
     is_national = serializers.BooleanField(read_only=True)
     action_count = serializers.IntegerField(read_only=True, help_text="How many of its actions you can see.")
+    commissioner_response = serializers.SerializerMethodField()
 
     class Meta:
         model = Report
@@ -51,8 +96,16 @@ class ReportSerializer(serializers.HyperlinkedModelSerializer):
             "published_precision",
             "isbn",
             "action_count",
+            "commissioner_response",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CommissionerResponseSerializer(allow_null=True))
+    def get_commissioner_response(self, report: Report) -> dict | None:
+        """The police and crime commissioner's response; None for a national report."""
+        if not responses.has_response(report):
+            return None
+        return CommissionerResponseSerializer(responses.response_of(report)).data
 
 
 class RecommendationSerializer(serializers.ModelSerializer):

@@ -43,7 +43,7 @@ from tracker.api.serializers import (
 )
 from tracker.filters import ActionFilter, ApiRecommendationFilter, ApiReportFilter
 from tracker.links import absolute_url
-from tracker.models import Action, Recommendation, Report, User
+from tracker.models import Action, Recommendation, Report, ResponseExplanation, User
 from tracker.selectors import ACTION_LIST_RELATED
 
 
@@ -75,7 +75,13 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Report]:
         return (
             Report.objects.with_visible_actions(self.request.user)
-            .select_related("subject_force")
+            .select_related("subject_force", "commissioner_response")
+            .prefetch_related(
+                Prefetch(
+                    "commissioner_response__explanations",
+                    queryset=ResponseExplanation.objects.select_related("recommendation"),
+                )
+            )
             .order_by("-published_on", "title", "pk")
         )
 

@@ -11,277 +11,639 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Force',
+            name="Force",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('kind', models.CharField(choices=[('territorial', 'Territorial police force'), ('national', 'National body')], default='territorial', max_length=20)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("territorial", "Territorial police force"), ("national", "National body")],
+                        default="territorial",
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
-                ('timeframe', models.CharField(blank=True, help_text='As written, e.g. Within six months.', max_length=200)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('due_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], max_length=10)),
-                ('inspection_question', models.TextField(blank=True)),
-                ('evidence', models.TextField(blank=True)),
-                ('addressees', models.CharField(blank=True, help_text='Who the recommendation is addressed to.', max_length=300)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
+                (
+                    "timeframe",
+                    models.CharField(blank=True, help_text="As written, e.g. Within six months.", max_length=200),
+                ),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "due_precision",
+                    models.CharField(
+                        blank=True, choices=[("day", "Day"), ("month", "Month"), ("year", "Year")], max_length=10
+                    ),
+                ),
+                ("inspection_question", models.TextField(blank=True)),
+                ("evidence", models.TextField(blank=True)),
+                (
+                    "addressees",
+                    models.CharField(blank=True, help_text="Who the recommendation is addressed to.", max_length=300),
+                ),
             ],
             options={
-                'ordering': ['report', 'number'],
+                "ordering": ["report", "number"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('psd_lead', 'Force PSD lead'), ('reviewer', 'HMIC follow-up reviewer')], default='psd_lead', max_length=20)),
-                ('calendar_token', models.CharField(default=tracker.models._new_calendar_token, editable=False, max_length=64, unique=True)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('forces', models.ManyToManyField(blank=True, help_text='The forces whose actions this PSD lead may see and update.', related_name='members', to='tracker.force')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("psd_lead", "Force PSD lead"), ("reviewer", "HMIC follow-up reviewer")],
+                        default="psd_lead",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "calendar_token",
+                    models.CharField(
+                        default=tracker.models._new_calendar_token, editable=False, max_length=64, unique=True
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "forces",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The forces whose actions this PSD lead may see and update.",
+                        related_name="members",
+                        to="tracker.force",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'username'],
+                "ordering": ["last_name", "first_name", "username"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'Being progressed'), ('completed', 'Awaiting review'), ('verified', 'Complete – authorised for closure'), ('superseded', 'Closed – superseded'), ('not_accepted', 'Closed – not accepted')], default='not_started', max_length=20)),
-                ('due_date', models.DateField(blank=True, help_text='The due date that follows from the recommendation.', null=True)),
-                ('revised_due_date', models.DateField(blank=True, help_text='Set only by an approved extension.', null=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised by every change, to refuse edits from stale pages.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_actions', to=settings.AUTH_USER_MODEL)),
-                ('force', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='tracker.force')),
-                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='tracker.recommendation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "Being progressed"),
+                            ("completed", "Awaiting review"),
+                            ("verified", "Complete – authorised for closure"),
+                            ("superseded", "Closed – superseded"),
+                            ("not_accepted", "Closed – not accepted"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "due_date",
+                    models.DateField(
+                        blank=True, help_text="The due date that follows from the recommendation.", null=True
+                    ),
+                ),
+                (
+                    "revised_due_date",
+                    models.DateField(blank=True, help_text="Set only by an approved extension.", null=True),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised by every change, to refuse edits from stale pages."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_actions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "force",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="actions", to="tracker.force"
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="tracker.recommendation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'pk'],
+                "ordering": ["due_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalExtensionRequest',
+            name="HistoricalExtensionRequest",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('requested_due_date', models.DateField()),
-                ('reason', models.TextField()),
-                ('decision', models.CharField(choices=[('pending', 'Awaiting decision'), ('approved', 'Approved'), ('refused', 'Refused')], default='pending', max_length=20)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.action')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("requested_due_date", models.DateField()),
+                ("reason", models.TextField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("pending", "Awaiting decision"), ("approved", "Approved"), ("refused", "Refused")],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.action",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical extension request',
-                'verbose_name_plural': 'historical extension requests',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical extension request",
+                "verbose_name_plural": "historical extension requests",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ProgressNote',
+            name="ProgressNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('text', models.TextField()),
-                ('attachment', models.FileField(blank=True, upload_to=tracker.models.evidence_upload_to)),
-                ('attachment_name', models.CharField(blank=True, max_length=200)),
-                ('attachment_content_type', models.CharField(blank=True, max_length=100)),
-                ('attachment_size', models.PositiveIntegerField(blank=True, null=True)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='tracker.action')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_notes', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("text", models.TextField()),
+                ("attachment", models.FileField(blank=True, upload_to=tracker.models.evidence_upload_to)),
+                ("attachment_name", models.CharField(blank=True, max_length=200)),
+                ("attachment_content_type", models.CharField(blank=True, max_length=100)),
+                ("attachment_size", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="tracker.action"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progress_notes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAction',
+            name="HistoricalAction",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'Being progressed'), ('completed', 'Awaiting review'), ('verified', 'Complete – authorised for closure'), ('superseded', 'Closed – superseded'), ('not_accepted', 'Closed – not accepted')], default='not_started', max_length=20)),
-                ('due_date', models.DateField(blank=True, help_text='The due date that follows from the recommendation.', null=True)),
-                ('revised_due_date', models.DateField(blank=True, help_text='Set only by an approved extension.', null=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised by every change, to refuse edits from stale pages.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('force', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.force')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recommendation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.recommendation')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "Being progressed"),
+                            ("completed", "Awaiting review"),
+                            ("verified", "Complete – authorised for closure"),
+                            ("superseded", "Closed – superseded"),
+                            ("not_accepted", "Closed – not accepted"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "due_date",
+                    models.DateField(
+                        blank=True, help_text="The due date that follows from the recommendation.", null=True
+                    ),
+                ),
+                (
+                    "revised_due_date",
+                    models.DateField(blank=True, help_text="Set only by an approved extension.", null=True),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised by every change, to refuse edits from stale pages."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "force",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.force",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.recommendation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action',
-                'verbose_name_plural': 'historical actions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action",
+                "verbose_name_plural": "historical actions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('series', models.CharField(blank=True, help_text='The inspection round, e.g. Police Integrity and Corruption 2014.', max_length=200)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('published_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='day', max_length=10)),
-                ('isbn', models.CharField(blank=True, max_length=32, verbose_name='ISBN')),
-                ('source_file', models.CharField(blank=True, max_length=200)),
-                ('subject_force', models.ForeignKey(blank=True, help_text='The force inspected; empty for a national report.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='tracker.force')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "series",
+                    models.CharField(
+                        blank=True,
+                        help_text="The inspection round, e.g. Police Integrity and Corruption 2014.",
+                        max_length=200,
+                    ),
+                ),
+                ("published_on", models.DateField(blank=True, null=True)),
+                (
+                    "published_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")], default="day", max_length=10
+                    ),
+                ),
+                ("isbn", models.CharField(blank=True, max_length=32, verbose_name="ISBN")),
+                ("source_file", models.CharField(blank=True, max_length=200)),
+                (
+                    "subject_force",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The force inspected; empty for a national report.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="tracker.force",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_on', 'title'],
+                "ordering": ["-published_on", "title"],
             },
         ),
         migrations.AddField(
-            model_name='recommendation',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='tracker.report'),
+            model_name="recommendation",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="recommendations", to="tracker.report"
+            ),
         ),
         migrations.CreateModel(
-            name='KeyFigure',
+            name="KeyFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=100)),
-                ('label', models.CharField(max_length=200)),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('national_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='England and Wales')),
-                ('unit', models.CharField(blank=True, max_length=40)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_figures', to='tracker.report')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=100)),
+                ("label", models.CharField(max_length=200)),
+                ("value", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "national_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="England and Wales"
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=40)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="key_figures", to="tracker.report"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', 'position'],
+                "ordering": ["report", "position"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRecommendation',
+            name="HistoricalRecommendation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
-                ('timeframe', models.CharField(blank=True, help_text='As written, e.g. Within six months.', max_length=200)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('due_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], max_length=10)),
-                ('inspection_question', models.TextField(blank=True)),
-                ('evidence', models.TextField(blank=True)),
-                ('addressees', models.CharField(blank=True, help_text='Who the recommendation is addressed to.', max_length=300)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.report')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
+                (
+                    "timeframe",
+                    models.CharField(blank=True, help_text="As written, e.g. Within six months.", max_length=200),
+                ),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "due_precision",
+                    models.CharField(
+                        blank=True, choices=[("day", "Day"), ("month", "Month"), ("year", "Year")], max_length=10
+                    ),
+                ),
+                ("inspection_question", models.TextField(blank=True)),
+                ("evidence", models.TextField(blank=True)),
+                (
+                    "addressees",
+                    models.CharField(blank=True, help_text="Who the recommendation is addressed to.", max_length=300),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical recommendation',
-                'verbose_name_plural': 'historical recommendations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical recommendation",
+                "verbose_name_plural": "historical recommendations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('requested_due_date', models.DateField()),
-                ('reason', models.TextField()),
-                ('decision', models.CharField(choices=[('pending', 'Awaiting decision'), ('approved', 'Approved'), ('refused', 'Refused')], default='pending', max_length=20)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extension_requests', to='tracker.action')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("requested_due_date", models.DateField()),
+                ("reason", models.TextField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("pending", "Awaiting decision"), ("approved", "Approved"), ("refused", "Refused")],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extension_requests",
+                        to="tracker.action",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at', 'pk'],
-                'indexes': [models.Index(fields=['decision', 'requested_at'], name='extension_decision_requested')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('decision', 'pending')), fields=('action',), name='one_pending_extension_per_action')],
+                "ordering": ["requested_at", "pk"],
+                "indexes": [models.Index(fields=["decision", "requested_at"], name="extension_decision_requested")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("decision", "pending")),
+                        fields=("action",),
+                        name="one_pending_extension_per_action",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['force', 'status'], name='action_force_status'),
+            model_name="action",
+            index=models.Index(fields=["force", "status"], name="action_force_status"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['status', 'due_date'], name='action_status_due'),
+            model_name="action",
+            index=models.Index(fields=["status", "due_date"], name="action_status_due"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['status', 'revised_due_date'], name='action_status_revised_due'),
+            model_name="action",
+            index=models.Index(fields=["status", "revised_due_date"], name="action_status_revised_due"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['owner', 'status'], name='action_owner_status'),
+            model_name="action",
+            index=models.Index(fields=["owner", "status"], name="action_owner_status"),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.UniqueConstraint(fields=('recommendation', 'force'), name='one_action_per_force'),
+            model_name="action",
+            constraint=models.UniqueConstraint(fields=("recommendation", "force"), name="one_action_per_force"),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.UniqueConstraint(fields=('report', 'number'), name='unique_recommendation_number'),
+            model_name="recommendation",
+            constraint=models.UniqueConstraint(fields=("report", "number"), name="unique_recommendation_number"),
         ),
         migrations.AddConstraint(
-            model_name='keyfigure',
-            constraint=models.UniqueConstraint(fields=('report', 'code'), name='unique_key_figure_per_report'),
+            model_name="keyfigure",
+            constraint=models.UniqueConstraint(fields=("report", "code"), name="unique_key_figure_per_report"),
         ),
     ]

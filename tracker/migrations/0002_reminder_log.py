@@ -7,25 +7,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0001_initial'),
+        ("tracker", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReminderLog',
+            name="ReminderLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('owner', 'Owner reminder'), ('digest', 'Weekly overdue digest')], max_length=10)),
-                ('sent_on', models.DateField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('force', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tracker.force')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminder_logs', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("owner", "Owner reminder"), ("digest", "Weekly overdue digest")], max_length=10
+                    ),
+                ),
+                ("sent_on", models.DateField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "force",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tracker.force",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminder_logs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_on', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('force__isnull', False)), fields=('user', 'kind', 'force', 'sent_on'), name='one_force_reminder_per_day'), models.UniqueConstraint(condition=models.Q(('force__isnull', True)), fields=('user', 'kind', 'sent_on'), name='one_reminder_per_day')],
+                "ordering": ["-sent_on", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("force__isnull", False)),
+                        fields=("user", "kind", "force", "sent_on"),
+                        name="one_force_reminder_per_day",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("force__isnull", True)),
+                        fields=("user", "kind", "sent_on"),
+                        name="one_reminder_per_day",
+                    ),
+                ],
             },
         ),
     ]

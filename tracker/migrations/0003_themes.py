@@ -8,55 +8,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0002_reminder_log'),
+        ("tracker", "0002_reminder_log"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('canonical_wording', models.TextField(help_text='The wording the theme is known by.')),
-                ('confirmed', models.BooleanField(default=False, help_text='A reviewer has checked the grouping.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("canonical_wording", models.TextField(help_text="The wording the theme is known by.")),
+                ("confirmed", models.BooleanField(default=False, help_text="A reviewer has checked the grouping.")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['title', 'pk'],
+                "ordering": ["title", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalTheme',
+            name="HistoricalTheme",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('canonical_wording', models.TextField(help_text='The wording the theme is known by.')),
-                ('confirmed', models.BooleanField(default=False, help_text='A reviewer has checked the grouping.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("canonical_wording", models.TextField(help_text="The wording the theme is known by.")),
+                ("confirmed", models.BooleanField(default=False, help_text="A reviewer has checked the grouping.")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical theme',
-                'verbose_name_plural': 'historical themes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical theme",
+                "verbose_name_plural": "historical themes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicalrecommendation',
-            name='theme',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='Recommendations made in near-identical words to several forces share a theme.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.theme'),
+            model_name="historicalrecommendation",
+            name="theme",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="Recommendations made in near-identical words to several forces share a theme.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.theme",
+            ),
         ),
         migrations.AddField(
-            model_name='recommendation',
-            name='theme',
-            field=models.ForeignKey(blank=True, help_text='Recommendations made in near-identical words to several forces share a theme.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recommendations', to='tracker.theme'),
+            model_name="recommendation",
+            name="theme",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Recommendations made in near-identical words to several forces share a theme.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="recommendations",
+                to="tracker.theme",
+            ),
         ),
     ]

@@ -4,22 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0004_priority_rag_register'),
+        ("tracker", "0004_priority_rag_register"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='action',
-            name='action_force_status',
+            model_name="action",
+            name="action_force_status",
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['force', 'status', 'due_date', 'revised_due_date', 'completed_at', 'rag', 'recommendation'], name='action_force_summary'),
+            model_name="action",
+            index=models.Index(
+                fields=["force", "status", "due_date", "revised_due_date", "completed_at", "rag", "recommendation"],
+                name="action_force_summary",
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['status', 'completed_at'], name='action_status_completed'),
+            model_name="action",
+            index=models.Index(fields=["status", "completed_at"], name="action_status_completed"),
         ),
     ]

@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0005_performance_indexes'),
+        ("tracker", "0005_performance_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalaction',
-            name='history_change_reason',
+            model_name="historicalaction",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalextensionrequest',
-            name='history_change_reason',
+            model_name="historicalextensionrequest",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalrecommendation',
-            name='history_change_reason',
+            model_name="historicalrecommendation",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalreport',
-            name='history_change_reason',
+            model_name="historicalreport",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicaltheme',
-            name='history_change_reason',
+            model_name="historicaltheme",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

@@ -4,32 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0006_history_reason_text'),
+        ("tracker", "0006_history_reason_text"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='recommendation',
-            options={'ordering': ['report', '-kind', 'number']},
+            name="recommendation",
+            options={"ordering": ["report", "-kind", "number"]},
         ),
         migrations.RemoveConstraint(
-            model_name='recommendation',
-            name='unique_recommendation_number',
+            model_name="recommendation",
+            name="unique_recommendation_number",
         ),
         migrations.AddField(
-            model_name='historicalrecommendation',
-            name='kind',
-            field=models.CharField(choices=[('recommendation', 'Recommendation'), ('area-for-improvement', 'Area for improvement')], db_index=True, default='recommendation', help_text='Recommendations and areas for improvement are numbered separately within a report.', max_length=30),
+            model_name="historicalrecommendation",
+            name="kind",
+            field=models.CharField(
+                choices=[("recommendation", "Recommendation"), ("area-for-improvement", "Area for improvement")],
+                db_index=True,
+                default="recommendation",
+                help_text="Recommendations and areas for improvement are numbered separately within a report.",
+                max_length=30,
+            ),
         ),
         migrations.AddField(
-            model_name='recommendation',
-            name='kind',
-            field=models.CharField(choices=[('recommendation', 'Recommendation'), ('area-for-improvement', 'Area for improvement')], db_index=True, default='recommendation', help_text='Recommendations and areas for improvement are numbered separately within a report.', max_length=30),
+            model_name="recommendation",
+            name="kind",
+            field=models.CharField(
+                choices=[("recommendation", "Recommendation"), ("area-for-improvement", "Area for improvement")],
+                db_index=True,
+                default="recommendation",
+                help_text="Recommendations and areas for improvement are numbered separately within a report.",
+                max_length=30,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.UniqueConstraint(fields=('report', 'kind', 'number'), name='unique_recommendation_number'),
+            model_name="recommendation",
+            constraint=models.UniqueConstraint(
+                fields=("report", "kind", "number"), name="unique_recommendation_number"
+            ),
         ),
     ]

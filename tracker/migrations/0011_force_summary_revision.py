@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0010_force_summary'),
+        ("tracker", "0010_force_summary"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='forcesummary',
-            name='revision',
+            model_name="forcesummary",
+            name="revision",
             field=models.UUIDField(default=uuid.uuid4),
         ),
     ]

@@ -5,60 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0011_force_summary_revision'),
+        ("tracker", "0011_force_summary_revision"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='action',
-            name='due_date',
-            field=models.DateField(blank=True, help_text='The due date that follows from the recommendation.', null=True, validators=[tracker.dates.check_date_window]),
+            model_name="action",
+            name="due_date",
+            field=models.DateField(
+                blank=True,
+                help_text="The due date that follows from the recommendation.",
+                null=True,
+                validators=[tracker.dates.check_date_window],
+            ),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='revised_due_date',
-            field=models.DateField(blank=True, help_text='Set only by an approved extension.', null=True, validators=[tracker.dates.check_date_window]),
+            model_name="action",
+            name="revised_due_date",
+            field=models.DateField(
+                blank=True,
+                help_text="Set only by an approved extension.",
+                null=True,
+                validators=[tracker.dates.check_date_window],
+            ),
         ),
         migrations.AlterField(
-            model_name='extensionrequest',
-            name='requested_due_date',
+            model_name="extensionrequest",
+            name="requested_due_date",
             field=models.DateField(validators=[tracker.dates.check_date_window]),
         ),
         migrations.AlterField(
-            model_name='historicalaction',
-            name='due_date',
-            field=models.DateField(blank=True, help_text='The due date that follows from the recommendation.', null=True, validators=[tracker.dates.check_date_window]),
+            model_name="historicalaction",
+            name="due_date",
+            field=models.DateField(
+                blank=True,
+                help_text="The due date that follows from the recommendation.",
+                null=True,
+                validators=[tracker.dates.check_date_window],
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalaction',
-            name='revised_due_date',
-            field=models.DateField(blank=True, help_text='Set only by an approved extension.', null=True, validators=[tracker.dates.check_date_window]),
+            model_name="historicalaction",
+            name="revised_due_date",
+            field=models.DateField(
+                blank=True,
+                help_text="Set only by an approved extension.",
+                null=True,
+                validators=[tracker.dates.check_date_window],
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalextensionrequest',
-            name='requested_due_date',
+            model_name="historicalextensionrequest",
+            name="requested_due_date",
             field=models.DateField(validators=[tracker.dates.check_date_window]),
         ),
         migrations.AlterField(
-            model_name='historicalrecommendation',
-            name='due_date',
+            model_name="historicalrecommendation",
+            name="due_date",
             field=models.DateField(blank=True, null=True, validators=[tracker.dates.check_date_window]),
         ),
         migrations.AlterField(
-            model_name='historicalreport',
-            name='published_on',
+            model_name="historicalreport",
+            name="published_on",
             field=models.DateField(blank=True, null=True, validators=[tracker.dates.check_date_window]),
         ),
         migrations.AlterField(
-            model_name='recommendation',
-            name='due_date',
+            model_name="recommendation",
+            name="due_date",
             field=models.DateField(blank=True, null=True, validators=[tracker.dates.check_date_window]),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='published_on',
+            model_name="report",
+            name="published_on",
             field=models.DateField(blank=True, null=True, validators=[tracker.dates.check_date_window]),
         ),
     ]

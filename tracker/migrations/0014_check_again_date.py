@@ -5,34 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0013_due_date_slips'),
+        ("tracker", "0013_due_date_slips"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='action',
-            name='recheck_on',
-            field=models.DateField(blank=True, help_text='Set by a reviewer who verified the action with a demonstration period: on this date it comes back to the review queue to confirm the fix has lasted.', null=True, validators=[tracker.dates.check_date_window], verbose_name='check again on'),
+            model_name="action",
+            name="recheck_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Set by a reviewer who verified the action with a demonstration period: on this date it comes back to the review queue to confirm the fix has lasted.",
+                null=True,
+                validators=[tracker.dates.check_date_window],
+                verbose_name="check again on",
+            ),
         ),
         migrations.AddField(
-            model_name='forcesummary',
-            name='recheck_pending_count',
+            model_name="forcesummary",
+            name="recheck_pending_count",
             field=models.IntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='historicalaction',
-            name='recheck_on',
-            field=models.DateField(blank=True, help_text='Set by a reviewer who verified the action with a demonstration period: on this date it comes back to the review queue to confirm the fix has lasted.', null=True, validators=[tracker.dates.check_date_window], verbose_name='check again on'),
+            model_name="historicalaction",
+            name="recheck_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Set by a reviewer who verified the action with a demonstration period: on this date it comes back to the review queue to confirm the fix has lasted.",
+                null=True,
+                validators=[tracker.dates.check_date_window],
+                verbose_name="check again on",
+            ),
         ),
         migrations.AlterField(
-            model_name='reminderlog',
-            name='kind',
-            field=models.CharField(choices=[('owner', 'Owner reminder'), ('digest', 'Weekly overdue digest'), ('recheck', 'Re-checks due (reviewers)')], max_length=10),
+            model_name="reminderlog",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("owner", "Owner reminder"),
+                    ("digest", "Weekly overdue digest"),
+                    ("recheck", "Re-checks due (reviewers)"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['recheck_on', 'status', 'force'], name='action_recheck'),
+            model_name="action",
+            index=models.Index(fields=["recheck_on", "status", "force"], name="action_recheck"),
         ),
     ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tracker import workflow
+from tracker import responses, workflow
 from tracker.access import get_force_for_user
 from tracker.forms import RecheckForm, TransitionForm
 from tracker.models import OVERDUE_AGES, Action, ExtensionRequest, Force
@@ -25,6 +25,7 @@ from tracker.selectors import (
     overdue_ages_by_force,
     overdue_recommendations_chart,
     sorted_forces,
+    with_response_counts,
     with_review_details,
 )
 from tracker.views.common import reviewer_required
@@ -58,7 +59,10 @@ DASHBOARD_COLUMNS = {
     "rag": ("Red / amber / green", "-red_count"),
     "moved": ("Due date moved", "-slipped_count"),
     "recheck": ("Verified, re-check due", "-recheck_due_count"),
+    "response": ("Commissioner's response: due / overdue", "-response_overdue_count"),
 }
+# Commissioners' responses awaited, listed on the dashboard: the earliest due first.
+DASHBOARD_RESPONSES = 50
 
 
 @reviewer_required
@@ -66,7 +70,9 @@ DASHBOARD_COLUMNS = {
 def dashboard(request):
     """Show every force's position: open, overdue, due soon, awaiting review, verified, on time; sortable."""
     sort = request.GET.get("sort") if request.GET.get("sort") in DASHBOARD_COLUMNS else "overdue"
-    rows = sorted_forces(kept_force_summaries(due_soon_days=settings.DUE_SOON_DAYS), DASHBOARD_COLUMNS[sort][1])
+    today = timezone.localdate()
+    forces = with_response_counts(kept_force_summaries(today, settings.DUE_SOON_DAYS), today)
+    rows = sorted_forces(forces, DASHBOARD_COLUMNS[sort][1])
     totals = {
         key: sum(getattr(f, key) for f in rows)
         for key in (
@@ -83,6 +89,8 @@ def dashboard(request):
             "slipped_count",
             "slipped_open_count",
             "recheck_due_count",
+            "response_due_count",
+            "response_overdue_count",
         )
     }
     columns = [(key, label, key == sort) for key, (label, _) in DASHBOARD_COLUMNS.items()]
@@ -95,6 +103,7 @@ def dashboard(request):
         "overdue_chart": overdue_recommendations_chart(rows),
         "overdue_ages": overdue_ages_by_force(rows),
         "age_labels": [label for label, _ in OVERDUE_AGES],
+        "awaited_responses": responses.awaited_responses(today, limit=DASHBOARD_RESPONSES),
     }
     return render(request, "tracker/dashboard.html", context)
 
@@ -125,6 +134,7 @@ def force_detail(request, slug: str):
         "page_obj": page,
         "summary": summary,
         "summary_by_kind": counts_by_kind(summary),
+        "awaited_responses": responses.awaited_responses(today, forces=[force]),
     }
     return render(request, "tracker/force_detail.html", context)
 

@@ -28,6 +28,7 @@ from demo.plan import (
 )
 from tracker.models import (
     Action,
+    CommissionerResponse,
     DatePrecision,
     ExtensionRequest,
     Force,
@@ -37,6 +38,7 @@ from tracker.models import (
     Recommendation,
     ReminderLog,
     Report,
+    ResponseExplanation,
     Theme,
     User,
 )
@@ -89,6 +91,10 @@ def clear_tracker_data() -> None:
     """Delete every report, action and everything hanging off them, and the demo users, without per-row work."""
     # Plain DELETEs: the ORM's delete() would load every action to write a "deleted" history row for it.
     models = [
+        ResponseExplanation.history.model,
+        ResponseExplanation,
+        CommissionerResponse.history.model,
+        CommissionerResponse,
         Action.history.model,
         ExtensionRequest.history.model,
         ProgressNote,

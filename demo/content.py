@@ -241,3 +241,26 @@ TIMEFRAMES = (
     ("by", None, 12),  # "By March 2017": the end of a named month
     ("", None, 8),  # no deadline written: no due date, never a guess
 )
+# The police and crime commissioner's statutory response to a force report (Police Act 1996 s55).
+COMMISSIONER_COMMENTS = (
+    "I welcome HMIC's report on {force}. The chief constable and I have agreed a plan for each recommendation, and "
+    "I will hold the force to account for it at my quarterly performance and accountability board, in public.",
+    "I am grateful to HMIC for this inspection. The report recognises the progress {force} has made, and I share "
+    "its concerns where it finds the force must do better. I accept the chief constable's comments, and I will "
+    "review the force's progress against each recommendation every three months.",
+    "This report makes clear where {force} must improve. I have asked the chief constable for a delivery plan, "
+    "which my office will scrutinise, and I will publish an update on progress in six months' time.",
+)
+CHIEF_OFFICER_COMMENTS = (
+    "The chief constable welcomes the report and accepts all of its recommendations. Work on each is under way and "
+    "is overseen by the deputy chief constable through the force's HMIC recommendations board.",
+    "The force accepts the recommendations. Several were already being addressed when the inspection took place; "
+    "the remainder are in the force improvement plan with named leads and dates.",
+)
+RESPONSE_EXPLANATIONS = (
+    "Accepted. The head of professional standards leads this work, which is to be completed by {due}; progress is "
+    "reported to my accountability board.",
+    "Accepted. The force has begun this work and expects to complete it by {due}. My office will check the "
+    "evidence before the force asks HMIC to close the recommendation.",
+    "Accepted, and included in the force improvement plan with a completion date of {due}.",
+)

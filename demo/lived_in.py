@@ -16,6 +16,7 @@ from enum import Enum
 from django.db import connection, transaction
 
 from demo.build import Summary, ensure_forces, write_lives, write_reports
+from demo.commissioners import DRAFT, INVITED, LATE, NOT_STARTED, PUBLISHED, write_responses
 from demo.content import FORCE_PROGRAMMES, NATIONAL_REPORTS, NATIONAL_TOPICS
 from demo.life import AWAITING, EXTENDED, NOT_ACCEPTED, OPEN, OVERDUE, SUPERSEDED, VERIFIED, Outcomes
 from demo.plan import (
@@ -32,10 +33,12 @@ from demo.plan import (
 from tracker.models import Action, ExtensionRequest, Force, ForceSummary, ProgressNote, Report, User
 
 SEED = 2014
+FRESH_PROGRAMME = next(p for p in FORCE_PROGRAMMES if p.title == "Inspection of police custody")
 # The round now under way is published in three tranches: "within six months" falls due in 2, 4 and 6 weeks.
 CURRENT_TRANCHES = (168, 154, 140)  # days before today
 NATIONAL_REPORT_AGE = 120  # days: its six-month recommendations fall due in about two months
 PREVIOUS_ROUND_AGE = 600  # days: due more than a year ago, so late, extended and verified ones show
+FRESH_REPORT_AGE = 21  # days: a custody inspection of each inspected force, its commissioner's response due soon
 FORCES_PER_ROUND = 12
 # Timeframes of the last two years' force rounds: all with a due date, within a year, so due dates fall as described.
 CURRENT_TIMEFRAMES = (("Within six months", 6, 60), ("Within three months", 3, 25), ("Within 12 months", 12, 15))
@@ -89,6 +92,12 @@ def build(*, today: datetime.date, seed: int = SEED) -> Summary:
         write_lives(seeds, rng=rng, choose=_seed_lives(seeds), cast=cast, today=today, summary=summary)
         choose = _current_lives(planned, cast, today)
         write_lives(planned, rng=rng, choose=choose, cast=cast, today=today, summary=summary)
+        fresh = plan_fresh_reports(random.Random(seed + 1), today=today)
+        summary.themes += write_reports(fresh, rng=rng, evidence=random.Random(seed + 1))
+        write_lives(fresh, rng=rng, choose=choose, cast=cast, today=today, summary=summary)
+        write_responses(
+            planned + fresh, response_stages(planned, fresh), cast=cast, today=today, rng=random.Random(seed + 2)
+        )
         ForceSummary.objects.rebuild()  # written around the ORM, so counted afresh
     summary.forces = len(forces)
     summary.users = User.objects.filter(username__startswith=DEMO_USER_PREFIX).count()
@@ -131,6 +140,28 @@ def plan_current_work(rng: random.Random, *, today: datetime.date, forces: list[
             )
         )
     return reports
+
+
+def plan_fresh_reports(rng: random.Random, *, today: datetime.date) -> list[PlannedReport]:
+    """Return a custody inspection of each force the shipped reports inspected, published FRESH_REPORT_AGE days ago:
+    its commissioner's response is due in the coming weeks."""
+    day = today - datetime.timedelta(days=FRESH_REPORT_AGE)
+    forces = Force.objects.filter(pk__in=_seed_inspections()).order_by("slug")
+    return [force_report(rng, FRESH_PROGRAMME, day, force, 2, timeframes=CURRENT_TIMEFRAMES) for force in forces]
+
+
+def response_stages(planned: list[PlannedReport], fresh: list[PlannedReport]) -> dict[str, str]:
+    """
+    Return how far each force report's commissioner's response has got (by slug; published on time if not named):
+    of the round before last, the last one was published late; of the round under way (all past their 56 days),
+    the first force's is an overdue draft, the last force's not started; of the fresh custody reports, one each
+    invited the chief officer's comments, drafted, not started and published.
+    """
+    previous, current = planned[:FORCES_PER_ROUND], planned[-FORCES_PER_ROUND:]
+    stages = {previous[-1].slug: LATE, current[0].slug: DRAFT, current[-2].slug: LATE, current[-1].slug: NOT_STARTED}
+    for report, stage in zip(fresh, (INVITED, DRAFT, NOT_STARTED, PUBLISHED), strict=False):
+        stages[report.slug] = stage
+    return stages
 
 
 def _seed_reports() -> list[PlannedReport]:
@@ -240,7 +271,8 @@ def _seed_lives(reports: list[PlannedReport]):
 
 
 def log_ins() -> list[tuple[str, str]]:
-    """Return the demo log-ins worth trying first: a reviewer, the admin, and the PSD leads of the inspected forces."""
+    """Return the demo log-ins worth trying first: a reviewer, the admin, the PSD leads of the inspected forces and a
+    commissioner's office."""
     users = {u.username: u for u in User.objects.filter(username__startswith=DEMO_USER_PREFIX)}
     rows = []
     if reviewer := users.get(f"{DEMO_USER_PREFIX}reviewer"):
@@ -250,6 +282,10 @@ def log_ins() -> list[tuple[str, str]]:
     for force in Force.objects.filter(pk__in=_seed_inspections()).order_by("name"):
         if lead := users.get(f"{DEMO_USER_PREFIX}psd.{force.slug}"):
             rows.append((lead.username, f"PSD lead, {force.name} ({lead.get_full_name()})"))
+    for force in Force.objects.filter(pk__in=_seed_inspections()).order_by("name")[:1]:
+        if office := users.get(f"{DEMO_USER_PREFIX}pcc.{force.slug}"):
+            rows.append((office.username, f"Police and crime commissioner's office, {force.name}: its responses"))
     if rows:
         rows.append((f"{DEMO_USER_PREFIX}psd.<force-slug>", "PSD lead of any other force (also .2 and .3)"))
+        rows.append((f"{DEMO_USER_PREFIX}pcc.<force-slug>", "The commissioner's office of any force"))
     return rows

@@ -33,11 +33,12 @@ BODY_SHARE = 0.08  # of national recommendations: addressed to one national body
 
 @dataclass
 class Cast:
-    """Who acts on the demo data: each force's PSD leads, and the HMIC reviewers."""
+    """Who acts on the demo data: each force's PSD leads, the HMIC reviewers, each commissioner's office."""
 
     leads: dict[int, list[int]]
     names: dict[int, str]
     reviewers: list[int]
+    offices: dict[int, int] = field(default_factory=dict)  # each territorial force's commissioner's office
 
 
 def _demo_user(rng: random.Random, username: str, password: str, role: str = User.Role.PSD_LEAD, **flags) -> User:
@@ -54,7 +55,8 @@ def _demo_user(rng: random.Random, username: str, password: str, role: str = Use
 
 
 def create_cast(rng: random.Random, forces: list[Force], bodies: dict[str, Force]) -> Cast:
-    """Create the demo users, named with `rng`: PSD leads for each force and national body, reviewers, an admin."""
+    """Create the demo users, named with `rng`: PSD leads for each force and national body, each territorial force's
+    commissioner's office, reviewers, an admin."""
     password = make_password(DEMO_PASSWORD)  # hashed once, shared: hashing each would take minutes
     users: list[User] = []
     memberships: list[tuple[str, int]] = []
@@ -63,6 +65,10 @@ def create_cast(rng: random.Random, forces: list[Force], bodies: dict[str, Force
             username = f"{DEMO_USER_PREFIX}psd.{force.slug}" + (f".{n}" if n > 1 else "")
             users.append(_demo_user(rng, username, password))
             memberships.append((username, force.pk))
+    for force in forces:  # territorial: each has a police and crime commissioner (or a mayor's office)
+        username = f"{DEMO_USER_PREFIX}pcc.{force.slug}"
+        users.append(_demo_user(rng, username, password, role=User.Role.COMMISSIONER))
+        memberships.append((username, force.pk))
     for n in range(1, REVIEWERS + 1):
         username = f"{DEMO_USER_PREFIX}reviewer" + (f".{n}" if n > 1 else "")
         users.append(_demo_user(rng, username, password, role=User.Role.REVIEWER))
@@ -77,11 +83,16 @@ def create_cast(rng: random.Random, forces: list[Force], bodies: dict[str, Force
         batch_size=INSERT_ROWS,
     )
     leads: dict[int, list[int]] = {}
+    offices: dict[int, int] = {}
+    roles = {u.username: u.role for u in users}
     for username, force_id in memberships:
-        leads.setdefault(force_id, []).append(ids[username])
+        if roles[username] == User.Role.COMMISSIONER:
+            offices[force_id] = ids[username]
+        else:
+            leads.setdefault(force_id, []).append(ids[username])
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids.values())}
     reviewers = [ids[u.username] for u in users if u.role == User.Role.REVIEWER]
-    return Cast(leads, names, reviewers)
+    return Cast(leads, names, reviewers, offices)
 
 
 # --- What and when: which reports and recommendations there are, and which forces they reach -------------------------

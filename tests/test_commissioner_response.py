@@ -559,9 +559,7 @@ def test_the_dashboard_counts_each_forces_responses_due_and_overdue(client, repo
         ("leicestershire", -373),
         ("west-midlands", 19),
     ]
-    assert (
-        b"Commissioners' responses awaited: 1 within the 56 days, <strong>1 overdue</strong>" in response.content
-    )
+    assert b"Commissioners' responses awaited: 1 within the 56 days, <strong>1 overdue</strong>" in response.content
 
 
 def test_the_dashboard_sorts_forces_by_responses_overdue(client, report, reviewer, force_b):

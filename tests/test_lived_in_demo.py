@@ -5,6 +5,7 @@ import io
 from collections import Counter
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 import demo
@@ -211,3 +212,33 @@ def test_some_verified_actions_wait_for_a_re_check_some_due_and_some_were_re_che
     confirmed = Action.history.filter(history_change_reason__startswith="Re-checked on ")
     assert confirmed.exists()
     assert not verified.filter(pk__in=confirmed.values("id"), recheck_on__isnull=False).exists()
+
+
+def test_commissioners_responses_are_in_every_stage_some_due_some_overdue(loaded):
+    from tracker import responses
+    from tracker.models import CommissionerResponse
+
+    _build()
+    fresh = {
+        r.subject_force.slug: r
+        for r in Report.objects.filter(title="Inspection of police custody").select_related("subject_force")
+    }
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC), tick=False):
+        stages = {slug: responses.stage(responses.response_of(report)) for slug, report in fresh.items()}
+        awaited = responses.awaited_responses(TODAY)
+    assert stages == {
+        "cambridgeshire": "Chief officer's comments invited by 8 December 2026",
+        "leicestershire": "Draft",
+        "metropolitan": "Not started",
+        "west-midlands": "Published",
+    }
+    assert {a.is_overdue for a in awaited} == {True, False}  # due within the 56 days, and overdue
+    published = CommissionerResponse.objects.filter(published_at__isnull=False)
+    assert published.count() >= 20
+    assert {r.published_in_time for r in published.select_related("report")} == {True, False}  # some late
+    assert all(r.explanations.count() == r.report.recommendations.count() for r in published)
+
+
+def test_prints_the_log_in_of_a_commissioners_office(loaded):
+    out = _build()
+    assert "demo.pcc.cambridgeshire " in out and "demo.pcc.<force-slug>" in out

@@ -237,10 +237,10 @@ def test_each_recommendation_is_suggested_an_explanation_from_the_forces_action(
     assert [row.recommendation.number for row in rows] == [1, 2]  # the area for improvement is not asked for
     assert rows[0].suggested
     assert rows[0].text == (
-        "Action in progress: the force expects to complete it by 2 august 2026. Latest progress (2 March 2026): "
+        "Action in progress: the force expects to complete it by 2 August 2026. Latest progress (2 March 2026): "
         "Policy drafted."
     )
-    assert rows[1].text == "Action proposed: the force is to do this by 2 august 2026; work has not yet started."
+    assert rows[1].text == "Action proposed: the force is to do this by 2 August 2026; work has not yet started."
 
 
 def test_a_saved_explanation_replaces_the_suggestion(report, commissioner_a):
@@ -720,3 +720,20 @@ def test_the_api_reports_list_takes_the_same_queries_however_many_responses(
         client.get(reverse("api:report-list"))
 
     assert len(many) == len(few)
+
+
+def test_a_commissioners_office_has_no_my_actions_in_its_navigation(client, report, commissioner_a):
+    client.force_login(commissioner_a)
+
+    labels = [item.label for item in client.get(reverse("tracker:report_list")).context["navigation"]]
+
+    assert "My actions" not in labels and "My force" in labels
+
+
+def test_an_action_with_no_due_date_is_suggested_a_date_to_set(report):
+    action = Action.objects.filter(recommendation__report=report).first()
+    action.due_date = None
+
+    assert responses.suggested_explanation(action) == (
+        "Action proposed: the force is to do this by a date to set; work has not yet started."
+    )

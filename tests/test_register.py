@@ -10,8 +10,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, get_resolver, reverse
 
 from tests.conftest import LONDON
-from tests.factories import ActionFactory, ForceFactory, PsdLeadFactory, RecommendationFactory, ReportFactory
-from tracker import workflow
+from tests.factories import (
+    ActionFactory,
+    CommissionerOfficeFactory,
+    ForceFactory,
+    PsdLeadFactory,
+    RecommendationFactory,
+    ReportFactory,
+)
+from tracker import responses, workflow
 from tracker.models import Action, Theme
 from tracker.register import PUBLIC_STATUSES, public_log, public_status
 
@@ -294,6 +301,9 @@ def test_the_home_page_links_to_the_csv_of_its_filters(client, register):
 # Nothing private leaks -----------------------------------------------------------------------------------
 
 SECRETS = (
+    "DRAFT-RESPONSE-SECRET",  # a commissioner's response not published, and one on a report not on the register
+    "HALF-RESPONSE-SECRET",  # one on a report partly on the register
+    "Pcc-Secretname",  # who published the commissioner's response
     "Ozymandias",  # the owner
     "Quartermain",
     "Ashby",  # the PSD lead who made the changes (history_user)
@@ -364,16 +374,34 @@ def leaky_world(today, force_a, psd_lead_a, reviewer):
         recommendation=RecommendationFactory(report=hidden_report, text="UNPUBLISHED-RECOMMENDATION two")
     )
     _fill_with_secrets(hidden, psd_lead=psd_lead_a, reviewer=reviewer, owner=owner)
+    # The commissioner's response: published on the published report, on the half-published one (not shown: it
+    # quotes the unpublished recommendation) and on the hidden one; a draft on none of them.
+    office = CommissionerOfficeFactory(first_name="Persephone", last_name="Pcc-Secretname", forces=[force_a])
+    for report in (half_report, whole_report, hidden_report):
+        responses.invite_comments(report, by=office, due_on=today)
+        responses.write_chief_officer_comments(report, by=psd_lead_a, text="The chief constable accepts them.")
+    explained = {published.recommendation.pk: "Accepted.", hidden_on_half.recommendation.pk: "HALF-RESPONSE-SECRET"}
+    responses.save_response(half_report, by=office, comments="Half.", explanations=explained, publish=True)
+    explained = {via_report.recommendation.pk: "Accepted too."}
+    responses.save_response(whole_report, by=office, comments="Welcome.", explanations=explained, publish=True)
+    explained = {hidden.recommendation.pk: "DRAFT-RESPONSE-SECRET"}
+    responses.save_response(hidden_report, by=office, comments="Hidden.", explanations=explained, publish=True)
+    draft_report = ReportFactory(subject_force=force_a, title="Draft response report", is_publishable=True)
+    ActionFactory(recommendation=RecommendationFactory(report=draft_report, text="Published recommendation three."))
+    responses.save_response(draft_report, by=office, comments="DRAFT-RESPONSE-SECRET", explanations={})
     return {
         "public": [published, via_report],
-        "public_reports": [half_report, whole_report],
+        "public_reports": [half_report, whole_report, draft_report],
+        "responded_reports": [whole_report],
         "hidden": [hidden_on_half, hidden],
         "hidden_reports": [hidden_report],
+        "unresponded_reports": [half_report, hidden_report, draft_report],
     }
 
 
-def _register_urls(public_reports, public_actions, status_keys) -> dict[str, list[str]]:
-    """Return every register address for these objects, by URL name; fails on a register URL it cannot fill."""
+def _register_urls(public_reports, public_actions, status_keys, responded_reports=()) -> dict[str, list[str]]:
+    """Return every register address for these objects, by URL name; fails on a register URL it cannot fill. A
+    commissioner's response's addresses are those of `responded_reports`."""
     urls: dict[str, list[str]] = {}
     for pattern in get_resolver().url_patterns:
         for entry in getattr(pattern, "url_patterns", [pattern]):
@@ -381,7 +409,9 @@ def _register_urls(public_reports, public_actions, status_keys) -> dict[str, lis
                 continue
             params = set(entry.pattern.regex.groupindex)
             name = f"tracker:{entry.name}"
-            if params == {"slug"}:
+            if params == {"slug"} and entry.name.startswith("register_response"):
+                urls[name] = [reverse(name, args=[report.slug]) for report in responded_reports]
+            elif params == {"slug"}:
                 urls[name] = [reverse(name, args=[report.slug]) for report in public_reports]
             elif params == {"pk"}:
                 urls[name] = [reverse(name, args=[action.pk]) for action in public_actions]
@@ -394,12 +424,17 @@ def _register_urls(public_reports, public_actions, status_keys) -> dict[str, lis
 
 
 def test_anonymous_visitor_reaches_no_private_field_or_unpublished_item(client, leaky_world):
-    urls = _register_urls(leaky_world["public_reports"], leaky_world["public"], [p.key for p in PUBLIC_STATUSES])
+    statuses = [p.key for p in PUBLIC_STATUSES]
+    urls = _register_urls(
+        leaky_world["public_reports"], leaky_world["public"], statuses, leaky_world["responded_reports"]
+    )
     assert set(urls) == {
         "tracker:register",
         "tracker:register_export",
         "tracker:register_report",
         "tracker:register_action",
+        "tracker:register_response",
+        "tracker:register_response_download",
     }
     seen = ""
     for addresses in urls.values():
@@ -412,9 +447,17 @@ def test_anonymous_visitor_reaches_no_private_field_or_unpublished_item(client, 
             seen += body
     # The published items are there, so the pages were not simply empty.
     assert "Published recommendation one." in seen and "Published recommendation two." in seen
-    # Every register address of an unpublished item is a 404.
-    hidden = _register_urls(leaky_world["hidden_reports"], leaky_world["hidden"], [])
-    for name in ("tracker:register_report", "tracker:register_action"):
+    assert "The chief constable accepts them." in seen and "Accepted too." in seen  # the published response
+    # Every register address of an unpublished item is a 404: a report not on the register, a draft response.
+    hidden = _register_urls(
+        leaky_world["hidden_reports"], leaky_world["hidden"], [], leaky_world["unresponded_reports"]
+    )
+    for name in (
+        "tracker:register_report",
+        "tracker:register_action",
+        "tracker:register_response",
+        "tracker:register_response_download",
+    ):
         for url in hidden[name]:
             assert client.get(url).status_code == 404, url
 

@@ -35,7 +35,8 @@ def _navigation_items(request) -> list[NavItem]:
         ]
     else:
         items.append(("My force", reverse_cached("tracker:home")))
-        items.append(("My actions", reverse_cached("tracker:my_actions")))
+        if not user.is_commissioner:  # a commissioner's office owns no actions
+            items.append(("My actions", reverse_cached("tracker:my_actions")))
     items += [
         ("Overdue", reverse_cached("tracker:overdue")),
         ("Upcoming", reverse_cached("tracker:upcoming")),

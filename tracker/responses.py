@@ -149,7 +149,9 @@ def suggested_explanation(action: Action | None) -> str:
     """Return a first draft of an explanation from the force's action: its status and latest progress note."""
     if action is None:
         return ""
-    due = precise_date(action.effective_due_date, action.due_precision).lower().replace("no due date", "a date to set")
+    due = (
+        precise_date(action.effective_due_date, action.due_precision) if action.effective_due_date else "a date to set"
+    )
     text = SUGGESTED_OPENING[action.status].format(due=due)
     notes = list(action.notes.all())  # prefetched, oldest first
     if notes:

@@ -101,7 +101,8 @@ def register_report(request, slug: str):
     context = {
         "report": report,
         "sections": sections,
-        "response": response if response.is_published else None,
+        # Shown with a report published whole: the response quotes every recommendation.
+        "response": response if response.is_published and report.is_publishable else None,
         "response_status": responses.document(report, response, rows=[]).status if response.is_published else "",
     }
     return render(request, "register/report.html", context)
@@ -132,9 +133,11 @@ def register_export(request):
 
 
 def _published_response(slug: str):
-    """Return (report, response) for a report on the register whose commissioner's response is published."""
+    """Return (report, response) for a report published whole on the register (the response quotes every
+    recommendation) whose commissioner's response is published."""
     report = get_object_or_404(
-        register.published_reports().filter(commissioner_response__published_at__isnull=False), slug=slug
+        register.published_reports().filter(is_publishable=True, commissioner_response__published_at__isnull=False),
+        slug=slug,
     )
     return report, report.commissioner_response
 

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from demo.bulk import INSERT_ROWS, fast_writes, first_history, insert_rows, reason_length
+from demo.commissioners import write_responses
 from demo.content import FINDINGS
 from demo.life import Outcomes, live, moment
 from demo.plan import (
@@ -374,7 +375,7 @@ def generate(
             reports = plan_reports(actions=actions, rng=rng, today=today, forces=forces, bodies=bodies)
             summary.themes = write_reports(reports, rng=rng, evidence=random.Random(seed))
         summary.forces = len(forces)
-        summary.users = sum(len(v) for v in cast.leads.values()) + len(cast.reviewers) + 1
+        summary.users = sum(len(v) for v in cast.leads.values()) + len(cast.offices) + len(cast.reviewers) + 1
         summary.reports = len(reports)
         summary.recommendations = sum(len(r.recommendations) for r in reports)
         outcomes = Outcomes.for_plan(reports, today)
@@ -388,6 +389,8 @@ def generate(
             batch_size=batch_size,
             progress=progress,
         )
+        with transaction.atomic():
+            write_responses(reports, {}, cast=cast, today=today, rng=random.Random(seed + 2))
         ForceSummary.objects.rebuild()  # written around the ORM, so counted afresh
     finally:
         restore_writes()

@@ -14,24 +14,33 @@ from demo.content import CHIEF_OFFICER_COMMENTS, COMMISSIONER_COMMENTS, RESPONSE
 from demo.life import moment
 from demo.plan import Cast, PlannedReport
 from tracker.dates import precise_date
-from tracker.models import CommissionerResponse, Force, ResponseExplanation, response_due_on
+from tracker.models import RESPONSE_DUTY_FROM, CommissionerResponse, Force, ResponseExplanation, response_due_on
 
 PUBLISHED = "published"  # within the 56 days
 LATE = "late"  # published, after the last day
 DRAFT = "draft"  # the chief officer's comments in, the office's words begun
 INVITED = "invited"  # the chief officer's comments asked for by a date a week ahead, not yet written
 NOT_STARTED = "not started"  # nothing yet: no row at all
+FIRST_WEEKS = 14  # days: a report younger than this has no response yet, unless named otherwise
 
 
 def write_responses(
     reports: list[PlannedReport], stages: dict[str, str], *, cast: Cast, today: datetime.date, rng: random.Random
 ) -> int:
-    """Write the response of each force report in `reports` as far as its stage (by slug; PUBLISHED by default)."""
+    """Write the response of each force report in `reports` since the duty began as far as its stage (by slug;
+    PUBLISHED by default, except for a report of the last FIRST_WEEKS days)."""
     forces = {f.pk: f for f in Force.objects.filter(pk__in={r.subject_force_id for r in reports})}
     written = []
     for report in reports:
         stage = stages.get(report.slug, PUBLISHED)
-        if report.subject_force_id is None or stage == NOT_STARTED or report.subject_force_id not in cast.offices:
+        if stage == PUBLISHED and (today - report.published_on).days < FIRST_WEEKS:
+            stage = NOT_STARTED  # too recent to be published unless named so
+        if (
+            report.subject_force_id is None
+            or report.published_on < RESPONSE_DUTY_FROM  # before the duty: none written
+            or stage == NOT_STARTED
+            or report.subject_force_id not in cast.offices
+        ):
             continue
         written.append(_response(report, forces[report.subject_force_id], stage, cast, today, rng))
     responses = CommissionerResponse.objects.bulk_create([response for response, _, _, _ in written])

@@ -6,6 +6,7 @@ the commissioner's office, the chief officer's comments, the explanation of each
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -737,3 +738,14 @@ def test_an_action_with_no_due_date_is_suggested_a_date_to_set(report):
     assert responses.suggested_explanation(action) == (
         "Action proposed: the force is to do this by a date to set; work has not yet started."
     )
+
+
+def test_the_commissioners_office_reads_an_action_page_with_no_form_to_change_it(client, report, commissioner_a):
+    action = Action.objects.filter(recommendation__report=report).first()
+    client.force_login(commissioner_a)
+
+    response = client.get(action.get_absolute_url())
+
+    assert response.status_code == 200
+    forms = [f for f in re.findall(r'<form[^>]*action="([^"]*)"', response.content.decode())]
+    assert [f for f in forms if f != reverse("logout")] == []

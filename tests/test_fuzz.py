@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 
 from tests.factories import ActionFactory, ExtensionRequestFactory, RecommendationFactory, ReportFactory
 from tests.test_permission_matrix import MATRIX
+from tests.test_workbooks import xlsx
+from tracker import workbooks
 from tracker.importer import ImportProblem, build_fixture, load_fixture_text
 from tracker.models import (
     Action,
@@ -378,6 +380,21 @@ ids = st.one_of(st.integers(-1, 10**6), st.text(max_size=6), st.just(""))
 
 uploads = st.tuples(file_names, st.binary(max_size=3000)).map(lambda f: _upload(*f))
 
+
+workbook_cells = st.one_of(
+    # No control characters (a worksheet cannot hold them), no "=…" (openpyxl would store it as a formula).
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40).filter(lambda t: not t.startswith("=")),
+    st.integers(-5, 10**20),
+    st.none(),
+    st.sampled_from(["Being progressed", "Awaiting review", "Green", "Red", "1", "psd-a"]),
+)
+workbook_uploads = st.one_of(
+    uploads,
+    st.lists(st.lists(workbook_cells, max_size=12), max_size=6).map(
+        lambda rows: xlsx([list(workbooks.NEEDED), *rows])
+    ),
+)
+
 # url name → (who posts, url arguments from forms_world, strategy for the posted fields)
 FORMS = {
     "tracker:action_transition": (
@@ -514,6 +531,12 @@ FORMS = {
         st.fixed_dictionaries({"username": st.text(max_size=200), "password": st.text(max_size=200)}),
     ),
     "logout": ("psd_lead_a", lambda w: [], st.dictionaries(st.text(max_size=8), st.text(max_size=8))),
+    "tracker:workbook_upload": ("psd_lead_a", lambda w: [], st.fixed_dictionaries({"workbook": workbook_uploads})),
+    "tracker:workbook_apply": (
+        "psd_lead_a",
+        lambda w: [],
+        st.fixed_dictionaries({"payload": st.one_of(st.text(max_size=200), st.just(""))}),
+    ),
     "tracker:response_invite": (
         "commissioner_a",
         lambda w: [w["report"].slug],

@@ -81,6 +81,12 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:response_chief_officer_comments": _both((L, 405, 405, 405, 405, 405), (L, 400, 404, 403, 403, 403)),
     "tracker:response_save": _both((L, 405, 405, 405, 405, 405), (L, 403, 404, 403, 403, 302)),
     "tracker:action_export": ANY_USER_GET,
+    # A force's actions in Excel and back: PSD leads only (each gets their own force's); posted empty, the upload
+    # is refused (400) and the apply sends back to the page (302).
+    "tracker:workbook": _both((L, 200, 200, 403, 403, 403), (L, 405, 405, 403, 403, 403)),
+    "tracker:workbook_download": _both((L, 200, 200, 403, 403, 403), (L, 405, 405, 403, 403, 403)),
+    "tracker:workbook_upload": _both((L, 405, 405, 403, 403, 403), (L, 400, 400, 403, 403, 403)),
+    "tracker:workbook_apply": _both((L, 405, 405, 403, 403, 403), (L, 302, 302, 403, 403, 403)),
     "tracker:calendar": ANY_USER_GET,
     "tracker:calendar_regenerate": _both((L, 405, 405, 405, 405, 405), (L, 302, 302, 302, 302, 302)),
     # No sign-in: the secret token in the address (psd_lead_a's) is the key, whoever holds it.

@@ -262,6 +262,14 @@ SERVICES: dict[str, Service] = {
         _bulk(priority=True),
         lambda actions: all(_reread(action).recommendation.is_priority for action in actions),
     ),
+    "transition_to": Service(
+        workflow.transition_to,
+        OWN_PSD_LEAD,
+        lambda role: "Only the force's PSD lead can mark as being progressed." if role in REVIEWERS else NOT_YOURS,
+        lambda world: _action(world, S.NOT_STARTED),
+        lambda action, user: workflow.transition_to(action, S.IN_PROGRESS, by=user),
+        lambda action: _reread(action).status == S.IN_PROGRESS,
+    ),
     "responses.invite_comments": Service(
         responses.invite_comments,
         COMMISSIONER,

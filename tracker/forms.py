@@ -463,3 +463,21 @@ class ResponseForm(ResponseVersionedForm):
     def explanations(self) -> dict[int, str]:
         """Return the explanation of each recommendation, keyed by its id, as cleaned."""
         return {row.recommendation.pk: self.cleaned_data[row.field_name] for row in self.rows}
+
+
+class WorkbookUploadForm(PageForm):
+    """A workbook of the force's actions, edited in Excel, to upload back."""
+
+    id_prefix = "workbook"
+
+    workbook = forms.FileField(
+        label="Your edited workbook (.xlsx)",
+        help_text="The workbook downloaded from this page, with your changes.",
+        error_messages={"required": "Choose the workbook to upload", "empty": "The file is empty"},
+    )
+
+    def clean_workbook(self):
+        workbook = self.cleaned_data["workbook"]
+        if not workbook.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("Upload the Excel workbook (.xlsx) downloaded from this page.")
+        return workbook

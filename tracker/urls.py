@@ -1,6 +1,17 @@
 from django.urls import path
 
-from tracker.views import actions, calendar, exports, national, overview, register, reports, responses, trends
+from tracker.views import (
+    actions,
+    calendar,
+    exports,
+    national,
+    overview,
+    register,
+    reports,
+    responses,
+    trends,
+    workbooks,
+)
 
 app_name = "tracker"
 
@@ -49,6 +60,11 @@ urlpatterns = [
     path("reports/<slug:slug>/response/print/", responses.response_print, name="response_print"),
     path("reports/<slug:slug>/response.txt", responses.response_download, name="response_download"),
     path("actions/export.<str:fmt>", exports.export_actions, name="action_export"),
+    # A force's actions in Excel and back: the PSD lead's round trip.
+    path("actions/workbook/", workbooks.workbook_page, name="workbook"),
+    path("actions/workbook.xlsx", workbooks.workbook_download, name="workbook_download"),
+    path("actions/workbook/upload/", workbooks.workbook_upload, name="workbook_upload"),
+    path("actions/workbook/apply/", workbooks.workbook_apply, name="workbook_apply"),
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/regenerate/", calendar.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<slug:token>.ics", calendar.calendar_feed, name="calendar_feed"),

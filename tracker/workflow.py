@@ -144,15 +144,22 @@ class EvidenceNotStoredError(WorkflowError):
         )
 
 
+def last_changed(instance) -> tuple[str, str]:
+    """Return who last changed `instance` (with history) and when, in words: ("Alice Ashby", "on 3 May 2026 at
+    14:05"), or ("someone else", "just now") when its history says nothing."""
+    last = instance.history.select_related("history_user").first()  # the latest: history is newest first
+    who = str(last.history_user) if last and last.history_user else "someone else"
+    when = f"on {long_date_time(last.history_date)}" if last else "just now"
+    return who, when
+
+
 class StaleChangeError(WorkflowError):
     """The record (with a version and history) changed since the user loaded it; their edit was not applied."""
 
     noun = "record"
 
     def __init__(self, current):
-        last = current.history.select_related("history_user").first()  # the latest: history is newest first
-        who = str(last.history_user) if last and last.history_user else "someone else"
-        when = f"on {long_date_time(last.history_date)}" if last else "just now"
+        who, when = last_changed(current)
         super().__init__(
             f"This {self.noun} was changed by {who} {when} after you opened it. "
             "Nothing was saved: review the current state below and try again."
@@ -337,6 +344,24 @@ def transition(
 
     _save(current, changes, by=by, reason=spec.reason(text))
     return _sync(action, current)
+
+
+def transition_to(
+    action: Action, target: str, *, by: User, text: str = "", expected_version: int | None = None
+) -> Action:
+    """Move `action` to status `target` by the transition that leads there from its status, as `transition` does:
+    refused in the same words when no transition leads there, or when it is not `by`'s to make."""
+    current = Action.objects.get(pk=action.pk)
+    leading = [t for t in TRANSITIONS.values() if t.target == target and current.status in t.sources]
+    if current.status == target:
+        return action
+    if not leading:
+        raise WorkflowError(
+            f"An action that is “{current.get_status_display()}” cannot be moved to “{Status(target).label}”."
+        )
+    role = role_for(by, current)
+    spec = next((t for t in leading if role in t.roles), leading[0])
+    return transition(action, spec.name, by=by, text=text, expected_version=expected_version)
 
 
 def _check_recheck_date(spec: Transition, recheck_on: datetime.date) -> None:

@@ -32,7 +32,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from tests.factories import ActionFactory, ExtensionRequestFactory, RecommendationFactory, ReportFactory
-from tracker import workflow
+from tracker import responses, workflow
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_LEG = urlparse(os.environ.get("DATABASE_URL", "")).scheme in ("postgres", "postgresql", "pgsql")
@@ -73,8 +73,9 @@ def summary() -> dict:
 
 
 @pytest.fixture
-def populated(force_a, force_b, psd_lead_a, colleague_a, psd_lead_b, reviewer, admin_user):
-    """Build actions in every state, with notes, evidence, extension decisions and their history."""
+def populated(force_a, force_b, psd_lead_a, colleague_a, psd_lead_b, reviewer, admin_user, commissioner_a):
+    """Build actions in every state, with notes, evidence, extension decisions, a commissioner's response and their
+    history."""
     report = ReportFactory(slug="integrity-west-midlands", subject_force=force_a)
     actions = [
         ActionFactory(recommendation=RecommendationFactory(report=report, number=n), force=force_a) for n in range(1, 6)
@@ -97,6 +98,10 @@ def populated(force_a, force_b, psd_lead_a, colleague_a, psd_lead_b, reviewer, a
     workflow.decide_extension(approved, by=reviewer, approve=True)
     refused = ExtensionRequestFactory(action=third, requested_by=psd_lead_a)
     workflow.decide_extension(refused, by=reviewer, approve=False, reason="Not justified")
+    responses.invite_comments(report, by=commissioner_a, due_on=datetime.date.today())
+    responses.write_chief_officer_comments(report, by=psd_lead_a, text="The chief constable accepts them.")
+    explained = {a.recommendation_id: f"Explained {n}." for n, a in enumerate(actions)}
+    responses.save_response(report, by=commissioner_a, comments="Welcome.", explanations=explained, publish=True)
     return actions
 
 
@@ -139,6 +144,7 @@ def _env(database_url: str) -> dict[str, str]:
 def test_dumpdata_into_a_fresh_database_restores_every_row_and_history(populated, tmp_path):
     before = summary()
     assert before["counts"]["tracker.HistoricalAction"] >= 10 and before["counts"]["tracker.ProgressNote"] >= 3
+    assert before["counts"]["tracker.ResponseExplanation"] == 5
     dump = tmp_path / "tracker.json"
     call_command(
         "dumpdata",

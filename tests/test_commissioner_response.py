@@ -749,3 +749,17 @@ def test_the_commissioners_office_reads_an_action_page_with_no_form_to_change_it
     assert response.status_code == 200
     forms = [f for f in re.findall(r'<form[^>]*action="([^"]*)"', response.content.decode())]
     assert [f for f in forms if f != reverse("logout")] == []
+
+
+def test_a_save_after_someone_else_published_says_why_nothing_was_saved(client, report, commissioner_a):
+    other = CommissionerOfficeFactory(forces=[report.subject_force])
+    published_response(report, other)
+    client.force_login(commissioner_a)
+
+    response = client.post(
+        reverse("tracker:response_save", args=[report.slug]), {"version": "2", "commissioner_comments": "Mine"}
+    )
+
+    assert response.status_code == 400
+    assert "response_form" not in response.context
+    assert response.context["error"] == "The response was published on 10 March 2026."

@@ -61,6 +61,11 @@ def _workspace(request, report: Report, *, status: int = 200, error: str = "", *
         context["chief_form"] = forms.get("chief_form") or ChiefOfficerCommentsForm(
             initial={**initial, "text": response.chief_officer_comments}
         )
+    for key, form in forms.items():
+        if key not in context:  # submitted, but no longer on offer (published meanwhile): say why nothing was saved
+            context["error"] = (
+                context["error"] or " ".join(form.non_field_errors()) or "That change can no longer be made."
+            )
     return render(request, "tracker/report_response.html", context, status=status)
 
 

@@ -11,10 +11,12 @@ import io
 import zipfile
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from tests.conftest import LONDON
 from tests.factories import ActionFactory, PsdLeadFactory, RecommendationFactory, ReportFactory
 from tracker import workbooks, workflow
 from tracker.models import Action, ProgressNote
@@ -384,3 +386,11 @@ def test_a_move_takes_the_transition_that_is_the_users_to_make(actions, psd_lead
     workflow.transition_to(actions[0], Status.IN_PROGRESS, by=reviewer, text="Evidence missing")
 
     assert Action.objects.get(pk=actions[0].pk).history.first().history_change_reason == "Reopen: Evidence missing"
+
+
+def test_the_same_actions_give_the_same_workbook_all_day(client, actions, psd_lead_a):
+    morning = downloaded(client, psd_lead_a)
+    with time_machine.travel(datetime.datetime(2015, 6, 1, 17, 30, tzinfo=LONDON), tick=False):
+        evening = downloaded(client, psd_lead_a)
+
+    assert morning == evening

@@ -23,6 +23,7 @@ import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from tracker import workflow
 from tracker.models import Action, User
@@ -87,6 +88,9 @@ def workbook_file(actions: Iterable[Action], owners: Iterable[User]) -> IO[bytes
     book = xlsxwriter.Workbook(
         file, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
+    # Dated the day, not the second: the same actions give the same file all day (so a download tells nothing by
+    # its bytes but what is in it).
+    book.set_properties({"created": datetime.datetime.combine(timezone.localdate(), datetime.time())})
     sheet = book.add_worksheet(SHEET)
     lists = book.add_worksheet(LISTS_SHEET)
     bold = book.add_format({"bold": True, "locked": True})

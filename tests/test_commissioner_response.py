@@ -763,3 +763,22 @@ def test_a_save_after_someone_else_published_says_why_nothing_was_saved(client, 
     assert response.status_code == 400
     assert "response_form" not in response.context
     assert response.context["error"] == "The response was published on 10 March 2026."
+
+
+@pytest.mark.parametrize("who", ["psd_lead_a", "reviewer"])
+def test_a_draft_is_the_offices_own_until_it_is_published(client, report, commissioner_a, who, request):
+    responses.save_response(report, by=commissioner_a, comments="DRAFT WORDS", explanations={})
+    user = request.getfixturevalue(who)
+
+    page_seen = page(client, user, "tracker:report_response", report)
+
+    assert page_seen.context["document"] is None and b"DRAFT WORDS" not in page_seen.content
+    assert page(client, user, "tracker:response_print", report).status_code == 404
+    assert page(client, user, "tracker:response_download", report).status_code == 404
+
+
+def test_a_published_response_is_read_by_the_force_and_hmic(client, report, commissioner_a, psd_lead_a, reviewer):
+    published_response(report, commissioner_a)
+
+    for user in (psd_lead_a, reviewer):
+        assert b"The commissioner welcomes the report." in page(client, user, "tracker:response_print", report).content

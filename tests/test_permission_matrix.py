@@ -75,8 +75,9 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     # The commissioner's response to report A: its commissioner's office writes it; its PSD lead writes the chief
     # officer's comments once invited (not yet in this world: refused, 400); reviewers read it.
     "tracker:report_response": FORCE_A_GET,
-    "tracker:response_print": FORCE_A_GET,
-    "tracker:response_download": FORCE_A_GET,
+    # Not published in this world: a draft's words are its commissioner's office's alone.
+    "tracker:response_print": _both((L, 404, 404, 404, 404, 200), (L, 405, 405, 405, 405, 405)),
+    "tracker:response_download": _both((L, 404, 404, 404, 404, 200), (L, 405, 405, 405, 405, 405)),
     "tracker:response_invite": _both((L, 405, 405, 405, 405, 405), (L, 403, 404, 403, 403, 302)),
     "tracker:response_chief_officer_comments": _both((L, 405, 405, 405, 405, 405), (L, 400, 404, 403, 403, 403)),
     "tracker:response_save": _both((L, 405, 405, 405, 405, 405), (L, 403, 404, 403, 403, 302)),

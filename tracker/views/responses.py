@@ -43,7 +43,8 @@ def _workspace(request, report: Report, *, status: int = 200, error: str = "", *
         "duty": responses.duty_sentence(report),
         "rows": rows,
         "error": error,
-        "document": responses.document(report, response, rows),
+        # A draft is the office's own until it publishes: the force and HMIC see where it has got to, not its words.
+        "document": responses.document(report, response, rows) if _may_read(user, report, response) else None,
     }
     if not response.is_published and responses.can_write_response(user, report):
         if not response.chief_officer_comments:
@@ -158,12 +159,24 @@ def response_save(request, slug: str):
     return submit(request, form, change, again=_again(request, report, "response_form", form_for))
 
 
+def _may_read(user, report: Report, response) -> bool:
+    return response.is_published or responses.can_write_response(user, report)
+
+
+def _readable(request, slug: str):
+    """Return (report, response) if this user may read the response's words: published, or the office's draft."""
+    report = _report(request, slug)
+    response = responses.response_of(report)
+    if not _may_read(request.user, report, response):
+        raise Http404("The commissioner's response is not published yet.")
+    return report, response
+
+
 @login_required
 @require_GET
 def response_print(request, slug: str):
     """Show the response as a document to print (marked as a draft until published)."""
-    report = _report(request, slug)
-    response = responses.response_of(report)
+    report, response = _readable(request, slug)
     context = {"report": report, "response": response, "document": responses.document(report, response)}
     return render(request, "tracker/report_response_print.html", context)
 
@@ -172,8 +185,7 @@ def response_print(request, slug: str):
 @require_GET
 def response_download(request, slug: str):
     """Download the response as a text file (marked as a draft until published)."""
-    report = _report(request, slug)
-    return text_download(report, responses.response_of(report))
+    return text_download(*_readable(request, slug))
 
 
 def text_download(report: Report, response) -> HttpResponse:

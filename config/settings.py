@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tracker.middleware.private_responses",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages, so the sign-in page can say why the session ended.
+    "tracker.middleware.IdleSignOut",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the login view's failed attempts and turns a lockout into the lockout page.
@@ -168,6 +170,13 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# Shared workstations (tracker/sessions.py): a session unused for TRACKER_IDLE_TIMEOUT_MINUTES ends (0: never), and
+# the page warns TRACKER_IDLE_WARNING_SECONDS before, offering to stay signed in. Typing and clicking in an open page
+# count as use. SESSION_COOKIE_AGE above is the limit however busy the session.
+TRACKER_IDLE_TIMEOUT_MINUTES = env_int("TRACKER_IDLE_TIMEOUT_MINUTES", 30)
+TRACKER_IDLE_WARNING_SECONDS = env_int("TRACKER_IDLE_WARNING_SECONDS", 120)
+if TRACKER_IDLE_TIMEOUT_MINUTES < 0 or TRACKER_IDLE_WARNING_SECONDS < 0:
+    raise ImproperlyConfigured("TRACKER_IDLE_TIMEOUT_MINUTES and TRACKER_IDLE_WARNING_SECONDS must be 0 or more.")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

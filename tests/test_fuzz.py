@@ -50,6 +50,16 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
+# Places a "next" field may try to send the browser.
+NEXTS = [
+    "/",
+    "//elsewhere.example/",
+    "https://elsewhere.example/",
+    "/\\elsewhere.example",
+    "javascript:alert(1)",
+    "/a\nb",
+]
+
 # Words the parser looks for, so random text reaches past "no recommendations found".
 REPORT_WORDS = [
     "Recommendations",
@@ -390,9 +400,7 @@ workbook_cells = st.one_of(
 )
 workbook_uploads = st.one_of(
     uploads,
-    st.lists(st.lists(workbook_cells, max_size=12), max_size=6).map(
-        lambda rows: xlsx([list(workbooks.NEEDED), *rows])
-    ),
+    st.lists(st.lists(workbook_cells, max_size=12), max_size=6).map(lambda rows: xlsx([list(workbooks.NEEDED), *rows])),
 )
 
 # url name → (who posts, url arguments from forms_world, strategy for the posted fields)
@@ -431,6 +439,16 @@ FORMS = {
             {"decision": st.one_of(st.sampled_from(["approve", "refuse"]), st.text(max_size=10)), "reason": texts},
             optional={"next": st.text(max_size=40)},
         ),
+    ),
+    "tracker:sign_out_everywhere": (
+        "psd_lead_a",
+        lambda w: [],
+        st.dictionaries(st.text(max_size=8), st.text(max_size=8)),
+    ),
+    "tracker:session_status": (
+        "psd_lead_a",
+        lambda w: [],
+        st.fixed_dictionaries({}, optional={"next": st.one_of(st.text(max_size=40), st.sampled_from(NEXTS))}),
     ),
     "tracker:calendar_regenerate": (
         "psd_lead_a",

@@ -89,6 +89,12 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:workbook_upload": _both((L, 405, 405, 403, 403, 403), (L, 400, 400, 403, 403, 403)),
     "tracker:workbook_apply": _both((L, 405, 405, 403, 403, 403), (L, 302, 302, 403, 403, 403)),
     "tracker:calendar": ANY_USER_GET,
+    # The user's own account and sign-in log; signing out everywhere ends the client's session (302 to sign in).
+    "tracker:account": ANY_USER_GET,
+    "tracker:sign_out_everywhere": _both((L, 405, 405, 405, 405, 405), (L, 302, 302, 302, 302, 302)),
+    # How long an idle session has left: anyone may ask (the answer to someone signed out is "signed out"); the
+    # page's "Stay signed in" posted without its script goes back to the page (302).
+    "tracker:session_status": _both((200, 200, 200, 200, 200, 200), (200, 302, 302, 302, 302, 302)),
     "tracker:calendar_regenerate": _both((L, 405, 405, 405, 405, 405), (L, 302, 302, 302, 302, 302)),
     # No sign-in: the secret token in the address (psd_lead_a's) is the key, whoever holds it.
     "tracker:calendar_feed": _both((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405)),
@@ -214,6 +220,8 @@ ADMIN_AS_ADMIN: dict[str, tuple[int, int]] = {
     **_model_pages("tracker_progressnote", add=READ_ONLY, change=(200, 403), delete=None),
     **_model_pages("tracker_extensionrequest", add=READ_ONLY, change=(200, 403), delete=None),
     **_model_pages("tracker_reminderlog", add=READ_ONLY, change=(200, 403)),
+    # The sign-in log is written by signing in and out only: shown, never added, edited or deleted.
+    **_model_pages("tracker_signinevent", add=READ_ONLY, change=(200, 403), delete=READ_ONLY),
 }
 
 
@@ -489,6 +497,9 @@ def _request(client: Client, method: str, url: Url, world: World, values: dict |
     return response
 
 
+SIGN_OUTS = ("logout", "sign_out_everywhere")  # URLs that sign their client out
+
+
 def _check(url: Url, world: World) -> list[str]:
     """Request `url` as every role by GET and POST, each in a rolled-back savepoint; return the mismatches."""
     failures = []
@@ -503,7 +514,7 @@ def _check(url: Url, world: World) -> list[str]:
                     f"{url.key} ({url.route}): {method} as {role}: expected {want}, got "
                     f"{response.status_code}{location}"
                 )
-            if url.key.endswith("logout"):
+            if url.key.endswith(SIGN_OUTS):
                 clients = _clients(world)
     return failures
 
@@ -537,7 +548,7 @@ def test_no_signed_in_answer_may_be_kept_by_a_cache(world):
     """Shared police workstations: every page, export, download and API answer to a signed-in user is no-store."""
     failures = []
     for url in URLS:
-        if url.key.startswith(PUBLIC) or url.key.endswith("logout"):
+        if url.key.startswith(PUBLIC) or url.key.endswith(SIGN_OUTS):
             continue
         failures += _kept_by_caches(url, world, _clients(world))
     assert not failures, "Signed-in answers without Cache-Control: private, no-store:\n  " + "\n  ".join(failures)

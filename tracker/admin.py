@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import signin
+from tracker import sessions, signin
 from tracker.forms import SEARCH_MAX_LENGTH, ModelChoicesField
 from tracker.models import (
     Action,
@@ -20,6 +20,7 @@ from tracker.models import (
     Recommendation,
     ReminderLog,
     Report,
+    SignInEvent,
     User,
     overdue_q,
 )
@@ -146,14 +147,60 @@ class SignInLockedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SignInEventInline(admin.TabularInline):
+    """The user's sign-in log of the last SIGN_IN_LOG_DAYS days, newest first (all of it: the sign-in events' list)."""
+
+    model = SignInEvent
+    fk_name = "user"
+    fields = readonly_fields = ["at", "kind", "address", "browser", "by"]
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = "Sign-ins of the last 90 days"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).recent().select_related("by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(ReadOnlyAdmin):
+    """Every user's sign-ins, failures, lock-outs and sign-outs: read only, as a log is."""
+
+    list_display = ["at", "user", "kind", "address", "browser", "by"]
+    list_filter = ["kind", "at"]
+    search_fields = ["user__username", "user__email", "address"]
+    list_select_related = ["user", "by"]
+    date_hierarchy = "at"
+
+
 @admin.register(User)
 class UserAdmin(HostileInputMixin, BaseUserAdmin):
-    list_display = ["username", "email", "first_name", "last_name", "role", "is_staff", "is_active"]
+    list_display = ["username", "email", "first_name", "last_name", "role", "is_staff", "is_active", "last_login"]
     list_filter = [SignInLockedFilter, "role", "is_staff", "is_superuser", "is_active", "forces"]
     filter_horizontal = ["forces", "groups", "user_permissions"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Tracker", {"fields": ["role", "forces", "sign_in"]}),)
-    readonly_fields = ["sign_in"]
-    actions = ["unlock_sign_in"]
+    fieldsets = BaseUserAdmin.fieldsets + (("Tracker", {"fields": ["role", "forces", "sign_in", "sessions_ended_at"]}),)
+    readonly_fields = ["sign_in", "sessions_ended_at", "last_login", "date_joined"]
+    actions = ["unlock_sign_in", "sign_out_everywhere"]
+    inlines = [SignInEventInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user  # named in the sign-in log if this deactivates the account
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Sign the selected users out everywhere", permissions=["change"])
+    def sign_out_everywhere(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            sessions.end_sessions(user, by=request.user)
+            self.log_change(request, user, "Signed out everywhere.")
+        names = ", ".join(user.username for user in users)
+        messages.success(request, f"Signed out everywhere (each must sign in again): {names}.")
 
     @admin.display(description="Sign-in")
     def sign_in(self, user):

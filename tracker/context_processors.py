@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import SimpleLazyObject
 
+from tracker import sessions
 from tracker.links import reverse_cached
 
 
@@ -14,11 +15,23 @@ class NavItem:
     active: bool
 
 
+@dataclass(frozen=True)
+class IdleWarning:
+    """When the page warns that an unused session is about to end (templates/includes/idle_warning.html)."""
+
+    timeout_seconds: int
+    warning_seconds: int
+
+
 def navigation(request) -> dict:
-    """Return the service navigation for the signed-in user, marking the current section."""
+    """Return the service navigation for the signed-in user, marking the current section, and the idle warning."""
     # Lazy, so a page that never shows it (the public register) does not read the session for it: reading the
     # session adds "Vary: Cookie", which stops shared caches serving one copy of the page to everyone.
-    return {"navigation": SimpleLazyObject(lambda: _navigation_items(request))}
+    timeout = sessions.idle_timeout()
+    warning = (
+        IdleWarning(int(timeout.total_seconds()), int(sessions.idle_warning().total_seconds())) if timeout else None
+    )
+    return {"navigation": SimpleLazyObject(lambda: _navigation_items(request)), "idle_warning": warning}
 
 
 def _navigation_items(request) -> list[NavItem]:

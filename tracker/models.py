@@ -19,6 +19,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth,
 from django.db.models.lookups import Exact, GreaterThan
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
 from tracker.dates import check_date_window, long_date
@@ -150,9 +151,50 @@ class User(AbstractUser):
         help_text="The forces whose actions this PSD lead may see and update (a commissioner's office: see only).",
     )
     calendar_token = models.CharField(max_length=64, unique=True, default=_new_calendar_token, editable=False)
+    # Every session signed in before this moment has ended ("sign out everywhere", or the account deactivated):
+    # it is part of the hash each session carries (_get_session_auth_hash), so changing it ends them all.
+    sessions_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._active_when_loaded = user.__dict__.get("is_active")
+        return user
+
+    def save(self, *args, **kwargs):
+        """Save; deactivating an active account also ends its sessions, its API token and its calendar address."""
+        deactivated = getattr(self, "_active_when_loaded", None) is True and not self.is_active
+        if deactivated:
+            self.sessions_ended_at = timezone.now()
+            self.calendar_token = _new_calendar_token()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sessions_ended_at", "calendar_token"}
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            super().save(*args, **kwargs)
+            if deactivated:
+                from rest_framework.authtoken.models import Token
+
+                Token.objects.filter(user=self).delete()
+                SignInEvent.objects.create(
+                    user=self, kind=SignInEvent.Kind.DEACTIVATED, by=getattr(self, "changed_by", None)
+                )
+        self._active_when_loaded = self.is_active
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password (so changing it ends every other session), and of when this user's sessions
+        # were last ended. AbstractBaseUser.get_session_auth_hash and its SECRET_KEY_FALLBACKS variant both call this.
+        key_salt = "tracker.models.User.get_session_auth_hash"
+        ended = self.sessions_ended_at.isoformat() if self.sessions_ended_at else ""
+        return salted_hmac(key_salt, f"{self.password}|{ended}", secret=secret, algorithm="sha256").hexdigest()
+
+    def end_sessions(self) -> None:
+        """Sign this user out everywhere: every session, in every browser, ends at its next request.
+        (tracker.sessions.end_sessions logs it.)"""
+        self.sessions_ended_at = timezone.now()
+        self.save(update_fields=["sessions_ended_at"])
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -198,6 +240,10 @@ class User(AbstractUser):
         """Give this user a new secret calendar address, so the old one stops working."""
         self.calendar_token = _new_calendar_token()
         self.save(update_fields=["calendar_token"])
+
+
+# How far back a user's own sign-in log (their account page) and the admin's look; older events stay in the table.
+SIGN_IN_LOG_DAYS = 90
 
 
 class DatePrecision(models.TextChoices):
@@ -1369,6 +1415,53 @@ class ExtensionRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.decision == self.Decision.PENDING
+
+
+class SignInEventQuerySet(models.QuerySet):
+    def recent(self, days: int = SIGN_IN_LOG_DAYS):
+        """Return the events of the last `days` days."""
+        return self.filter(at__gte=timezone.now() - datetime.timedelta(days=days))
+
+
+class SignInEvent(models.Model):
+    """One sign-in, failed sign-in, lock-out or sign-out of one user: their account's sign-in log."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        FAILED = "failed", "Wrong password"
+        LOCKED_OUT = "locked_out", "Wrong password: sign-in locked"
+        REFUSED_LOCKED = "refused_locked", "Refused: sign-in locked"
+        SIGNED_OUT = "signed_out", "Signed out"
+        IDLE = "idle", "Signed out after inactivity"
+        SIGNED_OUT_EVERYWHERE = "everywhere", "Signed out everywhere"
+        DEACTIVATED = "deactivated", "Account deactivated: sessions, API token and calendar address ended"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    browser = models.CharField(max_length=200, blank=True, help_text="The browser's User-Agent, shortened.")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who did it, when not the user (an admin who deactivated the account or ended its sessions).",
+    )
+
+    objects = SignInEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="sign_in_events_of_user")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_failure(self) -> bool:
+        return self.kind in {self.Kind.FAILED, self.Kind.LOCKED_OUT, self.Kind.REFUSED_LOCKED}
 
 
 class ReminderLog(models.Model):

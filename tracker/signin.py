@@ -105,6 +105,20 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
         if request is None:
             return  # a sign-in outside a request (a script): axes counts nothing without one either
+        refused = getattr(request, "axes_locked_out", False)  # refused before any password was checked
+        try:
+            self._count_failure(sender, credentials, request, **kwargs)
+        finally:
+            # For the sign-in log (tracker.signals.log_failed_sign_in, which runs after this).
+            request.sign_in_outcome = (
+                "refused_locked"
+                if refused
+                else "locked_out"
+                if getattr(request, "axes_locked_out", False)
+                else "failed"
+            )
+
+    def _count_failure(self, sender, credentials: dict, request, **kwargs):
         username = get_client_username(request, credentials)
         before = account_failures(username)
         super().user_login_failed(sender, credentials, request=request, **kwargs)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tracker.views import (
+    account,
     actions,
     calendar,
     exports,
@@ -65,6 +66,9 @@ urlpatterns = [
     path("actions/workbook.xlsx", workbooks.workbook_download, name="workbook_download"),
     path("actions/workbook/upload/", workbooks.workbook_upload, name="workbook_upload"),
     path("actions/workbook/apply/", workbooks.workbook_apply, name="workbook_apply"),
+    path("account/", account.account_page, name="account"),
+    path("account/sign-out-everywhere/", account.sign_out_everywhere, name="sign_out_everywhere"),
+    path("account/session/", account.session_status, name="session_status"),
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/regenerate/", calendar.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<slug:token>.ics", calendar.calendar_feed, name="calendar_feed"),

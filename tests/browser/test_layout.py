@@ -28,6 +28,7 @@ NOT_PAGES = {
     "tracker:register_export",
     "tracker:workbook_download",
     "tracker:calendar_feed",
+    "tracker:session_status",
     "tracker:evidence",
     "api:schema",
     "api:docs",

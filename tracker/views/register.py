@@ -71,6 +71,7 @@ def public_page(view):
             response._csp_exempt = True
         return response
 
+    keep_cached_policy.reads_no_session = True  # not even for the idle timeout (tracker.middleware.IdleSignOut)
     return keep_cached_policy
 
 

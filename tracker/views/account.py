@@ -1,0 +1,57 @@
+"""The signed-in user's own account: who they are, their sign-in log, signing out everywhere, and the idle timer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tracker import sessions
+from tracker.models import SIGN_IN_LOG_DAYS
+
+
+@login_required
+@require_GET
+def account_page(request):
+    """Show the user's account: role and forces, their sign-ins of the last 90 days, and 'sign out everywhere'."""
+    user = request.user
+    context = {
+        "forces": list(user.forces.all()),
+        "events": sessions.recent_events(user),
+        "log_days": SIGN_IN_LOG_DAYS,
+        "idle_minutes": settings.TRACKER_IDLE_TIMEOUT_MINUTES,
+    }
+    return render(request, "tracker/account.html", context)
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    """End every session of the user, on every computer, this one included."""
+    sessions.sign_out_everywhere(request)
+    return redirect("login")
+
+
+@require_http_methods(["GET", "POST"])
+def session_status(request):
+    """Say how long the session has before it ends for being idle (GET, which does not count as use); POST is use:
+    the page's "Stay signed in" and its typing. A form posted without the page's script comes back to its page."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False})
+    if request.method == "POST":
+        sessions.mark_active(request, always=True)
+    if request.method == "POST" and not request.headers.get("Accept", "").startswith("application/json"):
+        back = request.POST.get("next", "")
+        if not (
+            back.startswith("/") and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+        ):
+            back = reverse("tracker:home")
+        return HttpResponseRedirect(back)
+    return JsonResponse({"signed_in": True, "seconds_left": sessions.seconds_left(request)})
+
+
+session_status.counts_as_use = False  # a GET; tracker.middleware.IdleSignOut counts every POST

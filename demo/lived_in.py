@@ -4,7 +4,8 @@ Built by the same code as the national data set (`plan`, `life`, `build`), relat
 looks stale: the seed reports' actions were worked on, verified (some late), superseded, reopened or are still
 outstanding; an inspection round published some months ago falls due in the coming weeks; a national report asks
 every force for something; the round before last shows how extensions went. Owners, RAG ratings, progress notes,
-pending extension requests and a few items on the public register come with them.
+pending extension requests and a few items on the public register come with them, and the log-ins `make run`
+names have a few weeks of sign-ins on their account pages.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from demo.plan import (
     national_recommendation,
     national_report,
 )
+from demo.sign_ins import write_sign_ins
 from tracker.models import Action, ExtensionRequest, Force, ForceSummary, ProgressNote, Report, User
 
 SEED = 2014
@@ -99,6 +101,8 @@ def build(*, today: datetime.date, seed: int = SEED) -> Summary:
             planned + fresh, response_stages(planned, fresh), cast=cast, today=today, rng=random.Random(seed + 2)
         )
         ForceSummary.objects.rebuild()  # written around the ORM, so counted afresh
+        named = [User.objects.get(username=username) for username, _what in log_ins() if "<" not in username]
+        write_sign_ins(named, today=today, rng=random.Random(seed + 3))
     summary.forces = len(forces)
     summary.users = User.objects.filter(username__startswith=DEMO_USER_PREFIX).count()
     summary.reports = Report.objects.count()

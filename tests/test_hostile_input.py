@@ -27,6 +27,7 @@ from tests.test_permission_matrix import (
     METHODS,
     NOT_FORCE_B_S,
     REFUSED,
+    SIGN_OUTS,
     URLS,
     Url,
     World,
@@ -104,11 +105,11 @@ def _roles(url: Url) -> tuple[str, ...]:
 
 
 def uses() -> list[Use]:
-    """Return every (URL, method, role) whose view runs, per the permission matrix; sign-out is left out."""
+    """Return every (URL, method, role) whose view runs, per the permission matrix; signing out is left out."""
     return [
         Use(url, method, role)
         for url in URLS
-        if not url.key.endswith("logout")
+        if not url.key.endswith(SIGN_OUTS)
         for method in METHODS
         for role in _roles(url)
         if expected(url, method, role) not in REFUSED

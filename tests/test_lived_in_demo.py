@@ -242,3 +242,12 @@ def test_commissioners_responses_are_in_every_stage_some_due_some_overdue(loaded
 def test_prints_the_log_in_of_a_commissioners_office(loaded):
     out = _build()
     assert "demo.pcc.cambridgeshire " in out and "demo.pcc.<force-slug>" in out
+
+
+def test_the_named_log_ins_have_weeks_of_sign_ins_on_working_days_and_a_last_sign_in(loaded):
+    _build()
+    reviewer = User.objects.get(username="demo.reviewer")
+    days = {event.at.date() for event in reviewer.sign_in_events.all()}
+    assert len(days) >= 10 and all(day.weekday() < 5 and day < TODAY for day in days)
+    assert reviewer.last_login is not None and reviewer.last_login.date() == max(days)
+    assert not User.objects.get(username="demo.psd.west-midlands.2").sign_in_events.exists()

@@ -104,6 +104,15 @@ def test_the_account_page_shows_the_last_90_days_only(client, psd_lead_a, clock)
     assert "203.0.113.91" not in page
 
 
+def test_the_account_page_shows_the_latest_50(client, psd_lead_a):
+    for _ in range(60):
+        sessions.record(psd_lead_a, SignInEvent.Kind.FAILED)
+    client.force_login(psd_lead_a)
+    page = client.get(reverse("tracker:account")).content.decode()
+    assert page.count('<tr class="govuk-table__row">') == 1 + 50  # the heading's row, and the latest 50
+    assert page.count("Wrong password</strong>") == 49  # the 50th is this sign-in
+
+
 def test_the_account_page_links_from_the_name_in_the_header(client, psd_lead_a):
     client.force_login(psd_lead_a)
     page = client.get(reverse("tracker:calendar")).content.decode()

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tracker import sessions
 from tracker.models import SIGN_IN_LOG_DAYS
 
+LOG_LIMIT = 50  # sign-in events on the account page
+
 
 @login_required
 @require_GET
@@ -21,8 +23,9 @@ def account_page(request):
     user = request.user
     context = {
         "forces": list(user.forces.all()),
-        "events": sessions.recent_events(user),
+        "events": sessions.recent_events(user, limit=LOG_LIMIT),
         "log_days": SIGN_IN_LOG_DAYS,
+        "log_limit": LOG_LIMIT,
         "idle_minutes": settings.TRACKER_IDLE_TIMEOUT_MINUTES,
     }
     return render(request, "tracker/account.html", context)

@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from tracker import sessions, signin
 from tracker.forms import SEARCH_MAX_LENGTH, ModelChoicesField
 from tracker.models import (
+    SIGN_IN_LOG_DAYS,
     Action,
     ExtensionRequest,
     Force,
@@ -156,7 +157,7 @@ class SignInEventInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    verbose_name_plural = "Sign-ins of the last 90 days"
+    verbose_name_plural = f"Sign-ins of the last {SIGN_IN_LOG_DAYS} days"
 
     def get_queryset(self, request):
         return super().get_queryset(request).recent().select_related("by")

@@ -46,7 +46,8 @@ class IdleSignOut:
     (the sign-in page, then back to it). A form sent after the timeout is not saved: it comes back to the page
     it was sent from, through the sign-in page, with a message saying why. Pages that never read the session
     (the public register: `reads_no_session`) are neither checked nor counted as use; the page script's own
-    question "how long have I left?" (`counts_as_use = False`) is checked but not counted.
+    question "how long have I left?" (`counts_as_use = False`: it counts its own "Stay signed in") is checked here
+    but not counted.
     """
 
     def __init__(self, get_response):
@@ -65,7 +66,7 @@ class IdleSignOut:
             if request.method not in ("GET", "HEAD") and not request.path.startswith("/api/"):
                 return redirect_to_login(_page_it_came_from(request))
             return None  # answered as signed out: the sign-in page for a page, 401 or 403 from the API
-        if request.method != "GET" or getattr(view_func, "counts_as_use", True):
+        if getattr(view_func, "counts_as_use", True):
             sessions.mark_active(request)
         return None
 

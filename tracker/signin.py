@@ -30,6 +30,7 @@ from django.core.mail import EmailMessage
 from django.db.models import Sum
 from django.utils import timezone
 
+from tracker.models import SignInEvent
 from tracker.reminders import render_email
 
 log = logging.getLogger(__name__)
@@ -110,13 +111,12 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
             self._count_failure(sender, credentials, request, **kwargs)
         finally:
             # For the sign-in log (tracker.signals.log_failed_sign_in, which runs after this).
-            request.sign_in_outcome = (
-                "refused_locked"
-                if refused
-                else "locked_out"
-                if getattr(request, "axes_locked_out", False)
-                else "failed"
-            )
+            if refused:
+                request.sign_in_outcome = SignInEvent.Kind.REFUSED_LOCKED
+            elif getattr(request, "axes_locked_out", False):
+                request.sign_in_outcome = SignInEvent.Kind.LOCKED_OUT
+            else:
+                request.sign_in_outcome = SignInEvent.Kind.FAILED
 
     def _count_failure(self, sender, credentials: dict, request, **kwargs):
         username = get_client_username(request, credentials)

@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracker import sessions
 from tracker.models import SIGN_IN_LOG_DAYS
+from tracker.views.common import next_url
 
 LOG_LIMIT = 50  # sign-in events on the account page
 
@@ -47,14 +47,9 @@ def session_status(request):
         return JsonResponse({"signed_in": False})
     if request.method == "POST":
         sessions.mark_active(request, always=True)
-    if request.method == "POST" and not request.headers.get("Accept", "").startswith("application/json"):
-        back = request.POST.get("next", "")
-        if not (
-            back.startswith("/") and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
-        ):
-            back = reverse("tracker:home")
-        return HttpResponseRedirect(back)
+        if not request.headers.get("Accept", "").startswith("application/json"):
+            return HttpResponseRedirect(next_url(request) or reverse("tracker:home"))
     return JsonResponse({"signed_in": True, "seconds_left": sessions.seconds_left(request)})
 
 
-session_status.counts_as_use = False  # a GET; tracker.middleware.IdleSignOut counts every POST
+session_status.counts_as_use = False  # it counts its own POSTs (tracker.middleware.IdleSignOut counts no request here)

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     ActionFactory,
@@ -783,3 +784,30 @@ def test_a_published_response_is_read_by_the_force_and_hmic(client, report, comm
 
     for user in (psd_lead_a, reviewer):
         assert b"The commissioner welcomes the report." in page(client, user, "tracker:response_print", report).content
+
+
+# The chief officer's comments awaited (what reminders and calendars list)
+
+
+def _response(force, **fields) -> CommissionerResponse:
+    return CommissionerResponse.objects.create(
+        report=ReportFactory(subject_force=force, published_on=PUBLISHED), **fields
+    )
+
+
+def test_comments_are_awaited_once_invited_until_written_or_the_response_is_published(force_a, today):
+    awaited = _response(force_a, comments_due_on=TODAY)
+    not_invited = _response(force_a)
+    written = _response(force_a, comments_due_on=TODAY, chief_officer_comments="We accept them.")
+    published = _response(force_a, comments_due_on=TODAY, published_at=timezone.now())
+
+    assert [r.comments_awaited for r in (awaited, not_invited, written, published)] == [True, False, False, False]
+    assert list(CommissionerResponse.awaiting_comments()) == [awaited]
+
+
+def test_comments_awaited_are_listed_soonest_due_first_then_in_the_order_invited(force_a, today):
+    later = _response(force_a, comments_due_on=TODAY + datetime.timedelta(days=9))
+    first = _response(force_a, comments_due_on=TODAY)
+    second = _response(force_a, comments_due_on=TODAY)
+
+    assert list(CommissionerResponse.awaiting_comments()) == [first, second, later]

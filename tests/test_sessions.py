@@ -87,6 +87,14 @@ def test_the_failure_that_locks_the_account_and_the_attempts_refused_after_are_l
     ]
 
 
+def test_the_failure_that_locks_the_account_from_every_address_is_logged_as_such(client, psd_lead_a, settings):
+    settings.AXES_ENABLED = True
+    settings.TRACKER_ACCOUNT_FAILURE_LIMIT = 3
+    for n in range(3):  # each from its own address, so no address is locked: the account is
+        sign_in(client, psd_lead_a, password="wrong", address=f"198.51.100.{n + 1}")
+    assert kinds(psd_lead_a) == [SignInEvent.Kind.FAILED] * 2 + [SignInEvent.Kind.LOCKED_OUT]
+
+
 def test_the_account_page_lists_the_users_own_sign_ins_only(client, psd_lead_a, psd_lead_b):
     sign_in(Client(), psd_lead_b, address="198.51.100.7")
     sign_in(client, psd_lead_a, password="wrong", address="203.0.113.5")
@@ -427,3 +435,20 @@ def test_a_negative_timeout_or_warning_is_refused_at_start(name):
     result = _manage("check", DJANGO_DEBUG="true", **{name: "-1"})
     assert result.returncode == 1
     assert "TRACKER_IDLE_TIMEOUT_MINUTES and TRACKER_IDLE_WARNING_SECONDS must be 0 or more" in result.stderr
+
+
+# The model
+
+
+def test_an_event_reads_as_what_who_and_when_in_local_time(psd_lead_a, clock):
+    event = sessions.record(psd_lead_a, SignInEvent.Kind.SIGNED_IN)
+    clock.move_to(START + datetime.timedelta(days=200))  # an event told later still says when it happened
+    assert str(event) == "Signed in: Alice Ashby at 2026-12-01 09:00"
+
+
+def test_signing_out_everywhere_saves_nothing_else_of_the_user(psd_lead_a):
+    stale = User.objects.get(pk=psd_lead_a.pk)
+    User.objects.filter(pk=psd_lead_a.pk).update(first_name="Alicia")  # an admin's change meanwhile
+    sessions.end_sessions(stale)
+    psd_lead_a.refresh_from_db()
+    assert psd_lead_a.first_name == "Alicia" and psd_lead_a.sessions_ended_at is not None

@@ -106,32 +106,28 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
         if request is None:
             return  # a sign-in outside a request (a script): axes counts nothing without one either
-        refused = getattr(request, "axes_locked_out", False)  # refused before any password was checked
-        try:
-            self._count_failure(sender, credentials, request, **kwargs)
-        finally:
-            # For the sign-in log (tracker.signals.log_failed_sign_in, which runs after this).
-            if refused:
-                request.sign_in_outcome = SignInEvent.Kind.REFUSED_LOCKED
-            elif getattr(request, "axes_locked_out", False):
-                request.sign_in_outcome = SignInEvent.Kind.LOCKED_OUT
-            else:
-                request.sign_in_outcome = SignInEvent.Kind.FAILED
-
-    def _count_failure(self, sender, credentials: dict, request, **kwargs):
+        refused = request.axes_locked_out  # refused before any password was checked (set by axes' backend)
         username = get_client_username(request, credentials)
         before = account_failures(username)
         super().user_login_failed(sender, credentials, request=request, **kwargs)
         # This failure locked the account. (Two at once may both think so: then the holder gets two emails, not
         # none.) An attempt refused while locked is not counted, so it never crosses the limit again.
-        if not before < settings.TRACKER_ACCOUNT_FAILURE_LIMIT <= account_failures(username):
-            return
-        log.warning("Sign-in locked for an account after %s failed attempts", settings.TRACKER_ACCOUNT_FAILURE_LIMIT)
-        if not request.axes_locked_out:  # axes has not locked the address too, and said so
-            request.axes_locked_out = True
-            request.axes_credentials = credentials
-            user_locked_out.send("axes", request=request, username=username, ip_address=request.axes_ip_address)
-        tell_the_account_holder(username)
+        if before < settings.TRACKER_ACCOUNT_FAILURE_LIMIT <= account_failures(username):
+            log.warning(
+                "Sign-in locked for an account after %s failed attempts", settings.TRACKER_ACCOUNT_FAILURE_LIMIT
+            )
+            if not request.axes_locked_out:  # axes has not locked the address too, and said so
+                request.axes_locked_out = True
+                request.axes_credentials = credentials
+                user_locked_out.send("axes", request=request, username=username, ip_address=request.axes_ip_address)
+            tell_the_account_holder(username)
+        # For the sign-in log (tracker.signals.log_failed_sign_in, which runs after this).
+        if refused:
+            request.sign_in_outcome = SignInEvent.Kind.REFUSED_LOCKED
+        elif request.axes_locked_out:
+            request.sign_in_outcome = SignInEvent.Kind.LOCKED_OUT
+        else:
+            request.sign_in_outcome = SignInEvent.Kind.FAILED
 
 
 def tell_the_account_holder(username: str) -> None:

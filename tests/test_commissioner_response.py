@@ -811,3 +811,21 @@ def test_comments_awaited_are_listed_soonest_due_first_then_in_the_order_invited
     second = _response(force_a, comments_due_on=TODAY)
 
     assert list(CommissionerResponse.awaiting_comments()) == [first, second, later]
+
+
+def test_a_response_published_on_the_last_day_is_in_time_and_the_day_after_is_late(force_a):
+    on_time = _response(force_a, published_at=datetime.datetime(2026, 3, 29, 23, 30, tzinfo=LONDON))
+    late = _response(force_a, published_at=datetime.datetime(2026, 3, 30, 0, 30, tzinfo=LONDON))
+    assert (on_time.report.response_due_on, on_time.published_in_time, late.published_in_time) == (
+        LAST_DAY,
+        True,
+        False,
+    )
+
+
+def test_in_time_says_nothing_of_a_response_not_published_or_to_a_report_before_the_duty(force_a):
+    unpublished = _response(force_a)
+    before_the_duty = CommissionerResponse.objects.create(
+        report=ReportFactory(subject_force=force_a, published_on=datetime.date(2016, 6, 1)), published_at=timezone.now()
+    )
+    assert (unpublished.published_in_time, before_the_duty.published_in_time) == (None, None)

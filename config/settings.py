@@ -13,7 +13,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_cache, env_float, env_int, env_list
+from config.env import env_bool, env_cache, env_float, env_identity_providers, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,6 +47,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Single sign-on through organisations' OpenID Connect identity providers (tracker/sso.py): allauth speaks the
+    # protocol; who may sign in, and as what, is the tracker's own sign-in rules.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "tracker",
 ]
 
@@ -58,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "tracker.middleware.private_responses",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages, so the sign-in page can say why the session ended.
@@ -119,6 +126,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Single sign-on (README "Single sign-on"): the identity providers offered as "Sign in with <organisation>" beside the
+# password form, each from variables of its own (config.env.env_identity_providers); none by default. An admin
+# switches a provider off, and says who gets which role and force, in the admin's "Identity providers".
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": env_identity_providers("TRACKER_SSO_PROVIDERS")}}
+SOCIALACCOUNT_ADAPTER = "tracker.views.sso.SingleSignOnAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False  # the tracker calls nothing on the user's behalf: no access token is kept
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("TRACKER_SSO_TIMEOUT_SECONDS", 5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

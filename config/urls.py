@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tracker.views import sso
+
 admin.site.site_header = "Recommendation Tracker administration"
 admin.site.site_title = "Recommendation Tracker"
 
@@ -12,7 +14,10 @@ handler404 = "tracker.views.errors.page_not_found"
 handler500 = "tracker.views.errors.server_error"
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", sso.SignInView.as_view(), name="login"),
+    # Single sign-on (tracker/views/sso.py); allauth reverses these two names. Register .../callback/ with the provider.
+    path("accounts/sso/<slug:provider_id>/", sso.start, name="openid_connect_login"),
+    path("accounts/sso/<slug:provider_id>/callback/", sso.callback, name="openid_connect_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("tracker.api.urls")),

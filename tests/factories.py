@@ -9,10 +9,12 @@ from tracker.models import (
     Action,
     ExtensionRequest,
     Force,
+    IdentityProvider,
     KeyFigure,
     ProgressNote,
     Recommendation,
     Report,
+    SignInRule,
     Theme,
     User,
 )
@@ -153,3 +155,26 @@ class ExtensionRequestFactory(factory.django.DjangoModelFactory):
     requested_by = factory.SubFactory(PsdLeadFactory)
     requested_due_date = datetime.date(2015, 9, 30)
     reason = "The new policy needs sign-off by the chief officer group, which meets in September."
+
+
+class IdentityProviderFactory(factory.django.DjangoModelFactory):
+    """The row of an identity provider configured in settings (tests.oidc.LocalIdentityProvider.app)."""
+
+    class Meta:
+        model = IdentityProvider
+        django_get_or_create = ["key"]
+
+    key = "test-force"
+
+
+class SignInRuleFactory(factory.django.DjangoModelFactory):
+    """A sign-in rule: by default, anyone with an address at test.police.uk is a PSD lead of `force`."""
+
+    class Meta:
+        model = SignInRule
+
+    provider = factory.SubFactory(IdentityProviderFactory)
+    claim = SignInRule.EMAIL
+    value = "@test.police.uk"
+    role = User.Role.PSD_LEAD
+    force = factory.SubFactory(ForceFactory)

@@ -54,6 +54,10 @@ FORCE_A_GET = _both((L, 200, 404, 200, 200, 200), (L, 405, 405, 405, 405, 405))
 MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "login": _both((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
     "logout": _both((405, 405, 405, 405, 405, 405), (302, 302, 302, 302, 302, 302)),
+    # Single sign-on, for anyone: a GET goes to the sign-in page; the matrix's provider does not answer (403 and
+    # why), and a callback with no sign-in under way is refused (tests/test_single_sign_on.py signs in for real).
+    "openid_connect_login": _both((302, 302, 302, 302, 302, 302), (403, 403, 403, 403, 403, 403)),
+    "openid_connect_callback": _both((403, 403, 403, 403, 403, 403), (403, 403, 403, 403, 403, 403)),
     "tracker:home": _both((L, 302, 302, 302, 302, 302), (L, 405, 405, 405, 405, 405)),
     "tracker:dashboard": REVIEWER_GET,
     "tracker:review_queue": REVIEWER_GET,
@@ -158,6 +162,8 @@ ADMIN_EXCEPTIONS: dict[str, dict[str, dict[str, int | str]]] = {
     "admin:tracker_action_simple_history": _admin_only(200, 403),
     "admin:tracker_recommendation_simple_history": _admin_only(200, 403),
     "admin:tracker_extensionrequest_simple_history": _admin_only(200, 403),
+    "admin:tracker_user_simple_history": _admin_only(200, 403),
+    "admin:tracker_identityprovider_simple_history": _admin_only(200, 403),
     # Notes and extension requests are part of an action's history: not deletable or editable in the admin.
     "admin:tracker_progressnote_delete": _admin_only(403, 403),
     "admin:tracker_extensionrequest_delete": _admin_only(403, 403),
@@ -204,6 +210,8 @@ ADMIN_AS_ADMIN: dict[str, tuple[int, int]] = {
     **_model_pages("axes_accessfailurelog", add=READ_ONLY, change=(200, 302)),
     **_model_pages("tracker_force"),
     **_model_pages("tracker_user"),
+    # Identity providers come from the environment: none added here, a configured one not deleted.
+    **_model_pages("tracker_identityprovider", add=READ_ONLY, delete=READ_ONLY),
     "admin:auth_user_password_change": PAGE,
     **_model_pages("tracker_report"),
     "admin:tracker_report_import": PAGE,
@@ -282,6 +290,21 @@ class World:
     other_theme: object | None
 
 
+# An identity provider configured for the matrix, at an address where nothing answers (the discard port).
+MATRIX_PROVIDER = {
+    "provider_id": "matrix-idp",
+    "name": "Matrix Police",
+    "client_id": "tracker",
+    "secret": "secret",
+    "settings": {"server_url": "http://127.0.0.1:9", "oauth_pkce_enabled": True, "email_domains": ["matrix.uk"]},
+}
+
+
+@pytest.fixture(autouse=True)
+def identity_provider(settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [MATRIX_PROVIDER]}}
+
+
 @pytest.fixture
 def world(force_a, force_b, psd_lead_a, psd_lead_b, reviewer, admin_user, commissioner_a) -> World:
     report = ReportFactory(slug="report-a", subject_force=force_a)
@@ -320,7 +343,7 @@ def _one_of_each_admin_model(user, force) -> None:
     from django.contrib.auth.models import Group
     from rest_framework.authtoken.models import Token
 
-    from tracker.models import ReminderLog
+    from tracker.models import IdentityProvider, ReminderLog, SignInRule
 
     Group.objects.create(name="PSD leads")
     Token.objects.create(user=user)
@@ -329,6 +352,8 @@ def _one_of_each_admin_model(user, force) -> None:
     AccessLog.objects.create(**where)
     AccessFailureLog.objects.create(**where)
     ReminderLog.objects.create(user=user, kind=ReminderLog.Kind.DIGEST, force=force, sent_on=timezone.localdate())
+    provider = IdentityProvider.objects.create(key=MATRIX_PROVIDER["provider_id"])
+    SignInRule.objects.create(provider=provider, value="@matrix.uk", role=user.role, force=force)
 
 
 def _admin_model(url: Url):
@@ -394,6 +419,8 @@ def url_kwargs(url: Url, world: World) -> dict[str, object]:
             values[param] = "tracker"
         elif param == "url":
             values[param] = "no-such-page/"
+        elif param == "provider_id":
+            values[param] = MATRIX_PROVIDER["provider_id"]
         else:
             pytest.fail(f"{url.key}: no value for the URL argument {param!r}; add one in url_kwargs")
     return values

@@ -204,7 +204,11 @@ def deactivated(client, admin_user, psd_lead_a):
         is_active="",
         last_login_0="",
         last_login_1="",
-        **{f"sign_in_events-{key}": value for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()},
+        **{
+            f"{inline}-{key}": value
+            for inline in ("sign_in_events", "socialaccount_set")
+            for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()
+        },
     )
     data.pop("groups", None), data.pop("user_permissions", None)
     response = client.post(change, data)

@@ -1,5 +1,7 @@
 import functools
 
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -16,15 +18,23 @@ from tracker.models import (
     Action,
     ExtensionRequest,
     Force,
+    IdentityProvider,
     KeyFigure,
     ProgressNote,
     Recommendation,
     ReminderLog,
     Report,
     SignInEvent,
+    SignInRule,
     User,
     overdue_q,
 )
+
+# allauth's own admins: the tracker configures identity providers from the environment (not SocialApp), keeps no
+# tokens and no second email addresses; a user's linked identities show on their page (SocialAccountInline).
+for _model in (SocialApp, SocialToken, SocialAccount, EmailAddress):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class HostileInputMixin:
@@ -153,7 +163,7 @@ class SignInEventInline(admin.TabularInline):
 
     model = SignInEvent
     fk_name = "user"
-    fields = readonly_fields = ["at", "kind", "address", "browser", "by"]
+    fields = readonly_fields = ["at", "kind", "detail", "address", "browser", "by"]
     extra = 0
     max_num = 0
     can_delete = False
@@ -170,22 +180,78 @@ class SignInEventInline(admin.TabularInline):
 class SignInEventAdmin(ReadOnlyAdmin):
     """Every user's sign-ins, failures, lock-outs and sign-outs: read only, as a log is."""
 
-    list_display = ["at", "user", "kind", "address", "browser", "by"]
+    list_display = ["at", "user", "identity", "kind", "detail", "address", "browser", "by"]
     list_filter = ["kind", "at"]
-    search_fields = ["user__username", "user__email", "address"]
+    search_fields = ["user__username", "user__email", "identity", "address"]
     list_select_related = ["user", "by"]
     date_hierarchy = "at"
 
 
+class SocialAccountInline(admin.TabularInline):
+    """The identities (provider and subject) through which the user signs in; delete one to unlink it."""
+
+    model = SocialAccount
+    fields = readonly_fields = ["provider", "uid", "date_joined", "last_login"]
+    extra = 0
+    max_num = 0
+    verbose_name = "single sign-on identity"
+    verbose_name_plural = "Single sign-on identities (delete one to unlink it; the next sign-in links it again)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SignInRuleInline(admin.TabularInline):
+    model = SignInRule
+    fields = ["position", "claim", "value", "role", "force"]
+    extra = 1
+    autocomplete_fields = ["force"]
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(AppendOnlyHistoryAdmin):
+    """
+    The identity providers configured from the environment (TRACKER_SSO_PROVIDERS): switch one off, and say who
+    signing in through it gets which role and force. Changes to both are in history.
+    """
+
+    list_display = ["name", "key", "issuer", "email_domains", "enabled", "rule_count"]
+    list_editable = ["enabled"]
+    fields = ["name", "key", "issuer", "email_domains", "enabled"]
+    readonly_fields = ["name", "key", "issuer", "email_domains"]
+    inlines = [SignInRuleInline]
+
+    def changelist_view(self, request, extra_context=None):
+        IdentityProvider.objects.configured()  # a row for each provider in the environment
+        return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_rules=Count("rules"))
+
+    def has_add_permission(self, request):
+        return False  # providers come from the environment
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and not obj.is_configured  # a provider no longer configured, with its rules
+
+    @admin.display(description="Rules", ordering="_rules")
+    def rule_count(self, obj):
+        return obj._rules
+
+    @admin.display(description="Email domains")
+    def email_domains(self, obj):
+        return ", ".join(f"@{domain}" for domain in obj.email_domains) or "— not configured any more"
+
+
 @admin.register(User)
-class UserAdmin(HostileInputMixin, BaseUserAdmin):
+class UserAdmin(AppendOnlyHistoryAdmin, BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "is_staff", "is_active", "last_login"]
     list_filter = [SignInLockedFilter, "role", "is_staff", "is_superuser", "is_active", "forces"]
     filter_horizontal = ["forces", "groups", "user_permissions"]
     fieldsets = BaseUserAdmin.fieldsets + (("Tracker", {"fields": ["role", "forces", "sign_in", "sessions_ended_at"]}),)
     readonly_fields = ["sign_in", "sessions_ended_at", "last_login", "date_joined"]
     actions = ["unlock_sign_in", "sign_out_everywhere"]
-    inlines = [SignInEventInline]
+    inlines = [SocialAccountInline, SignInEventInline]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

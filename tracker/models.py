@@ -154,6 +154,15 @@ class User(AbstractUser):
     # Every session signed in before this moment has ended ("sign out everywhere", or the account deactivated):
     # it is part of the hash each session carries (_get_session_auth_hash), so changing it ends them all.
     sessions_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Deactivated by single sign-on because no sign-in rule matched their claims any more (tracker.sso): a later
+    # sign-in that matches a rule again reactivates the account; one an admin deactivated stays so.
+    deactivated_by_rules = models.BooleanField(default=False, editable=False)
+
+    # Who has which role and forces, and since when: every grant and change, by an admin or by a sign-in rule.
+    # Signing in (last_login) and ending sessions are the sign-in log's, not history.
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "sessions_ended_at", "calendar_token"], m2m_fields=[forces]
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -167,6 +176,10 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         """Save; deactivating an active account also ends its sessions, its API token and its calendar address."""
         deactivated = getattr(self, "_active_when_loaded", None) is True and not self.is_active
+        if self.is_active and self.deactivated_by_rules:
+            self.deactivated_by_rules = False
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "deactivated_by_rules"}
         if deactivated:
             self.sessions_ended_at = timezone.now()
             self.calendar_token = _new_calendar_token()
@@ -194,7 +207,11 @@ class User(AbstractUser):
         """Sign this user out everywhere: every session, in every browser, ends at its next request.
         (tracker.sessions.end_sessions logs it.)"""
         self.sessions_ended_at = timezone.now()
-        self.save(update_fields=["sessions_ended_at"])
+        self.skip_history_when_saving = True  # nothing in history changes (tracked by the sign-in log)
+        try:
+            self.save(update_fields=["sessions_ended_at"])
+        finally:
+            del self.skip_history_when_saving
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -1435,8 +1452,16 @@ class SignInEvent(models.Model):
         IDLE = "idle", "Signed out after inactivity"
         SIGNED_OUT_EVERYWHERE = "everywhere", "Signed out everywhere"
         DEACTIVATED = "deactivated", "Account deactivated: sessions, API token and calendar address ended"
+        SSO_REFUSED = "sso_refused", "Refused: single sign-on"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sign_in_events",
+        help_text="Empty for a single sign-on refused to someone with no account.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now)
     address = models.GenericIPAddressField(null=True, blank=True)
@@ -1449,6 +1474,12 @@ class SignInEvent(models.Model):
         related_name="+",
         help_text="Who did it, when not the user (an admin who deactivated the account or ended its sessions).",
     )
+    identity = models.CharField(
+        max_length=254, blank=True, help_text="Who an identity provider said signed in (single sign-on)."
+    )
+    detail = models.CharField(
+        max_length=300, blank=True, help_text="Through which identity provider, or why it was refused."
+    )
 
     objects = SignInEventQuerySet.as_manager()
 
@@ -1457,11 +1488,185 @@ class SignInEvent(models.Model):
         indexes = [models.Index(fields=["user", "-at"], name="sign_in_events_of_user")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.user} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+        who = self.user or self.identity
+        return f"{self.get_kind_display()}: {who} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
     @property
     def is_failure(self) -> bool:
         return self.kind in {self.Kind.FAILED, self.Kind.LOCKED_OUT, self.Kind.REFUSED_LOCKED}
+
+
+# Single sign-on (tracker.sso): the identity providers configured from the environment, and the rules that say who
+# signing in through each gets which role and force.
+
+
+def configured_identity_providers() -> dict[str, dict]:
+    """Return the identity providers configured from the environment (TRACKER_SSO_PROVIDERS), by key, in order."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    return {app["provider_id"]: app for app in apps}
+
+
+class IdentityProviderManager(models.Manager["IdentityProvider"]):
+    def configured(self) -> list[IdentityProvider]:
+        """Return a row for each configured identity provider, in the environment's order (made on first use)."""
+        keys = list(configured_identity_providers())
+        if not keys:
+            return []
+        rows = {row.key: row for row in self.filter(key__in=keys)}
+        missing = [IdentityProvider(key=key) for key in keys if key not in rows]
+        if missing:
+            self.bulk_create(missing, ignore_conflicts=True)
+            rows = {row.key: row for row in self.filter(key__in=keys)}
+        return [rows[key] for key in keys]
+
+    def get_configured(self, key: str) -> IdentityProvider | None:
+        """Return the configured identity provider `key` (its row made on first use), or None if there is none."""
+        if key not in configured_identity_providers():
+            return None
+        return self.get_or_create(key=key)[0]
+
+    def offered(self) -> list[IdentityProvider]:
+        """Return the configured identity providers the sign-in page offers (not switched off)."""
+        return [provider for provider in self.configured() if provider.enabled]
+
+
+class IdentityProvider(models.Model):
+    """An organisation's OpenID Connect identity provider, configured from the environment (TRACKER_SSO_PROVIDERS):
+    whether the sign-in page offers it, and its sign-in rules."""
+
+    key = models.SlugField(max_length=40, unique=True, editable=False, help_text="Its key in TRACKER_SSO_PROVIDERS.")
+    enabled = models.BooleanField(
+        "offered on the sign-in page",
+        default=True,
+        help_text="Untick to stop every sign-in through this provider at once; passwords still work.",
+    )
+    history = HistoricalRecords()
+
+    objects = IdentityProviderManager()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def app(self) -> dict | None:
+        """Its configuration from the environment (django-allauth's openid_connect app), or None if removed."""
+        return configured_identity_providers().get(self.key)
+
+    @property
+    def is_configured(self) -> bool:
+        return self.app is not None
+
+    @property
+    def name(self) -> str:
+        """The organisation, as in "Sign in with <name>"."""
+        return self.app["name"] if self.app else self.key
+
+    @property
+    def issuer(self) -> str:
+        return self.app["settings"]["server_url"] if self.app else ""
+
+    @property
+    def email_domains(self) -> list[str]:
+        """The email domains this provider speaks for: an address in any other is never taken from it."""
+        return self.app["settings"]["email_domains"] if self.app else []
+
+    def speaks_for(self, email: str) -> bool:
+        """Return True if `email` is an address in one of this provider's email domains."""
+        domain = email.rpartition("@")[2].lower()
+        return bool(email.count("@") == 1 and domain) and domain in self.email_domains
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What sign-in rules give someone: a role, and for a force role, the forces."""
+
+    role: str
+    force_ids: frozenset[int]
+    rules: tuple[SignInRule, ...]
+
+    def describe(self) -> str:
+        return "; ".join(str(rule) for rule in self.rules)
+
+
+class SignInRuleQuerySet(models.QuerySet["SignInRule"]):
+    def grant_for(self, claims: Mapping[str, object]) -> Grant | None:
+        """
+        Return what these rules give someone with `claims`, or None if no rule matches. Rules are tried in order:
+        the first that matches gives the role, and every matching rule for that role adds its force.
+        """
+        matching = [rule for rule in self.select_related("force") if rule.matches(claims)]
+        if not matching:
+            return None
+        role = matching[0].role
+        chosen = tuple(rule for rule in matching if rule.role == role)
+        return Grant(role, frozenset(rule.force_id for rule in chosen if rule.force_id), chosen)
+
+
+class SignInRule(models.Model):
+    """One rule of an identity provider: whoever signs in through it with a claim of this value gets this role."""
+
+    EMAIL = "email"
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="rules")
+    position = models.PositiveIntegerField(default=0, help_text="Rules are tried in this order, lowest first.")
+    claim = models.CharField(
+        max_length=100,
+        default=EMAIL,
+        help_text='The claim to read. "email": the value is a domain (@westmidlands.police.uk) or one address. '
+        'Any other claim ("groups", "roles"): the value is one it has, or one in the list it has.',
+    )
+    value = models.CharField(max_length=200)
+    role = models.CharField(max_length=20, choices=User.Role.choices)
+    force = models.ForeignKey(
+        Force,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a PSD lead or a commissioner's office; none for a reviewer, who sees every force.",
+    )
+    history = HistoricalRecords()
+
+    objects = SignInRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "position", "pk"]
+
+    def __str__(self) -> str:
+        gives = self.get_role_display() + (f" of {self.force}" if self.force_id else "")
+        return f"{self.claim} {self.value} → {gives}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.claim, self.value = self.claim.strip(), self.value.strip()
+        errors = {}
+        if self.role == User.Role.REVIEWER and self.force_id:
+            errors["force"] = "A reviewer sees every force: leave the force empty."
+        if self.role != User.Role.REVIEWER and not self.force_id:
+            errors["force"] = f"Say which force's {self.get_role_display()} this rule makes them."
+        if self.claim == self.EMAIL and "@" not in self.value:
+            errors["value"] = (
+                "For the email claim, give a domain starting with @ (@westmidlands.police.uk) or an address."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def matches(self, claims: Mapping[str, object]) -> bool:
+        """Return True if `claims` (an ID token's and userinfo's) satisfy this rule."""
+        value = self.value.strip().casefold()
+        claimed = claims.get(self.claim)
+        if self.claim == self.EMAIL:
+            if not isinstance(claimed, str):
+                return False
+            email = claimed.strip().casefold()
+            return email.endswith(value) if value.startswith("@") else email == value
+        if isinstance(claimed, list | tuple):
+            return any(isinstance(item, str | int) and str(item).casefold() == value for item in claimed)
+        return isinstance(claimed, str | int) and not isinstance(claimed, bool) and str(claimed).casefold() == value
 
 
 class ReminderLog(models.Model):

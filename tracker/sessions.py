@@ -40,11 +40,22 @@ def idle_warning() -> datetime.timedelta:
     return min(datetime.timedelta(seconds=settings.TRACKER_IDLE_WARNING_SECONDS), idle_timeout() / 2)
 
 
-def record(user: User, kind: SignInEvent.Kind, request=None, *, by: User | None = None) -> SignInEvent:
-    """Add `kind` to `user`'s sign-in log, with the address and browser of `request` if there is one."""
+def record(
+    user: User | None,
+    kind: SignInEvent.Kind,
+    request=None,
+    *,
+    by: User | None = None,
+    identity: str = "",
+    detail: str = "",
+) -> SignInEvent:
+    """Add `kind` to `user`'s sign-in log (or to nobody's: a single sign-on refused to someone with no account),
+    with the address and browser of `request` if there is one."""
     browser = request.META.get("HTTP_USER_AGENT", "")[:200] if request is not None else ""
     address = client_address(request) if request is not None else None
-    return SignInEvent.objects.create(user=user, kind=kind, address=address, browser=browser, by=by)
+    return SignInEvent.objects.create(
+        user=user, kind=kind, address=address, browser=browser, by=by, identity=identity[:254], detail=detail[:300]
+    )
 
 
 def mark_active(request, *, always: bool = False) -> None:

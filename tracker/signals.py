@@ -7,6 +7,7 @@ sign-in log hears of signing in and out.
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from tracker import sessions
 from tracker.models import Action, ForceSummary, SignInEvent, User
@@ -36,9 +37,14 @@ def count_action_after_raw_save(sender, instance: Action, raw: bool, using: str,
 
 @receiver(user_logged_in, dispatch_uid="log_sign_in")
 def log_sign_in(sender, request, user, **kwargs) -> None:
+    # Instead of Django's update_last_login (tracker.apps), which saves the user: a row in their history each time.
+    user.last_login = timezone.now()
+    User.objects.filter(pk=user.pk).update(last_login=user.last_login)
     if request is None:
         return
-    sessions.record(user, SignInEvent.Kind.SIGNED_IN, request)
+    through = getattr(request, "signed_in_through", None)  # an identity provider (tracker.sso)
+    detail = f"Through {through}" if through else ""
+    sessions.record(user, SignInEvent.Kind.SIGNED_IN, request, identity=user.email if through else "", detail=detail)
     if hasattr(request, "session"):
         sessions.mark_active(request)
 

@@ -1,0 +1,126 @@
+"""
+The sign-in page, and signing in through an organisation's identity provider (tracker.sso).
+
+/accounts/sso/<key>/ (a POST from the sign-in page's "Sign in with <organisation>") sends the browser to the
+provider; the provider sends it back to /accounts/sso/<key>/callback/, the address to register with the provider.
+Whatever goes wrong on the way (the answer refused, no rule, switched off, the provider not answering) ends on one
+page that says why, in a sentence, and the sign-in log keeps it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from requests import RequestException
+
+from tracker import sso
+from tracker.models import IdentityProvider
+
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # the session's backend: it loads the user back
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in form, with "Sign in with <organisation>" for each identity provider an admin has not
+    switched off."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identity_providers"] = IdentityProvider.objects.offered()
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        # The "Sign in with" forms post here and are redirected to the providers: the policy must let them go.
+        origins = sorted({_origin(provider.issuer) for provider in context["identity_providers"]})
+        if origins:
+            response._csp_update = {"form-action": origins}
+        return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _provider(key: str) -> IdentityProvider:
+    provider = IdentityProvider.objects.get_configured(key)
+    if provider is None:
+        raise Http404("No identity provider has that name.")
+    return provider
+
+
+def refused_page(request, provider: IdentityProvider | None, refused: sso.Refused, *, technical: str = ""):
+    """Log a refused single sign-on (with what was wrong with the provider's answer, if anything) and show why."""
+    sso.log_refusal(request, provider, refused, technical=technical)
+    context = {"provider": provider, "reason": refused.reason, "technical": technical}
+    return render(request, "registration/sso_refused.html", context, status=403)
+
+
+@never_cache
+@csrf_protect
+def start(request, provider_id: str):
+    """Send the browser to the identity provider to sign in (a POST from the sign-in page)."""
+    provider = _provider(provider_id)
+    if request.method != "POST":
+        return redirect("login")
+    if not provider.enabled:
+        return refused_page(request, provider, sso.Refused(sso.SWITCHED_OFF.format(provider=provider.name)))
+    try:
+        return OAuth2LoginView.adapter_view(sso.IdentityProviderAdapter(request, provider.key))(request)
+    except (RequestException, OAuth2Error) as exc:  # its discovery document unreachable, or not its own
+        refused = sso.Refused(sso.PROVIDER_ERROR.format(provider=provider.name))
+        return refused_page(request, provider, refused, technical=str(exc))
+
+
+@never_cache
+def callback(request, provider_id: str):
+    """Where the identity provider sends the browser back: check its answer, and sign in or refuse (the adapter)."""
+    provider = _provider(provider_id)
+    return OAuth2CallbackView.adapter_view(sso.IdentityProviderAdapter(request, provider.key))(request)
+
+
+class SingleSignOnAdapter(DefaultSocialAccountAdapter):
+    """allauth's hooks: the tracker decides who signs in (tracker.sso.admit), and shows its own page when not."""
+
+    def pre_social_login(self, request, sociallogin):
+        provider = _provider(sociallogin.account.provider)
+        try:
+            user = sso.admit(provider, sso.claims_of(sociallogin.account.extra_data))
+        except sso.Refused as refused:
+            raise ImmediateHttpResponse(refused_page(request, provider, refused)) from None
+        request.signed_in_through = provider.name  # for the sign-in log (tracker.signals)
+        login(request, user, backend=PASSWORD_BACKEND)
+        raise ImmediateHttpResponse(HttpResponseRedirect(_next(request, sociallogin.state.get("next"))))
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        key = getattr(getattr(provider, "app", None), "provider_id", "")
+        row = IdentityProvider.objects.filter(key=key).first() if key else None
+        reason = sso.PROVIDER_ERROR.format(provider=row.name if row else "The identity provider")
+        if error == "cancelled":
+            reason = sso.CANCELLED
+        technical = str(exception or error or "")
+        raise ImmediateHttpResponse(refused_page(request, row, sso.Refused(reason), technical=technical))
+
+    def is_open_for_signup(self, request, sociallogin):
+        return False  # never allauth's own sign-up form: admit() makes accounts, or refuses
+
+
+def _next(request, target) -> str:
+    if isinstance(target, str) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"

@@ -17,12 +17,20 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 
 DEV_ENV := DJANGO_DEBUG=true
+# `make run` offers single sign-on through a local OpenID Connect provider (scripts/oidc_provider.mjs, npm's
+# oidc-provider) on this port, configured as any provider is (README "Single sign-on"); demo use only.
+IDP_PORT ?= 8090
+DEMO_SSO := TRACKER_SSO_PROVIDERS=demo TRACKER_SSO_DEMO_NAME="Demo Police (local identity provider)" \
+	TRACKER_SSO_DEMO_ISSUER=http://$(HOST):$(IDP_PORT) TRACKER_SSO_DEMO_CLIENT_ID=recommendation-tracker-demo \
+	TRACKER_SSO_DEMO_CLIENT_SECRET=demo-only-client-secret TRACKER_SSO_DEMO_EMAIL_DOMAINS=demo.police.uk
+DEMO_IDP_STATE := var/demo-identity-provider.json
 SEEDS ?= ../shared/seeds
 
 .PHONY: help install assets chromium postgresql-client postgresql redis-server services migrate load-fixtures fixtures import-report load-report demo clean-db run test test-sqlite test-postgres bench bench-scale loadtest mutation lint check-deploy clean
 
 help:
 	@echo "make run    install, migrate, load the shipped reports and the demo, serve on http://$(HOST):$(PORT)/"
+	@echo "           (with single sign-on through a local identity provider on port $(IDP_PORT))"
 	@echo "make import-report FILE=report.pdf PUBLISHED=YYYY-MM-DD   turn a report into fixtures/reports/<slug>.json"
 	@echo "make load-report FIXTURE=fixtures/reports/<slug>.json    load it (safe to repeat)"
 	@echo "make test   ruff, then the whole suite on SQLite, then on PostgreSQL ($(TEST_DATABASE_URL)), caching in Redis"
@@ -106,9 +114,13 @@ demo: load-fixtures
 	$(DEV_ENV) $(PY) manage.py build_demo
 
 run: assets demo
+	@$(DEV_ENV) $(DEMO_SSO) $(PY) manage.py demo_identity_provider $(DEMO_IDP_STATE) \
+		--redirect-uri $(SITE_URL)/accounts/sso/demo/callback/
 	@echo ""
 	@echo "Recommendation Tracker: http://$(HOST):$(PORT)/  (sign in with a demo log-in above; Ctrl-C to stop)"
-	$(DEV_ENV) SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
+	@node scripts/oidc_provider.mjs $(DEMO_IDP_STATE) > var/demo-identity-provider.log 2>&1 & idp=$$!; \
+		trap 'kill $$idp 2>/dev/null' EXIT; \
+		$(DEV_ENV) $(DEMO_SSO) SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Lint first: a finding fails `make test` before a test runs.
 test: lint test-sqlite test-postgres

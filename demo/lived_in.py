@@ -248,6 +248,11 @@ def _current_lives(reports: list[PlannedReport], cast: Cast, today: datetime.dat
     return choose
 
 
+def seed_inspected_forces() -> list[Force]:
+    """Return the forces the loaded (not generated) force reports inspected, by name."""
+    return list(Force.objects.filter(pk__in=_seed_inspections()).order_by("name"))
+
+
 def _seed_inspections():
     """Return the forces the loaded (not generated) force reports inspected, as a subquery."""
     return Report.objects.exclude(slug__startswith=DEMO_REPORT_PREFIX).values("subject_force")

@@ -16,11 +16,12 @@ from tests.oidc import KEY, NAME, LocalIdentityProvider, path_of, sign_in_at_pro
 from tracker.models import IdentityProvider, SignInEvent, User
 
 CALLBACK = f"http://testserver/accounts/sso/{KEY}/callback/"
+DEMO_CALLBACK = "http://testserver/accounts/sso/demo/callback/"
 
 
 @pytest.fixture(scope="module")
 def identity_provider():
-    provider = LocalIdentityProvider([CALLBACK])
+    provider = LocalIdentityProvider([CALLBACK, DEMO_CALLBACK])
     yield provider
     provider.stop()
 
@@ -44,9 +45,9 @@ def psd_rule(force):
     return SignInRuleFactory(force=force)
 
 
-def sso_sign_in(client, idp, login, next_url="/"):
+def sso_sign_in(client, idp, login, next_url="/", key=KEY):
     """Press "Sign in with Test Constabulary", sign in at the provider as `login`, and come back; the response."""
-    start = client.post(reverse("openid_connect_login", args=[KEY]), {"next": next_url})
+    start = client.post(reverse("openid_connect_login", args=[key]), {"next": next_url})
     assert start.status_code == 302, start.content[:300]
     return client.get(path_of(sign_in_at_provider(idp, start["Location"], login)))
 
@@ -308,3 +309,61 @@ def test_signing_in_with_a_password_notes_the_time_but_adds_nothing_to_history(c
     psd_lead_a.refresh_from_db()
     assert psd_lead_a.last_login is not None
     assert psd_lead_a.history.count() == rows
+
+
+def test_the_account_page_says_the_rules_set_the_role(client, idp, psd_rule):
+    sso_sign_in(client, idp, "pat@test.police.uk")
+    page = client.get(reverse("tracker:account")).content.decode()
+    assert f"Each time you sign in with {NAME}, your role and forces are set by the sign-in rules" in page
+
+
+# The demo's single sign-on (`make run`): its rules and identities
+
+
+@pytest.fixture
+def demo_idp(identity_provider, settings, db):
+    app = identity_provider.app(key="demo", name="Demo Police", domains=["demo.police.uk"])
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [app]}}
+    return identity_provider
+
+
+def test_the_demo_identities_sign_in_as_the_demo_rules_say(client, demo_idp, force):
+    from demo import single_sign_on
+
+    single_sign_on.ensure_rules([force])
+    demo_idp.set(identities=single_sign_on.identities([force]))
+    sso_sign_in(client, demo_idp, f"{force.slug}.psd@demo.police.uk", key="demo")
+    lead = User.objects.get(email=f"{force.slug}.psd@demo.police.uk")
+    assert (lead.role, list(lead.forces.all())) == (User.Role.PSD_LEAD, [force])
+    client.logout()
+    sso_sign_in(client, demo_idp, "reviewer@demo.police.uk", key="demo")
+    assert User.objects.get(email="reviewer@demo.police.uk").role == User.Role.REVIEWER
+    client.logout()
+    assert sso_sign_in(client, demo_idp, "anyone.else@demo.police.uk", key="demo").status_code == 403
+
+
+def test_the_demo_rules_are_left_alone_once_an_admin_has_some(demo_idp, force):
+    from demo import single_sign_on
+
+    provider = IdentityProvider.objects.get_configured("demo")
+    SignInRuleFactory(provider=provider, value="@demo.police.uk", force=force)
+    single_sign_on.ensure_rules([force, ForceFactory(slug="another")])
+    assert provider.rules.count() == 1
+
+
+def test_make_run_writes_the_demo_providers_state_and_lists_whom_to_sign_in_as(demo_idp, force, tmp_path, settings):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.factories import ReportFactory
+
+    ReportFactory(subject_force=force)  # an inspected force
+    out = StringIO()
+    call_command("demo_identity_provider", tmp_path / "state.json", redirect_uri=DEMO_CALLBACK, stdout=out)
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert (state["issuer"], state["port"]) == (demo_idp.issuer, demo_idp.port)
+    assert state["clients"][0]["redirect_uris"] == [DEMO_CALLBACK]
+    assert f"{force.slug}.psd@demo.police.uk" in state["identities"]
+    assert f"{force.slug}.psd@demo.police.uk" in out.getvalue() and "Sign in with Demo Police" in out.getvalue()

@@ -1493,7 +1493,7 @@ class SignInEvent(models.Model):
 
     @property
     def is_failure(self) -> bool:
-        return self.kind in {self.Kind.FAILED, self.Kind.LOCKED_OUT, self.Kind.REFUSED_LOCKED}
+        return self.kind in {self.Kind.FAILED, self.Kind.LOCKED_OUT, self.Kind.REFUSED_LOCKED, self.Kind.SSO_REFUSED}
 
 
 # Single sign-on (tracker.sso): the identity providers configured from the environment, and the rules that say who

@@ -213,6 +213,12 @@ CANCELLED = "The sign-in was cancelled at the identity provider."
 DEACTIVATED = "Your account in the tracker has been deactivated by an administrator. Ask them if you still need it."
 
 
+def providers_of(user: User) -> list[IdentityProvider]:
+    """Return the configured identity providers `user` has signed in with."""
+    keys = set(SocialAccount.objects.filter(user=user).values_list("provider", flat=True))
+    return [provider for provider in IdentityProvider.objects.configured() if provider.key in keys] if keys else []
+
+
 def log_refusal(request, provider: IdentityProvider | None, refused: Refused, *, technical: str = "") -> None:
     """File a refused single sign-on in the sign-in log (under the account, if there is one)."""
     detail = (

@@ -82,33 +82,37 @@ def env_cache(name: str, key_prefix: str) -> dict:
     }
 
 
-def env_identity_providers(name: str) -> list[dict]:
+def env_identity_providers(name: str, prefix: str) -> list[dict]:
     """
     Return the OpenID Connect identity providers named in environment variable `name` (a comma-separated list of
     short keys, e.g. "hmic,west-midlands"), each configured by variables of its own, for key "west-midlands":
-    `<name>_WEST_MIDLANDS_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_EMAIL_DOMAINS` (comma-separated: the addresses
-    this provider speaks for) and `_NAME` (the organisation, for "Sign in with <name>"). As django-allauth's
-    `openid_connect` apps.
+    `<prefix>_WEST_MIDLANDS_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_EMAIL_DOMAINS` (comma-separated: the
+    addresses this provider speaks for) and `_NAME` (the organisation, for "Sign in with <name>"). As
+    django-allauth's `openid_connect` apps.
     """
     apps = []
     for key in env_list(name, []):
         if not key.replace("-", "").isalnum() or key != key.lower():
             raise ImproperlyConfigured(f"{name}: {key!r} is not a provider key (lower-case letters, digits and -).")
-        prefix = f"{name}_{key.upper().replace('-', '_')}_"
-        values = {part: os.environ.get(prefix + part, "").strip() for part in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")}
-        missing = [prefix + part for part, value in values.items() if not value]
-        domains = [domain.lower().lstrip("@") for domain in env_list(prefix + "EMAIL_DOMAINS", [])]
+        prefix_of_key = f"{prefix}_{key.upper().replace('-', '_')}_"
+        values = {
+            part: os.environ.get(prefix_of_key + part, "").strip() for part in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")
+        }
+        missing = [prefix_of_key + part for part, value in values.items() if not value]
+        domains = [domain.lower().lstrip("@") for domain in env_list(prefix_of_key + "EMAIL_DOMAINS", [])]
         if not domains:
-            missing.append(prefix + "EMAIL_DOMAINS")
+            missing.append(prefix_of_key + "EMAIL_DOMAINS")
         if missing:
             raise ImproperlyConfigured(f"Identity provider {key!r} in {name} needs {', '.join(missing)}.")
         issuer = values["ISSUER"].rstrip("/")
         if urlsplit(issuer).scheme not in ("https", "http"):
-            raise ImproperlyConfigured(f"{prefix}ISSUER must be the provider's https:// address, not {issuer!r}.")
+            raise ImproperlyConfigured(
+                f"{prefix_of_key}ISSUER must be the provider's https:// address, not {issuer!r}."
+            )
         apps.append(
             {
                 "provider_id": key,
-                "name": os.environ.get(prefix + "NAME", "").strip() or key,
+                "name": os.environ.get(prefix_of_key + "NAME", "").strip() or key,
                 "client_id": values["CLIENT_ID"],
                 "secret": values["CLIENT_SECRET"],
                 "settings": {

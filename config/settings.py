@@ -130,7 +130,7 @@ AUTHENTICATION_BACKENDS = [
 # Single sign-on (README "Single sign-on"): the identity providers offered as "Sign in with <organisation>" beside the
 # password form, each from variables of its own (config.env.env_identity_providers); none by default. An admin
 # switches a provider off, and says who gets which role and force, in the admin's "Identity providers".
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": env_identity_providers("TRACKER_SSO_PROVIDERS")}}
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": env_identity_providers("TRACKER_SSO_PROVIDERS", "TRACKER_SSO")}}
 SOCIALACCOUNT_ADAPTER = "tracker.views.sso.SingleSignOnAdapter"
 SOCIALACCOUNT_STORE_TOKENS = False  # the tracker calls nothing on the user's behalf: no access token is kept
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("TRACKER_SSO_TIMEOUT_SECONDS", 5)

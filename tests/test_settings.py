@@ -204,9 +204,15 @@ def _make_plan(*args: str, ignoring: tuple[str, ...]) -> list[str]:
 
 
 def test_make_run_tells_the_app_the_address_it_serves():
-    assert _make_plan("run", "HOST=127.0.0.1", "PORT=8101", ignoring=("SITE_URL",))[-1] == (
-        "DJANGO_DEBUG=true SITE_URL=http://127.0.0.1:8101 .venv/bin/python manage.py runserver 127.0.0.1:8101"
-    )
+    served = _make_plan("run", "HOST=127.0.0.1", "PORT=8101", ignoring=("SITE_URL",))[-1].strip()
+    assert served.endswith("SITE_URL=http://127.0.0.1:8101 .venv/bin/python manage.py runserver 127.0.0.1:8101"), served
+
+
+def test_make_run_offers_the_demo_identity_provider_calling_back_to_the_address_served():
+    plan = "\n".join(_make_plan("run", "HOST=127.0.0.1", "PORT=8101", "IDP_PORT=8191", ignoring=("SITE_URL",)))
+    assert "--redirect-uri http://127.0.0.1:8101/accounts/sso/demo/callback/" in plan
+    assert "node scripts/oidc_provider.mjs var/demo-identity-provider.json" in plan
+    assert "TRACKER_SSO_PROVIDERS=demo" in plan and "TRACKER_SSO_DEMO_ISSUER=http://127.0.0.1:8191" in plan
 
 
 def test_make_test_runs_both_legs_against_the_redis_server():
@@ -216,3 +222,23 @@ def test_make_test_runs_both_legs_against_the_redis_server():
         'DATABASE_URL="postgres://postgres@127.0.0.1:5432/tracker" CACHE_URL="redis://127.0.0.1:6379/1" '
         ".venv/bin/python -m pytest",
     ]
+
+
+def test_identity_providers_come_from_the_variables_the_readme_names():
+    apps = _setting(
+        "SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS'][0]['settings']",
+        DJANGO_DEBUG="true",
+        TRACKER_SSO_PROVIDERS="west-midlands",
+        TRACKER_SSO_WEST_MIDLANDS_ISSUER="https://login.microsoftonline.com/tenant/v2.0",
+        TRACKER_SSO_WEST_MIDLANDS_CLIENT_ID="client",
+        TRACKER_SSO_WEST_MIDLANDS_CLIENT_SECRET="secret",
+        TRACKER_SSO_WEST_MIDLANDS_EMAIL_DOMAINS="westmidlands.police.uk",
+    )
+    assert "'server_url': 'https://login.microsoftonline.com/tenant/v2.0'" in apps
+    assert "'email_domains': ['westmidlands.police.uk']" in apps
+
+
+def test_an_identity_provider_missing_a_variable_stops_the_app_naming_it():
+    result = _manage("check", DJANGO_DEBUG="true", TRACKER_SSO_PROVIDERS="hmic")
+    assert result.returncode != 0
+    assert "TRACKER_SSO_HMIC_ISSUER" in result.stderr

@@ -230,12 +230,12 @@ def test_userinfo_about_someone_else_is_refused():
 @pytest.fixture
 def provider_env(monkeypatch):
     values = {
-        "SSO": "west-midlands",
-        "SSO_WEST_MIDLANDS_ISSUER": "https://login.example/tenant/v2.0/",
-        "SSO_WEST_MIDLANDS_CLIENT_ID": "client",
-        "SSO_WEST_MIDLANDS_CLIENT_SECRET": "secret",
-        "SSO_WEST_MIDLANDS_EMAIL_DOMAINS": "@WestMidlands.police.uk, wmp.example",
-        "SSO_WEST_MIDLANDS_NAME": "West Midlands Police",
+        "TRACKER_SSO_PROVIDERS": "west-midlands",
+        "TRACKER_SSO_WEST_MIDLANDS_ISSUER": "https://login.example/tenant/v2.0/",
+        "TRACKER_SSO_WEST_MIDLANDS_CLIENT_ID": "client",
+        "TRACKER_SSO_WEST_MIDLANDS_CLIENT_SECRET": "secret",
+        "TRACKER_SSO_WEST_MIDLANDS_EMAIL_DOMAINS": "@WestMidlands.police.uk, wmp.example",
+        "TRACKER_SSO_WEST_MIDLANDS_NAME": "West Midlands Police",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -243,7 +243,7 @@ def provider_env(monkeypatch):
 
 
 def test_a_provider_is_configured_from_its_own_variables(provider_env):
-    [app] = env_identity_providers("SSO")
+    [app] = env_identity_providers("TRACKER_SSO_PROVIDERS", "TRACKER_SSO")
     assert (app["provider_id"], app["name"], app["client_id"], app["secret"]) == (
         "west-midlands",
         "West Midlands Police",
@@ -259,23 +259,23 @@ def test_a_provider_is_configured_from_its_own_variables(provider_env):
 
 @pytest.mark.parametrize("missing", ["ISSUER", "CLIENT_ID", "CLIENT_SECRET", "EMAIL_DOMAINS"])
 def test_a_provider_missing_a_variable_is_refused_naming_it(provider_env, missing):
-    provider_env.delenv(f"SSO_WEST_MIDLANDS_{missing}")
-    with pytest.raises(ImproperlyConfigured, match=f"SSO_WEST_MIDLANDS_{missing}"):
-        env_identity_providers("SSO")
+    provider_env.delenv(f"TRACKER_SSO_WEST_MIDLANDS_{missing}")
+    with pytest.raises(ImproperlyConfigured, match=f"TRACKER_SSO_WEST_MIDLANDS_{missing}"):
+        env_identity_providers("TRACKER_SSO_PROVIDERS", "TRACKER_SSO")
 
 
 def test_a_provider_key_must_be_a_slug(provider_env):
-    provider_env.setenv("SSO", "West Midlands")
+    provider_env.setenv("TRACKER_SSO_PROVIDERS", "West Midlands")
     with pytest.raises(ImproperlyConfigured, match="not a provider key"):
-        env_identity_providers("SSO")
+        env_identity_providers("TRACKER_SSO_PROVIDERS", "TRACKER_SSO")
 
 
 def test_an_issuer_must_be_a_web_address(provider_env):
-    provider_env.setenv("SSO_WEST_MIDLANDS_ISSUER", "login.example")
+    provider_env.setenv("TRACKER_SSO_WEST_MIDLANDS_ISSUER", "login.example")
     with pytest.raises(ImproperlyConfigured, match="https://"):
-        env_identity_providers("SSO")
+        env_identity_providers("TRACKER_SSO_PROVIDERS", "TRACKER_SSO")
 
 
 def test_no_providers_by_default(monkeypatch):
-    monkeypatch.delenv("SSO", raising=False)
-    assert env_identity_providers("SSO") == []
+    monkeypatch.delenv("TRACKER_SSO_PROVIDERS", raising=False)
+    assert env_identity_providers("TRACKER_SSO_PROVIDERS", "TRACKER_SSO") == []

@@ -113,7 +113,7 @@ def _login(page: Page, user: User, next_url: str = "") -> Response | None:
     page.get_by_label("Username", exact=True).fill(user.username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     assert "/accounts/login/" not in page.url, f"{user.username} could not sign in: {page.url}"
     return navigation.value
 

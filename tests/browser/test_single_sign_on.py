@@ -6,6 +6,7 @@ sign-in page's "Sign in with Test Constabulary", the provider's own sign-in page
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import axe_violations, describe, visit
 from tests.factories import ForceFactory, SignInRuleFactory
 from tests.oidc import KEY, NAME, LocalIdentityProvider
 from tracker.models import SignInEvent, User
@@ -89,3 +90,22 @@ def test_an_id_token_that_cannot_be_trusted_is_refused(page, idp, psd_group_rule
     expect(page.get_by_role("heading", level=1)).to_have_text("You are not signed in")
     expect(page.locator("main")).to_contain_text(f"{NAME} did not sign you in")
     assert not User.objects.filter(email="pat@test.police.uk").exists()
+
+
+def test_the_sign_in_page_with_providers_and_the_refused_page_pass_axe(new_page, idp, psd_group_rule):
+    page = new_page(bypass_csp=True)  # axe-core is injected as a script of the test's own
+    visit(page, "/accounts/login/")
+    expect(page.get_by_role("button", name=f"Sign in with {NAME}")).to_be_visible()
+    assert not axe_violations(page), describe(page.url, axe_violations(page))
+    sign_in_with_the_provider(page, idp, "nobody@test.police.uk")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are not signed in")
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+    assert not axe_violations(page), describe(page.url, axe_violations(page))
+
+
+def test_the_password_form_still_signs_in_beside_the_providers(page, idp, login, psd_lead_a):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username", exact=True).fill(psd_lead_a.username)
+    page.get_by_label("Password", exact=True).fill("password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("header")).to_contain_text("Sign out")

@@ -41,7 +41,7 @@ from tests.test_permission_matrix import (
     url_kwargs,
     world,  # noqa: F401 (a fixture)
 )
-from tracker.models import Action, Report, User
+from tracker.models import Action, Report, SignInRule, User
 
 # One value at a time in one parameter; a list is the name repeated with each value.
 HOSTILE: dict[str, str | list[str]] = {
@@ -251,11 +251,13 @@ def named_by_force_a(objects: World) -> dict[str, str]:
 
 
 def erase_force_a(objects: World) -> None:
-    """Delete force A and everything of it: its actions (their notes and requests), reports and people."""
+    """Delete force A and everything of it: its actions (their notes and requests), reports, people and the sign-in
+    rules that make its PSD leads."""
     force = objects.action.force
     Action.objects.filter(force=force).delete()
     Report.objects.filter(subject_force=force).delete()
     User.objects.filter(forces=force).delete()
+    SignInRule.objects.filter(force=force).delete()
     force.delete()
 
 

@@ -279,3 +279,44 @@ def test_an_issuer_must_be_a_web_address(provider_env):
 def test_no_providers_by_default(monkeypatch):
     monkeypatch.delenv("TRACKER_SSO_PROVIDERS", raising=False)
     assert env_identity_providers("TRACKER_SSO_PROVIDERS", "TRACKER_SSO") == []
+
+
+# The user's history
+
+
+def test_an_admins_change_of_role_and_forces_is_one_row_of_history(client, admin_user, psd_lead_a, force_b):
+    from tracker.models import save_with_history
+
+    rows = psd_lead_a.history.count()
+    psd_lead_a.forces.add(force_b)  # a change of forces alone is a row too
+    save_with_history(psd_lead_a, {"role": User.Role.COMMISSIONER}, by=admin_user, reason="Moved to the PCC")
+    latest = psd_lead_a.history.first()
+    assert psd_lead_a.history.count() == rows + 2
+    assert (latest.role, latest.history_user, latest.history_change_reason) == (
+        User.Role.COMMISSIONER,
+        admin_user,
+        "Moved to the PCC",
+    )
+    assert {row.force for row in latest.forces.all()} == set(psd_lead_a.forces.all())
+
+
+def test_a_user_loaded_from_a_fixture_adds_no_history(psd_lead_a, force_a, force_b):
+    from django.core import serializers
+
+    psd_lead_a.forces.add(force_b)
+    from django.apps import apps
+
+    past_forces = apps.get_model("tracker", "HistoricalUser_forces")
+    rows = User.history.count(), past_forces.objects.count()
+    dumped = serializers.serialize("json", [psd_lead_a])
+    User.forces.through.objects.filter(user=psd_lead_a).delete()  # as in an empty database being restored into
+    [loaded] = serializers.deserialize("json", dumped)
+    loaded.save()
+    assert set(User.objects.get(pk=psd_lead_a.pk).forces.all()) == {force_a, force_b}
+    assert (User.history.count(), past_forces.objects.count()) == rows
+
+
+def test_ending_sessions_adds_no_history(psd_lead_a):
+    rows = psd_lead_a.history.count()
+    psd_lead_a.end_sessions()
+    assert psd_lead_a.history.count() == rows

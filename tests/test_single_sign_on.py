@@ -247,6 +247,15 @@ def test_an_admin_keeps_the_access_an_admin_gave(client, idp, psd_rule):
     assert signed_in_user(client) == admin
 
 
+def test_a_deactivated_admin_is_refused(client, idp, psd_rule):
+    from tests.factories import AdminFactory
+
+    AdminFactory(username="boss", email="boss@test.police.uk", is_active=False)
+    response = sso_sign_in(client, idp, "boss@test.police.uk")
+    assert response.status_code == 403 and "deactivated by an administrator" in response.content.decode()
+    assert not signed_in_user_or_none(client)
+
+
 def test_a_hostile_next_address_is_not_followed(client, idp, psd_rule):
     response = sso_sign_in(client, idp, "pat@test.police.uk", next_url="https://evil.example/")
     assert response["Location"] == "/"

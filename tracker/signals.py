@@ -32,6 +32,14 @@ def count_action_after_raw_save(sender, instance: Action, raw: bool, using: str,
         ForceSummary.objects.add(ForceSummary.objects.counts_of([instance.pk], using=using), before, using=using)
 
 
+@receiver(pre_save, sender=User, dispatch_uid="no_history_for_a_loaded_user")
+def no_history_for_a_loaded_user(sender, instance: User, raw: bool, **kwargs) -> None:
+    # A user deserialised from a fixture or backup brings its history rows with it. Django then sets its forces,
+    # which django-simple-history would take for a change (m2m_changed knows nothing of raw saves).
+    if raw:
+        instance.skip_history_when_saving = True
+
+
 # The sign-in log (tracker.sessions): who signed in, failed to, was locked out or signed out, when and from where.
 
 

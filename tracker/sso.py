@@ -164,7 +164,8 @@ def admit(provider: IdentityProvider, claims: dict) -> User:
     refused = None
     with transaction.atomic():
         if user is not None and user.is_superuser:
-            pass  # an admin's access is another admin's to change
+            if not user.is_active:  # an admin's access is another admin's to change, whatever the rules say
+                refused = Refused(DEACTIVATED, identity=identity, user=user)
         elif grant is None:
             if account is not None and user.is_active:
                 changes = {"is_active": False, "deactivated_by_rules": True}

@@ -21,7 +21,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
 from requests import RequestException
 
 from tracker import sso
@@ -70,7 +69,6 @@ def refused_page(request, provider: IdentityProvider | None, refused: sso.Refuse
 
 
 @never_cache
-@csrf_protect
 def start(request, provider_id: str):
     """Send the browser to the identity provider to sign in (a POST from the sign-in page)."""
     provider = _provider(provider_id)

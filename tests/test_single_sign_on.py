@@ -247,6 +247,27 @@ def test_an_admin_keeps_the_access_an_admin_gave(client, idp, psd_rule):
     assert signed_in_user(client) == admin
 
 
+def test_an_account_named_after_the_address_but_holding_another_is_not_taken_over(client, idp, psd_rule):
+    PsdLeadFactory(username="pat@test.police.uk", email="someone.else@example.org")
+    response = sso_sign_in(client, idp, "pat@test.police.uk")
+    assert response.status_code == 403 and "has another email address" in response.content.decode()
+    assert SignInEvent.objects.get().identity == "pat@test.police.uk"
+
+
+def test_two_accounts_with_the_address_are_refused_for_an_admin_to_merge(client, idp, psd_rule):
+    PsdLeadFactory(username="pat1", email="pat@test.police.uk")
+    PsdLeadFactory(username="pat2", email="PAT@test.police.uk")
+    response = sso_sign_in(client, idp, "pat@test.police.uk")
+    assert response.status_code == 403 and "More than one account" in response.content.decode()
+
+
+def test_an_account_linked_to_another_identity_of_the_provider_is_not_taken_over(client, idp, psd_rule):
+    existing = PsdLeadFactory(username="pjones", email="pat@test.police.uk")
+    SocialAccount.objects.create(user=existing, provider=KEY, uid="an-earlier-pat")
+    response = sso_sign_in(client, idp, "pat@test.police.uk")
+    assert response.status_code == 403 and "belongs to another" in response.content.decode()
+
+
 def test_a_deactivated_admin_is_refused(client, idp, psd_rule):
     from tests.factories import AdminFactory
 

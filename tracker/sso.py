@@ -176,7 +176,9 @@ def admit(provider: IdentityProvider, claims: dict) -> User:
         else:
             if user is None:
                 if User.objects.filter(username__iexact=email).exists():
-                    raise Refused(f"An account named {email} has another email address: ask an administrator.")
+                    raise Refused(
+                        f"An account named {email} has another email address: ask an administrator.", identity=email
+                    )
                 user = User(username=email.lower(), email=email, role=grant.role, **_names(claims))
                 user.set_unusable_password()
                 _set_access(user, {}, grant.force_ids, f"Created at first {through}: {grant.describe()}")

@@ -139,8 +139,12 @@ def test_only_view_modules_answer_http(name):
 
 def test_the_app_never_imports_demo_data():
     for name, tree in app_modules().items():
-        if name in ("tracker.management.commands.generate_demo_data", "tracker.management.commands.build_demo"):
-            continue  # the commands that build it
+        if name in (
+            "tracker.management.commands.generate_demo_data",
+            "tracker.management.commands.build_demo",
+            "tracker.management.commands.demo_identity_provider",
+        ):
+            continue  # the commands that build it (`make run`'s demo, its identity provider and rules)
         reached = [module for module, _ in imports(tree, name) if module == "demo" or module.startswith("demo.")]
         assert reached == [], f"{name} imports demo data"
 

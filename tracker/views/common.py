@@ -34,10 +34,18 @@ def reviewer_required(view):
 
 def next_url(request) -> str | None:
     """Return the local page to go back to after a change (e.g. the review queue), if one was given."""
-    target = request.POST.get("next", "")
-    # Only a path on this site: redirect() would take a bare word such as "0" for a view name (a 500).
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    return local_url(request, request.POST.get("next", ""))
+
+
+def local_url(request, target) -> str | None:
+    """Return `target` if it is a path on this site, else None."""
+    # Only a path: redirect() would take a bare word such as "0" for a view name (a 500).
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return None

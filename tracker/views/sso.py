@@ -19,12 +19,12 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from requests import RequestException
 
 from tracker import sso
 from tracker.models import IdentityProvider
+from tracker.views.common import local_url
 
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # the session's backend: it loads the user back
 
@@ -101,11 +101,11 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(refused_page(request, provider, refused)) from None
         request.signed_in_through = provider.name  # for the sign-in log (tracker.signals)
         login(request, user, backend=PASSWORD_BACKEND)
-        raise ImmediateHttpResponse(HttpResponseRedirect(_next(request, sociallogin.state.get("next"))))
+        raise ImmediateHttpResponse(HttpResponseRedirect(local_url(request, sociallogin.state.get("next")) or "/"))
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
         key = getattr(getattr(provider, "app", None), "provider_id", "")
-        row = IdentityProvider.objects.filter(key=key).first() if key else None
+        row = IdentityProvider.objects.get_configured(key) if key else None
         reason = sso.PROVIDER_ERROR.format(provider=row.name if row else "The identity provider")
         if error == "cancelled":
             reason = sso.CANCELLED
@@ -114,11 +114,3 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request, sociallogin):
         return False  # never allauth's own sign-up form: admit() makes accounts, or refuses
-
-
-def _next(request, target) -> str:
-    if isinstance(target, str) and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"

@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    # Two-factor authentication for password sign-ins (tracker/two_factor.py): django-otp's authenticator-app (TOTP)
+    # and recovery-code (static) devices, with their throttling; the sign-in steps are the tracker's own.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tracker",
 ]
 
@@ -69,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages, so the sign-in page can say why the session ended.
     "tracker.middleware.IdleSignOut",
+    # A password session of someone whose role came to need two-factor since they signed in ends (tracker.two_factor).
+    "tracker.middleware.SecondFactorRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the login view's failed attempts and turns a lockout into the lockout page.
@@ -192,6 +199,15 @@ TRACKER_IDLE_TIMEOUT_MINUTES = env_int("TRACKER_IDLE_TIMEOUT_MINUTES", 30)
 TRACKER_IDLE_WARNING_SECONDS = env_int("TRACKER_IDLE_WARNING_SECONDS", 120)
 if TRACKER_IDLE_TIMEOUT_MINUTES < 0 or TRACKER_IDLE_WARNING_SECONDS < 0:
     raise ImproperlyConfigured("TRACKER_IDLE_TIMEOUT_MINUTES and TRACKER_IDLE_WARNING_SECONDS must be 0 or more.")
+
+# Two-factor authentication (tracker/two_factor.py): required of reviewers and admins who sign in with a password,
+# offered to everyone else with one. The authenticator app shows the site under OTP_TOTP_ISSUER. A wrong code makes
+# the next try wait 1, 2, 4, 8… seconds (django-otp's throttling, per device); a right one resets it.
+OTP_TOTP_ISSUER = os.environ.get("TRACKER_TWO_FACTOR_ISSUER", "Recommendation Tracker")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# How long the code step of a sign-in may wait after the password, before the password must be typed again.
+TRACKER_TWO_FACTOR_STEP_SECONDS = 10 * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tracker.views import sso
+from tracker.views import sso, two_factor
 
 admin.site.site_header = "Recommendation Tracker administration"
 admin.site.site_title = "Recommendation Tracker"
@@ -16,6 +16,10 @@ handler500 = "tracker.views.errors.server_error"
 urlpatterns = [
     path("accounts/login/", sso.SignInView.as_view(), name="login"),
     # Single sign-on (tracker/views/sso.py); allauth reverses these two names. Register .../callback/ with the provider.
+    # The code after the password (two-factor authentication, tracker/two_factor.py).
+    path("accounts/login/code/", two_factor.enter_code, name="two_factor_code"),
+    # The admin's own sign-in page would sign in with a password alone: the tracker's asks for the second factor.
+    path("admin/login/", sso.admin_sign_in, name="admin_sign_in"),
     path("accounts/sso/<slug:provider_id>/", sso.start, name="openid_connect_login"),
     path("accounts/sso/<slug:provider_id>/callback/", sso.callback, name="openid_connect_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

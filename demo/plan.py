@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demo.bulk import INSERT_ROWS
 from demo.content import FORCE_PROGRAMMES, NATIONAL_BODIES, NATIONAL_REPORTS, NATIONAL_TOPICS, TIMEFRAMES, Programme
 from demo.names import person_name
+from tracker import two_factor
 from tracker.models import DEMO_USERNAME_PREFIX, DatePrecision, Force, User
 from tracker.report_parser import add_months
 
@@ -77,6 +80,7 @@ def create_cast(rng: random.Random, forces: list[Force], bodies: dict[str, Force
     )
     User.objects.bulk_create(users, batch_size=INSERT_ROWS)
     ids = dict(User.objects.filter(username__startswith=DEMO_USER_PREFIX).values_list("username", "pk"))
+    give_authenticators([ids[u.username] for u in users if u.needs_two_factor])
     through = User.forces.through
     through.objects.bulk_create(
         [through(user_id=ids[username], force_id=force_id) for username, force_id in memberships],
@@ -93,6 +97,23 @@ def create_cast(rng: random.Random, forces: list[Force], bodies: dict[str, Force
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids.values())}
     reviewers = [ids[u.username] for u in users if u.role == User.Role.REVIEWER]
     return Cast(leads, names, reviewers, offices)
+
+
+def give_authenticators(user_ids: list[int]) -> None:
+    """Give the demo's reviewers and admin, who must sign in with two-factor authentication, an authenticator app
+    each (a random key) with ten recovery codes: on `make run`'s development server the code page shows the code
+    (tracker.two_factor.demo_code), so a newcomer signs in without an app on their phone."""
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(user_id=user_id, name=two_factor.AUTHENTICATOR_NAME, confirmed=True) for user_id in user_ids
+    )
+    StaticDevice.objects.bulk_create(
+        StaticDevice(user_id=user_id, name=two_factor.RECOVERY_CODES_NAME, confirmed=True) for user_id in user_ids
+    )
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=StaticToken.random_token())
+        for device in StaticDevice.objects.filter(user_id__in=user_ids)
+        for _ in range(two_factor.RECOVERY_CODE_COUNT)
+    )
 
 
 # --- What and when: which reports and recommendations there are, and which forces they reach -------------------------

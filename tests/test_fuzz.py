@@ -549,6 +549,20 @@ FORMS = {
         st.fixed_dictionaries({"username": st.text(max_size=200), "password": st.text(max_size=200)}),
     ),
     "logout": ("psd_lead_a", lambda w: [], st.dictionaries(st.text(max_size=8), st.text(max_size=8))),
+    # Two-factor authentication: a code typed at set-up (the key is the session's), and the account page's buttons.
+    "tracker:two_factor_set_up": (
+        "psd_lead_a",
+        lambda w: [],
+        st.fixed_dictionaries({"code": st.one_of(texts, st.from_regex(r"\A[0-9 -]{0,12}\Z"))}),
+    ),
+    "tracker:recovery_codes": ("psd_lead_a", lambda w: [], st.dictionaries(st.text(max_size=8), st.text(max_size=8))),
+    "tracker:two_factor_off": ("psd_lead_a", lambda w: [], st.dictionaries(st.text(max_size=8), st.text(max_size=8))),
+    # The admin's sign-in page takes no password: whatever is posted, it sends to the tracker's.
+    "admin_sign_in": (
+        None,
+        lambda w: [],
+        st.fixed_dictionaries({"username": st.text(max_size=200), "password": st.text(max_size=200)}),
+    ),
     "tracker:workbook_upload": ("psd_lead_a", lambda w: [], st.fixed_dictionaries({"workbook": workbook_uploads})),
     "tracker:workbook_apply": (
         "psd_lead_a",

@@ -7,11 +7,13 @@ from collections import Counter
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import demo
 from demo import lived_in
 from tests.factories import PsdLeadFactory
-from tracker import workflow
+from tracker import two_factor, workflow
 from tracker.models import Action, ExtensionRequest, Report, User
 
 TODAY = datetime.date(2026, 12, 1)
@@ -251,3 +253,25 @@ def test_the_named_log_ins_have_weeks_of_sign_ins_on_working_days_and_a_last_sig
     assert len(days) >= 10 and all(day.weekday() < 5 and day < TODAY for day in days)
     assert reviewer.last_login is not None and reviewer.last_login.date() == max(days)
     assert not User.objects.get(username="demo.psd.west-midlands.2").sign_in_events.exists()
+
+
+def test_the_reviewers_and_the_admin_have_an_authenticator_and_the_psd_leads_none(loaded):
+    out = _build()
+    assert "the code page shows their code" in out
+    with_app = set(
+        TOTPDevice.objects.filter(confirmed=True, user__username__startswith="demo.").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert {"demo.reviewer", "demo.admin"} <= with_app
+    assert with_app == {u.username for u in User.objects.filter(username__startswith="demo.") if u.needs_two_factor}
+    assert two_factor.status(User.objects.get(username="demo.reviewer")).codes_left == 10
+
+
+def test_a_newcomer_signs_in_as_the_demo_reviewer_with_the_code_the_page_shows(loaded, client, settings):
+    _build()
+    settings.DEBUG = True
+    data = {"username": "demo.reviewer", "password": demo.DEMO_PASSWORD}
+    assert client.post(reverse("login"), data).url == reverse("two_factor_code")
+    code = client.get(reverse("two_factor_code")).context["demo_code"]
+    assert client.post(reverse("two_factor_code"), {"code": code}).url == "/"

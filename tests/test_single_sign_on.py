@@ -247,6 +247,15 @@ def test_an_admin_keeps_the_access_an_admin_gave(client, idp, psd_rule):
     assert signed_in_user(client) == admin
 
 
+def test_an_admin_with_a_password_signing_in_through_the_provider_is_not_asked_for_a_code(client, idp, psd_rule):
+    """The organisation's sign-in is the second factor's place (tracker.two_factor): no code after it."""
+    from tests.factories import AdminFactory
+
+    AdminFactory(username="boss", email="boss@test.police.uk")
+    assert sso_sign_in(client, idp, "boss@test.police.uk", next_url="/account/").url == "/account/"
+    assert client.get(reverse("tracker:account")).status_code == 200
+
+
 def test_an_account_named_after_the_address_but_holding_another_is_not_taken_over(client, idp, psd_rule):
     PsdLeadFactory(username="pat@test.police.uk", email="someone.else@example.org")
     response = sso_sign_in(client, idp, "pat@test.police.uk")

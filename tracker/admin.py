@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import sessions, signin
+from tracker import sessions, signin, two_factor
 from tracker.forms import SEARCH_MAX_LENGTH, ModelChoicesField
 from tracker.models import (
     SIGN_IN_LOG_DAYS,
@@ -32,7 +34,9 @@ from tracker.models import (
 
 # allauth's own admins: the tracker configures identity providers from the environment (not SocialApp), keeps no
 # tokens and no second email addresses; a user's linked identities show on their page (SocialAccountInline).
-for _model in (SocialApp, SocialToken, SocialAccount, EmailAddress):
+# django-otp's device admins show a device's secret key: an admin resets a user's two-factor authentication instead
+# (UserAdmin's action), and the user sets it up again.
+for _model in (SocialApp, SocialToken, SocialAccount, EmailAddress, TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 
@@ -248,9 +252,11 @@ class UserAdmin(AppendOnlyHistoryAdmin, BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "is_staff", "is_active", "last_login"]
     list_filter = [SignInLockedFilter, "role", "is_staff", "is_superuser", "is_active", "forces"]
     filter_horizontal = ["forces", "groups", "user_permissions"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Tracker", {"fields": ["role", "forces", "sign_in", "sessions_ended_at"]}),)
-    readonly_fields = ["sign_in", "sessions_ended_at", "last_login", "date_joined"]
-    actions = ["unlock_sign_in", "sign_out_everywhere"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Tracker", {"fields": ["role", "forces", "sign_in", "two_factor_status", "sessions_ended_at"]}),
+    )
+    readonly_fields = ["sign_in", "two_factor_status", "sessions_ended_at", "last_login", "date_joined"]
+    actions = ["unlock_sign_in", "sign_out_everywhere", "reset_two_factor"]
     inlines = [SocialAccountInline, SignInEventInline]
 
     def get_inlines(self, request, obj):
@@ -285,6 +291,30 @@ class UserAdmin(AppendOnlyHistoryAdmin, BaseUserAdmin):
             self.log_change(request, user, "Unlocked sign-in.")
         names = ", ".join(user.username for user in unlocked) or "none of them had failed sign-ins"
         messages.success(request, f"Signing in is unlocked: {names}.")
+
+    @admin.display(description="Two-factor authentication")
+    def two_factor_status(self, user):
+        state = two_factor.status(user)
+        if state.is_on:
+            return (
+                f"On since {timezone.localtime(state.since):%d/%m/%Y}, {state.codes_left} recovery codes left "
+                "(reset with the action on the users list)"
+            )
+        if not state.offered:
+            return "Not used: signs in through an identity provider"
+        return "Not set up: will be asked to at the next sign-in" if state.required else "Off (optional for this role)"
+
+    @admin.action(description="Reset two-factor authentication for the selected users", permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        users = [user for user in queryset if two_factor.status(user).is_on]
+        for user in users:
+            two_factor.reset(user, by=request.user, request=request)
+            self.log_change(request, user, "Reset two-factor authentication.")
+        names = ", ".join(user.username for user in users) or "none of them had it set up"
+        messages.success(
+            request,
+            f"Two-factor authentication reset: {names}. A reviewer or admin sets it up again at their next sign-in.",
+        )
 
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Tracker", {"fields": ["email", "role", "forces"]}),)
 

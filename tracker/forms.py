@@ -481,3 +481,34 @@ class WorkbookUploadForm(PageForm):
         if not workbook.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("Upload the Excel workbook (.xlsx) downloaded from this page.")
         return workbook
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The code of a two-factor sign-in: six digits from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app, or a recovery code"},
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-10",
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class AuthenticatorSetUpForm(TwoFactorCodeForm):
+    """The first code of a new authenticator app, which confirms it has the key."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.label = "Code from the app"
+        code.help_text = "The 6 digits the app shows for this account now."
+        code.error_messages["required"] = "Enter the 6-digit code the app shows"
+        code.widget.attrs["inputmode"] = "numeric"

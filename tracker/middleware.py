@@ -5,12 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from tracker import sessions
+from tracker import sessions, two_factor
 
 
 def private_responses(get_response):
@@ -78,3 +80,29 @@ def _page_it_came_from(request) -> str:
         parts = urlsplit(referer)
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return reverse("tracker:home")
+
+
+class SecondFactorRequired:
+    """End a session signed in with a password alone whose user now needs two-factor authentication (made a
+    reviewer or an admin since): the next sign-in asks for their code, or has them set it up (tracker.two_factor).
+
+    Signing in never makes such a session: the password of someone who needs two-factor signs nobody in until the
+    code. Sessions from before two-factor came are ended by migration 0018.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "reads_no_session", False) or not request.user.is_authenticated:
+            return None
+        if not two_factor.needs_to_sign_in_again(request):
+            return None
+        logout(request)
+        messages.info(request, "Your account now needs two-factor authentication. Sign in again to set it up.")
+        if request.path.startswith("/api/"):
+            return None  # answered as signed out: 401 or 403
+        return redirect_to_login(request.get_full_path())

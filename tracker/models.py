@@ -227,6 +227,13 @@ class User(AbstractUser):
         return self.is_active and (self.role == self.Role.REVIEWER or self.is_superuser)
 
     @property
+    def needs_two_factor(self) -> bool:
+        """Return True if signing in with a password must take a second factor too (tracker.two_factor): reviewers
+        and admins, who see every force. Someone who signs in only through an identity provider (no password) is
+        left to their organisation's own second factor."""
+        return self.has_usable_password() and (self.role == self.Role.REVIEWER or self.is_staff or self.is_superuser)
+
+    @property
     def is_commissioner(self) -> bool:
         """Return True for a police and crime commissioner's office: its forces' actions read-only, and the
         statutory response to each report about them to write and publish."""
@@ -1453,6 +1460,11 @@ class SignInEvent(models.Model):
         SIGNED_OUT_EVERYWHERE = "everywhere", "Signed out everywhere"
         DEACTIVATED = "deactivated", "Account deactivated: sessions, API token and calendar address ended"
         SSO_REFUSED = "sso_refused", "Refused: single sign-on"
+        CODE_FAILED = "code_failed", "Wrong two-factor code"
+        TWO_FACTOR_ON = "two_factor_on", "Two-factor authentication set up"
+        TWO_FACTOR_OFF = "two_factor_off", "Two-factor authentication turned off"
+        TWO_FACTOR_RESET = "two_factor_reset", "Two-factor authentication reset"
+        RECOVERY_CODES = "recovery_codes", "New recovery codes made"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1493,7 +1505,13 @@ class SignInEvent(models.Model):
 
     @property
     def is_failure(self) -> bool:
-        return self.kind in {self.Kind.FAILED, self.Kind.LOCKED_OUT, self.Kind.REFUSED_LOCKED, self.Kind.SSO_REFUSED}
+        return self.kind in {
+            self.Kind.FAILED,
+            self.Kind.LOCKED_OUT,
+            self.Kind.REFUSED_LOCKED,
+            self.Kind.SSO_REFUSED,
+            self.Kind.CODE_FAILED,
+        }
 
 
 # Single sign-on (tracker.sso): the identity providers configured from the environment, and the rules that say who

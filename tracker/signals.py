@@ -51,7 +51,7 @@ def log_sign_in(sender, request, user, **kwargs) -> None:
     if request is None:
         return
     through = getattr(request, "signed_in_through", None)  # an identity provider (tracker.sso)
-    detail = f"Through {through}" if through else ""
+    detail = f"Through {through}" if through else getattr(request, "sign_in_detail", "")  # a second factor
     sessions.record(user, SignInEvent.Kind.SIGNED_IN, request, identity=user.email if through else "", detail=detail)
     if hasattr(request, "session"):
         sessions.mark_active(request)

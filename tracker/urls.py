@@ -11,6 +11,7 @@ from tracker.views import (
     reports,
     responses,
     trends,
+    two_factor,
     workbooks,
 )
 
@@ -69,6 +70,9 @@ urlpatterns = [
     path("account/", account.account_page, name="account"),
     path("account/sign-out-everywhere/", account.sign_out_everywhere, name="sign_out_everywhere"),
     path("account/session/", account.session_status, name="session_status"),
+    path("account/two-factor/set-up/", two_factor.set_up, name="two_factor_set_up"),
+    path("account/two-factor/recovery-codes/", two_factor.recovery_codes, name="recovery_codes"),
+    path("account/two-factor/turn-off/", two_factor.turn_off, name="two_factor_off"),
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/regenerate/", calendar.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<slug:token>.ics", calendar.calendar_feed, name="calendar_feed"),

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
 
+from tests.authenticator import fresh_code
 from tests.factories import (
     ActionFactory,
     ExtensionRequestFactory,
@@ -112,8 +113,14 @@ def _login(page: Page, user: User, next_url: str = "") -> Response | None:
     page.goto(f"/accounts/login/?{urlencode({'next': next_url})}" if next_url else "/accounts/login/")
     page.get_by_label("Username", exact=True).fill(user.username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
+    # Reviewers and admins: the code from their authenticator app next (tracker.two_factor), set up beforehand.
+    code = fresh_code(user) if user.needs_two_factor else None
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Sign in", exact=True).click()
+    if code is not None:
+        page.get_by_label("Code", exact=True).fill(code)
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Sign in", exact=True).click()
     assert "/accounts/login/" not in page.url, f"{user.username} could not sign in: {page.url}"
     return navigation.value
 

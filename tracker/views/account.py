@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracker import sessions, sso
+from tracker import sessions, sso, two_factor
 from tracker.models import SIGN_IN_LOG_DAYS
 from tracker.views.common import next_url
 
@@ -24,6 +24,7 @@ def account_page(request):
     context = {
         "forces": list(user.forces.all()),
         "identity_providers": sso.providers_of(user),
+        "two_factor": two_factor.status(user),
         "events": sessions.recent_events(user, limit=LOG_LIMIT),
         "log_days": SIGN_IN_LOG_DAYS,
         "log_limit": LOG_LIMIT,

@@ -15,14 +15,17 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
-from django.contrib.auth import login
+from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from requests import RequestException
 
-from tracker import sso
+from tracker import sso, two_factor
 from tracker.models import IdentityProvider
 from tracker.views.common import local_url
 
@@ -31,9 +34,20 @@ PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # the session's 
 
 class SignInView(auth_views.LoginView):
     """Django's sign-in form, with "Sign in with <organisation>" for each identity provider an admin has not
-    switched off."""
+    switched off. The right password of someone with two-factor authentication (or who must have it) leads to
+    the code (or to setting it up) before anyone is signed in (tracker.two_factor)."""
 
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        step = two_factor.step_after_password(user)
+        if step is None:
+            response = super().form_valid(form)
+            two_factor.note_signed_in_with(self.request, two_factor.PASSWORD)
+            return response
+        two_factor.begin(self.request, user, self.get_success_url())
+        return redirect("two_factor_code" if step == "code" else "tracker:two_factor_set_up")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -47,6 +61,19 @@ class SignInView(auth_views.LoginView):
         if origins:
             response._csp_update = {"form-action": origins}
         return response
+
+
+@never_cache
+def admin_sign_in(request):
+    """The admin's own sign-in page, which would sign in with a password alone: anyone not signed in goes to the
+    tracker's (which asks for the second factor) and comes back; staff go on to the admin; anyone else signed in
+    is refused here, rather than sent round between the two pages."""
+    target = local_url(request, request.GET.get(REDIRECT_FIELD_NAME)) or reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(target)
+    if request.user.is_staff and request.user.is_active:
+        return HttpResponseRedirect(target)
+    raise PermissionDenied(f"{request.user.username} cannot use the admin.")
 
 
 def _origin(url: str) -> str:
@@ -101,6 +128,7 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(refused_page(request, provider, refused)) from None
         request.signed_in_through = provider.name  # for the sign-in log (tracker.signals)
         login(request, user, backend=PASSWORD_BACKEND)
+        two_factor.note_signed_in_with(request, two_factor.IDENTITY_PROVIDER)
         raise ImmediateHttpResponse(HttpResponseRedirect(local_url(request, sociallogin.state.get("next")) or "/"))
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):

@@ -45,3 +45,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo log-ins (password for all: {demo.DEMO_PASSWORD}):")
         for username, what in lived_in.log_ins():
             self.stdout.write(f"  {username:<34} {what}")
+        self.stdout.write(
+            "Reviewers and the admin sign in with two-factor authentication too: on this development server the "
+            "code page shows their code."
+        )

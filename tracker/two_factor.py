@@ -24,6 +24,7 @@ import time
 from base64 import b32encode
 from dataclasses import dataclass
 
+import segno
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.mail import EmailMessage
@@ -126,8 +127,6 @@ def key_for_typing(device: TOTPDevice) -> str:
 
 def qr_code(device: TOTPDevice) -> SafeString:
     """Return the QR code an authenticator app scans to add the device, as inline SVG."""
-    import segno
-
     svg = segno.make(device.config_url, error="m").svg_inline(scale=4, border=4, dark="#0b0c0c", light="#ffffff")
     return mark_safe(svg)  # segno's own markup; the URL inside is encoded as modules, not text
 

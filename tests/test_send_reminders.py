@@ -257,7 +257,13 @@ def test_every_email_template_renders_without_a_missing_variable(
     for message in mail.outbox:
         assert "MISSING" not in message.subject and "MISSING" not in message.body
     reminders = {path for path in (settings.BASE_DIR / "templates" / "emails").iterdir()} - {
-        settings.BASE_DIR / "templates" / "emails" / name  # tests/test_sign_in_protection.py renders these
-        for name in ("account-locked-subject.txt", "account-locked-body.txt")
+        # tests/test_sign_in_protection.py and tests/test_two_factor.py render these
+        settings.BASE_DIR / "templates" / "emails" / name
+        for name in (
+            "account-locked-subject.txt",
+            "account-locked-body.txt",
+            "two-factor-changed-subject.txt",
+            "two-factor-changed-body.txt",
+        )
     }
     assert set(rendered) == {f"emails/{path.name}" for path in reminders}

@@ -589,6 +589,19 @@ def test_an_admins_reset_is_emailed_to_the_user_naming_the_admin(
     assert "at 09:00 on 1 December 2026 (UK time), by the administrator" in email.body
 
 
+def test_the_email_renders_without_a_missing_variable(
+    psd_lead_a, mailoutbox, django_capture_on_commit_callbacks, clock, settings
+):
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": "MISSING(%s)"}}]
+    with_authenticator(psd_lead_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        two_factor.reset(psd_lead_a, by=AdminFactory(first_name="Ada", last_name="Hale"))
+    (email,) = mailoutbox
+    assert "MISSING" not in email.subject + email.body
+    assert "by the administrator Ada Hale." in email.body
+
+
 @pytest.mark.parametrize(
     ("change", "subject"),
     [

@@ -84,9 +84,11 @@ def main() -> int:
         started = time.monotonic()
         commit = current_commit()  # the code and tests this run measures (mutmut copies them now)
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-        # Tests run the README's commands (make import-report…) from the copy's root: they need the venv there.
+        # Tests run the README's commands (make import-report…) from the copy's root: they need the venv there, and
+        # the single sign-on tests start the local identity provider from npm's packages (tests/oidc.py).
         (ROOT / "mutants").mkdir()
         (ROOT / "mutants" / ".venv").symlink_to(ROOT / ".venv")
+        (ROOT / "mutants" / "node_modules").symlink_to(ROOT / "node_modules")
         patch_mutmut()
 
         from mutmut.__main__ import _run

@@ -15,7 +15,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.messages import get_messages
 from django.test import override_settings
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.authenticator import code_of, device_on_page, with_authenticator
@@ -147,6 +147,7 @@ def test_setting_up_at_sign_in_is_logged_with_the_sign_in(client, clock):
     client.get(reverse("tracker:two_factor_set_up"))
     client.post(reverse("tracker:two_factor_set_up"), {"code": code_of(device_on_page(client, reviewer))})
     assert kinds(reviewer) == [SignInEvent.Kind.TWO_FACTOR_ON, SignInEvent.Kind.SIGNED_IN]
+    assert SignInEvent.objects.get(user=reviewer, kind=SignInEvent.Kind.TWO_FACTOR_ON).address == "127.0.0.1"
 
 
 def test_a_wrong_code_at_set_up_keeps_what_was_typed_and_signs_nobody_in(client, clock):
@@ -221,8 +222,8 @@ def test_a_wrong_code_is_refused_and_logged(client, clock):
     response = enter_code(client, f"{(int(code_of(device)) + 1) % 1_000_000:06d}")
     assert two_factor.WRONG_CODE in response.content.decode()
     assert not is_signed_in(client)
-    assert kinds(reviewer)[-1] == SignInEvent.Kind.CODE_FAILED
-    assert SignInEvent.objects.filter(user=reviewer).first().is_failure
+    failure = SignInEvent.objects.filter(user=reviewer).first()
+    assert (failure.kind, failure.address, failure.is_failure) == (SignInEvent.Kind.CODE_FAILED, "192.0.2.10", True)
 
 
 def test_after_a_wrong_code_the_next_try_must_wait(client, clock):
@@ -459,7 +460,7 @@ def test_an_admin_resets_it_and_the_log_says_who(admin_client, clock):
     assert not two_factor.is_set_up(reviewer)
     assert StaticToken.objects.filter(device__user=reviewer).count() == 0
     event = SignInEvent.objects.filter(user=reviewer).first()
-    assert (event.kind, event.by.username) == (SignInEvent.Kind.TWO_FACTOR_RESET, "admin")
+    assert (event.kind, event.by.username, event.address) == (SignInEvent.Kind.TWO_FACTOR_RESET, "admin", "127.0.0.1")
 
 
 def test_after_a_reset_a_reviewer_sets_it_up_again_at_sign_in(client, clock):
@@ -585,6 +586,7 @@ def test_an_admins_reset_is_emailed_to_the_user_naming_the_admin(
         admin_client.post(reverse("admin:tracker_user_changelist"), data)
     (email,) = mailoutbox
     assert email.to == ["r.singh@hmicfrs.example"]
+    assert "\n\nTwo-factor authentication was reset for your Recommendation Tracker account" in email.body
     assert email.subject == f"Recommendation Tracker: two-factor authentication was reset for {reviewer.username}"
     assert "at 09:00 on 1 December 2026 (UK time), by the administrator" in email.body
 
@@ -619,13 +621,145 @@ def test_each_change_is_emailed_to_the_user(
         change(psd_lead_a)
     (email,) = mailoutbox
     assert email.subject == f"Recommendation Tracker: {subject} for {psd_lead_a.username}"
+    assert f"\n\n{subject[0].upper()}{subject[1:]} for your Recommendation Tracker account" in email.body
     assert "If that was you, there is nothing to do." in email.body
 
 
-def test_a_mail_server_down_does_not_undo_the_change(psd_lead_a, django_capture_on_commit_callbacks, clock, settings):
+def test_a_mail_server_down_does_not_undo_the_change(
+    psd_lead_a, django_capture_on_commit_callbacks, clock, settings, caplog
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing answers
     with_authenticator(psd_lead_a)
     with django_capture_on_commit_callbacks(execute=True):
         two_factor.turn_off(psd_lead_a)
     assert not two_factor.is_set_up(psd_lead_a)
+    assert "The email telling an account holder their two-factor authentication changed was not sent" in [
+        record.getMessage() for record in caplog.records
+    ]
+
+
+# Details that matter (each found by mutation testing: `make mutation`, tracker/two_factor.py)
+
+
+def test_the_key_is_160_bits_shown_in_groups_of_four():
+    device = TOTPDevice(key="3132333435363738393031323334353637383930")  # RFC 6238's test key, "1234567890…"
+    assert two_factor.key_for_typing(device) == "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ"
+
+
+def test_a_new_apps_key_is_160_bits(client, psd_lead_a):
+    client.force_login(psd_lead_a)
+    client.get(reverse("tracker:two_factor_set_up"))
+    assert len(device_on_page(client, psd_lead_a).bin_key) == 20
+
+
+def test_the_devices_are_named_for_what_they_are(client, psd_lead_a, clock):
+    client.force_login(psd_lead_a)
+    client.get(reverse("tracker:two_factor_set_up"))
+    client.post(reverse("tracker:two_factor_set_up"), {"code": code_of(device_on_page(client, psd_lead_a))})
+    assert TOTPDevice.objects.get(user=psd_lead_a).name == "Authenticator app"
+    assert StaticDevice.objects.get(user=psd_lead_a).name == "Recovery codes"
+
+
+def test_after_setting_up_the_set_up_page_offers_a_new_key(client, psd_lead_a, clock):
+    client.force_login(psd_lead_a)
+    client.get(reverse("tracker:two_factor_set_up"))
+    first = device_on_page(client, psd_lead_a)
+    client.post(reverse("tracker:two_factor_set_up"), {"code": code_of(first)})
+    client.get(reverse("tracker:two_factor_set_up"))
+    assert device_on_page(client, psd_lead_a).key != first.key
+
+
+def test_set_up_takes_the_code_of_an_app_whose_clock_is_a_step_behind(client, psd_lead_a, clock):
+    client.force_login(psd_lead_a)
+    client.get(reverse("tracker:two_factor_set_up"))
+    code = code_of(device_on_page(client, psd_lead_a))
+    later(clock, 30)
+    client.post(reverse("tracker:two_factor_set_up"), {"code": code})
+    assert two_factor.is_set_up(psd_lead_a)
+
+
+def test_a_code_of_nothing_but_hyphens_is_asked_for(client, clock):
+    reviewer = ReviewerFactory()
+    with_authenticator(reviewer)
+    sign_in(client, reviewer)
+    assert two_factor.NO_CODE in enter_code(client, "- -").content.decode()
+
+
+def test_a_recovery_code_typed_with_a_hyphen_is_taken(client, clock):
+    reviewer = ReviewerFactory()
+    with_authenticator(reviewer)
+    code = StaticToken.objects.filter(device__user=reviewer).first().token
+    sign_in(client, reviewer)
+    enter_code(client, f"{code[:4]}-{code[4:]}")
+    assert is_signed_in(client)
+
+
+def test_a_wrong_recovery_code_does_not_make_the_apps_code_wait(client, clock):
+    reviewer = ReviewerFactory()
+    device = with_authenticator(reviewer)
+    later(clock, 30)
+    sign_in(client, reviewer)
+    enter_code(client, "abcdef")
+    enter_code(client, code_of(device))
+    assert is_signed_in(client)
+
+
+def test_a_recovery_code_with_none_left_to_match_is_refused(client, clock):
+    reviewer = ReviewerFactory()
+    with_authenticator(reviewer)
+    StaticDevice.objects.filter(user=reviewer).delete()
+    sign_in(client, reviewer)
+    assert two_factor.WRONG_CODE in enter_code(client, "abcdefgh").content.decode()
+    assert not is_signed_in(client)
+
+
+def test_an_app_never_confirmed_does_not_sign_in(client, clock):
+    reviewer = ReviewerFactory()
+    confirmed = with_authenticator(reviewer)
+    unconfirmed = TOTPDevice.objects.create(user=reviewer, name="Authenticator app", confirmed=False)
+    confirmed.delete()
+    confirmed.pk = None
+    confirmed.save()  # the confirmed app after the unconfirmed one, so the first found is the unconfirmed
+    later(clock, 30)
+    sign_in(client, reviewer)
+    enter_code(client, code_of(unconfirmed))
+    assert not is_signed_in(client)
+
+
+def test_the_code_step_still_stands_at_ten_minutes(client, clock):
+    reviewer = ReviewerFactory()
+    device = with_authenticator(reviewer)
+    sign_in(client, reviewer)
+    later(clock, 10 * 60)
+    enter_code(client, code_of(device))
+    assert is_signed_in(client)
+
+
+def test_the_expired_step_says_how_long_it_may_take():
+    assert two_factor.step_expired_message() == (
+        "Signing in took more than 10 minutes between the password and the code. Sign in again."
+    )
+
+
+def test_turning_it_off_for_a_reviewer_is_refused_saying_why(clock):
+    reviewer = ReviewerFactory()
+    with_authenticator(reviewer)
+    with pytest.raises(PermissionError, match="^Two-factor authentication is required for this account.$"):
+        two_factor.turn_off(reviewer)
+
+
+@pytest.mark.parametrize(
+    ("change", "kind"),
+    [
+        (lambda client, user: client.post(reverse("tracker:two_factor_off")), SignInEvent.Kind.TWO_FACTOR_OFF),
+        (lambda client, user: client.post(reverse("tracker:recovery_codes")), SignInEvent.Kind.RECOVERY_CODES),
+    ],
+    ids=["turned off", "new recovery codes"],
+)
+def test_each_change_is_logged_with_the_address_it_came_from(client, psd_lead_a, clock, change, kind):
+    with_authenticator(psd_lead_a)
+    client.force_login(psd_lead_a)
+    change(client, psd_lead_a)
+    event = SignInEvent.objects.filter(user=psd_lead_a).first()
+    assert (event.kind, event.address) == (kind, "127.0.0.1")

@@ -77,7 +77,7 @@ def is_set_up(user: User) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return StaticToken.objects.filter(device__user=user).count()
 
 
 def offered_to(user: User) -> bool:
@@ -89,13 +89,16 @@ def may_turn_off(user: User) -> bool:
     return not user.needs_two_factor
 
 
+CODE, SET_UP = "code", "set up"  # what a sign-in does after the password
+
+
 def step_after_password(user: User) -> str | None:
-    """Return what a sign-in with the right password must do next: "code" (two-factor is set up), "set up" (it
-    is required and is not), or None (sign in)."""
+    """Return what a sign-in with the right password must do next: CODE (two-factor is set up), SET_UP (it is
+    required and is not), or None (sign in)."""
     if is_set_up(user):
-        return "code"
+        return CODE
     if user.needs_two_factor:
-        return "set up"
+        return SET_UP
     return None
 
 
@@ -111,7 +114,7 @@ def new_authenticator(request, user: User) -> TOTPDevice:
     if not (isinstance(state, dict) and state.get("user") == user.pk):
         state = {"user": user.pk, "key": random_hex(20)}
         request.session[NEW_KEY_KEY] = state
-    return TOTPDevice(user=user, key=state["key"], name=AUTHENTICATOR_NAME, confirmed=False)
+    return TOTPDevice(user=user, key=state["key"], name=AUTHENTICATOR_NAME)  # confirmed by set_up
 
 
 def issuer_name() -> str:
@@ -136,8 +139,7 @@ def set_up(user: User, device: TOTPDevice, code: str, request=None) -> list[str]
     the user gets new recovery codes (returned, to be shown once) and the log says so. Return None if the code is
     not right."""
     token = normalise(code)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
-    totp.time = time.time()
+    totp = TOTP(device.bin_key)  # the device's own defaults: a code of 6 digits every 30 seconds, from 0
     if not (token.isdigit() and totp.verify(int(token), device.tolerance)):
         return None
     device.last_t, device.drift, device.confirmed = totp.t(), totp.drift, True  # that code is taken
@@ -163,7 +165,7 @@ def make_recovery_codes(user: User, request=None) -> list[str]:
 
 def _replace_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_CODES_NAME)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
@@ -240,8 +242,7 @@ def demo_code(user: User) -> str | None:
     device = authenticator(user)
     if device is None:
         return None
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
     return f"{totp.token():0{device.digits}d}"
 
 
@@ -273,13 +274,13 @@ def pending(request) -> PendingSignIn | None:
     state = request.session.get(PENDING_KEY)
     if not isinstance(state, dict):
         return None
-    age = time.time() - state.get("since", 0)
+    age = time.time() - state["since"]
     if not 0 <= age <= settings.TRACKER_TWO_FACTOR_STEP_SECONDS:
         return None
     user = User.objects.filter(pk=state.get("user"), is_active=True).first()
     if user is None or user.get_session_auth_hash() != state.get("hash"):
         return None
-    return PendingSignIn(user=user, backend=state["backend"], next=state.get("next") or "/")
+    return PendingSignIn(user=user, backend=state["backend"], next=state["next"])
 
 
 def step_expired_message() -> str:

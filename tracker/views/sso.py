@@ -47,7 +47,7 @@ class SignInView(auth_views.LoginView):
             two_factor.note_signed_in_with(self.request, two_factor.PASSWORD)
             return response
         two_factor.begin(self.request, user, self.get_success_url())
-        return redirect("two_factor_code" if step == "code" else "tracker:two_factor_set_up")
+        return redirect({two_factor.CODE: "two_factor_code", two_factor.SET_UP: "tracker:two_factor_set_up"}[step])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

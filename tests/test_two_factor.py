@@ -647,6 +647,15 @@ def test_the_key_is_160_bits_shown_in_groups_of_four():
     assert two_factor.key_for_typing(device) == "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ"
 
 
+def test_the_qr_code_is_black_on_white_with_its_quiet_zone_and_large_enough_to_scan():
+    device = TOTPDevice(user=ReviewerFactory.build(username="r.singh"), key="31" * 20)
+    svg = str(two_factor.qr_code(device))
+    modules = int(re.search(r'd="M0 0h(\d+)v', svg).group(1))  # the light square behind: the symbol with its border
+    assert svg.startswith(f'<svg width="{modules * 4}" height="{modules * 4}"')  # 4 px a module
+    assert '<path fill="#fff" d="M0 0h' in svg and 'stroke="#0b0c0c"' in svg
+    assert 'd="M4 4.5h7' in svg  # the finder pattern starts 4 modules in: the quiet zone scanners need
+
+
 def test_a_new_apps_key_is_160_bits(client, psd_lead_a):
     client.force_login(psd_lead_a)
     client.get(reverse("tracker:two_factor_set_up"))

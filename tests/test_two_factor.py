@@ -723,6 +723,13 @@ def test_a_recovery_code_with_none_left_to_match_is_refused(client, clock):
     assert not is_signed_in(client)
 
 
+def test_an_app_never_confirmed_is_not_on(psd_lead_a):
+    TOTPDevice.objects.create(user=psd_lead_a, name="Authenticator app", confirmed=False)
+    assert two_factor.authenticator(psd_lead_a) is None
+    assert not two_factor.is_set_up(psd_lead_a)
+    assert not two_factor.status(psd_lead_a).is_on
+
+
 def test_an_app_never_confirmed_does_not_sign_in(client, clock):
     reviewer = ReviewerFactory()
     confirmed = with_authenticator(reviewer)

@@ -130,7 +130,8 @@ def key_for_typing(device: TOTPDevice) -> str:
 
 def qr_code(device: TOTPDevice) -> SafeString:
     """Return the QR code an authenticator app scans to add the device, as inline SVG."""
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=4, border=4, dark="#0b0c0c", light="#ffffff")
+    # segno's defaults otherwise: the highest error correction that fits, and the 4-module quiet zone scanners need.
+    svg = segno.make(device.config_url).svg_inline(scale=4, dark="#0b0c0c", light="#ffffff")
     return mark_safe(svg)  # segno's own markup; the URL inside is encoded as modules, not text
 
 
@@ -347,5 +348,5 @@ def status(user: User) -> Status:
         offered=offered_to(user),
         required=user.needs_two_factor,
         since=device.created_at if device is not None else None,
-        codes_left=recovery_codes_left(user) if device is not None else 0,
+        codes_left=recovery_codes_left(user),
     )

@@ -306,7 +306,7 @@ class UserAdmin(AppendOnlyHistoryAdmin, BaseUserAdmin):
 
     @admin.action(description="Reset two-factor authentication for the selected users", permissions=["change"])
     def reset_two_factor(self, request, queryset):
-        users = [user for user in queryset if two_factor.status(user).is_on]
+        users = [user for user in queryset if two_factor.is_set_up(user)]
         for user in users:
             two_factor.reset(user, by=request.user, request=request)
             self.log_change(request, user, "Reset two-factor authentication.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -323,6 +324,16 @@ def render_email(name: str, context: dict) -> tuple[str, str]:
     body = render_to_string(f"emails/{name}-body.txt", context)
     # The templates end with a newline, as files do; a subject may not contain one, and the body ends without.
     return " ".join(line.strip() for line in subject.splitlines() if line.strip()), body.rstrip("\n")
+
+
+def tell(user: User, name: str, context: dict, *, log: logging.Logger, failure: str) -> None:
+    """Email `user` the email `name` (templates/emails/) about their own account, now. A mail server down is logged
+    as `failure` on `log`, not raised: what the email tells of (a lock, a change of sign-in) stands without it."""
+    subject, body = render_email(name, context)
+    try:
+        EmailMessage(subject, body, to=[user.email]).send()
+    except (smtplib.SMTPException, OSError):
+        log.exception(failure)
 
 
 def claimed_on(today: datetime.date) -> set[tuple[int, str, int | None]]:

@@ -17,7 +17,6 @@ email when their account is locked.
 import datetime
 import ipaddress
 import logging
-import smtplib
 from collections import Counter
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -26,12 +25,11 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.db.models import Sum
 from django.utils import timezone
 
 from tracker.models import SignInEvent
-from tracker.reminders import render_email
+from tracker.reminders import tell
 
 log = logging.getLogger(__name__)
 
@@ -143,11 +141,14 @@ def tell_the_account_holder(username: str) -> None:
         "minutes": cooloff_minutes(),
         "until": timezone.localtime(lock_ends(username)),
     }
-    subject, body = render_email("account-locked", context)
-    try:
-        EmailMessage(subject, body, to=[user.email]).send()
-    except (smtplib.SMTPException, OSError):  # the lock stands; a mail server down must not fail the sign-in page
-        log.exception("The email telling an account holder their sign-in is locked was not sent")
+    # The lock stands without it; a mail server down must not fail the sign-in page.
+    tell(
+        user,
+        "account-locked",
+        context,
+        log=log,
+        failure="The email telling an account holder their sign-in is locked was not sent",
+    )
 
 
 def unlock(username: str) -> int:

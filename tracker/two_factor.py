@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import smtplib
 import time
 from base64 import b32encode
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ from dataclasses import dataclass
 import segno
 from django.conf import settings
 from django.contrib.auth import login
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -37,7 +35,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from tracker.models import SignInEvent, User
-from tracker.reminders import render_email
+from tracker.reminders import tell
 from tracker.sessions import record
 
 log = logging.getLogger(__name__)
@@ -198,14 +196,8 @@ def tell_the_account_holder(user: User, what: str, *, by: User | None = None) ->
         return
     context = {"user": user, "what": what, "by": by, "at": timezone.localtime()}
 
-    def send():
-        subject, body = render_email("two-factor-changed", context)
-        try:
-            EmailMessage(subject, body, to=[user.email]).send()
-        except (smtplib.SMTPException, OSError):  # the change stands; the sign-in log has it
-            log.exception("The email telling an account holder their two-factor authentication changed was not sent")
-
-    transaction.on_commit(send)
+    failure = "The email telling an account holder their two-factor authentication changed was not sent"
+    transaction.on_commit(lambda: tell(user, "two-factor-changed", context, log=log, failure=failure))
 
 
 def _remove_devices(user: User) -> None:

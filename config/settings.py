@@ -199,6 +199,13 @@ TRACKER_IDLE_TIMEOUT_MINUTES = env_int("TRACKER_IDLE_TIMEOUT_MINUTES", 30)
 TRACKER_IDLE_WARNING_SECONDS = env_int("TRACKER_IDLE_WARNING_SECONDS", 120)
 if TRACKER_IDLE_TIMEOUT_MINUTES < 0 or TRACKER_IDLE_WARNING_SECONDS < 0:
     raise ImproperlyConfigured("TRACKER_IDLE_TIMEOUT_MINUTES and TRACKER_IDLE_WARNING_SECONDS must be 0 or more.")
+# The sign-in log (SignInEvent) keeps this many days; `manage.py prune_sign_in_log`, run nightly, deletes the rest.
+# Never fewer than the 90 days the account page and the admin's user page show (tracker.models.SIGN_IN_LOG_DAYS).
+TRACKER_SIGN_IN_LOG_KEEP_DAYS = env_int("TRACKER_SIGN_IN_LOG_KEEP_DAYS", 365)
+if TRACKER_SIGN_IN_LOG_KEEP_DAYS < 90:
+    raise ImproperlyConfigured(
+        "TRACKER_SIGN_IN_LOG_KEEP_DAYS must be 90 or more: the account page shows the last 90 days of the sign-in log."
+    )
 
 # Two-factor authentication (tracker/two_factor.py): required of reviewers and admins who sign in with a password,
 # offered to everyone else with one. The authenticator app shows the site under OTP_TOTP_ISSUER. A wrong code makes

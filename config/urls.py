@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tracker.views import sso, two_factor
+from tracker.views import people, sso, two_factor
 
 admin.site.site_header = "Recommendation Tracker administration"
 admin.site.site_title = "Recommendation Tracker"
@@ -22,6 +22,8 @@ urlpatterns = [
     path("admin/login/", sso.admin_sign_in, name="admin_sign_in"),
     path("accounts/sso/<slug:provider_id>/", sso.start, name="openid_connect_login"),
     path("accounts/sso/<slug:provider_id>/callback/", sso.callback, name="openid_connect_callback"),
+    # The link an invitation email carries (tracker.people): set a first password, or sign in through the organisation.
+    path("accounts/invitation/<str:token>/", people.accept_invitation, name="invitation"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("tracker.api.urls")),

@@ -31,7 +31,7 @@ from demo.plan import (
     national_recommendation,
     national_report,
 )
-from demo.sign_ins import write_sign_ins
+from demo.sign_ins import write_account_changes, write_sign_ins
 from tracker.models import Action, ExtensionRequest, Force, ForceSummary, ProgressNote, Report, User
 
 SEED = 2014
@@ -103,6 +103,9 @@ def build(*, today: datetime.date, seed: int = SEED) -> Summary:
         ForceSummary.objects.rebuild()  # written around the ORM, so counted afresh
         named = [User.objects.get(username=username) for username, _what in log_ins() if "<" not in username]
         write_sign_ins(named, today=today, rng=random.Random(seed + 3))
+        first_inspected = Force.objects.filter(pk__in=_seed_inspections()).order_by("name").first()
+        admin = User.objects.get(username=f"{DEMO_USER_PREFIX}admin")
+        write_account_changes(admin, first_inspected, today=today, rng=random.Random(seed + 4))
     summary.forces = len(forces)
     summary.users = User.objects.filter(username__startswith=DEMO_USER_PREFIX).count()
     summary.reports = Report.objects.count()
@@ -287,7 +290,7 @@ def log_ins() -> list[tuple[str, str]]:
     if reviewer := users.get(f"{DEMO_USER_PREFIX}reviewer"):
         rows.append((reviewer.username, f"HMIC follow-up reviewer ({reviewer.get_full_name()}), every force"))
     if admin := users.get(f"{DEMO_USER_PREFIX}admin"):
-        rows.append((admin.username, f"Admin ({admin.get_full_name()}): imports and users, at /admin/"))
+        rows.append((admin.username, f"Admin ({admin.get_full_name()}): people at /people/, imports at /admin/"))
     for force in Force.objects.filter(pk__in=_seed_inspections()).order_by("name"):
         if lead := users.get(f"{DEMO_USER_PREFIX}psd.{force.slug}"):
             rows.append((lead.username, f"PSD lead, {force.name} ({lead.get_full_name()})"))

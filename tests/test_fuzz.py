@@ -32,11 +32,13 @@ from tracker.models import (
     Action,
     CommissionerResponse,
     ExtensionRequest,
+    Invitation,
     KeyFigure,
     ProgressNote,
     Recommendation,
     Report,
     ResponseExplanation,
+    User,
 )
 from tracker.report_parser import ParsedReport, ReportError, extract_text_from_bytes, parse_report
 
@@ -329,7 +331,8 @@ def test_admin_import_confirm_loads_whole_or_not_at_all(forces, admin_user, text
 
 
 @pytest.fixture
-def forms_world(force_a, force_b, psd_lead_a, reviewer, colleague_a, commissioner_a):
+def forms_world(force_a, force_b, psd_lead_a, reviewer, colleague_a, commissioner_a, admin_user):
+    admin = admin_user
     report = ReportFactory(slug="report-a", subject_force=force_a)
     action = ActionFactory(recommendation=RecommendationFactory(report=report, number=1), force=force_a)
     other = ActionFactory(recommendation=RecommendationFactory(report=report, number=2), force=force_a)
@@ -350,7 +353,22 @@ def forms_world(force_a, force_b, psd_lead_a, reviewer, colleague_a, commissione
         "colleague_a": colleague_a,
         "commissioner_a": commissioner_a,
         "invited": _invited_report(force_a, commissioner_a),
+        "admin": admin,
+        **_invitation(admin, force_a),
     }
+
+
+def _invitation(admin, force) -> dict:
+    """Return someone invited by `admin` and the token of their invitation's link (tracker.people)."""
+    from django.core import mail
+
+    from tracker import people
+
+    sent = people.invite(
+        email="new@example.org", first_name="New", last_name="Person", role="psd_lead", forces=[force], by=admin
+    )
+    token = mail.outbox[-1].body.split("/accounts/invitation/")[1].split("/")[0]
+    return {"invited_person": sent.invitation.user, "invitation_token": token}
 
 
 def _invited_report(force, commissioner) -> Report:
@@ -384,6 +402,9 @@ dates = st.one_of(
     st.sampled_from(["31/02/2026", "00/00/0000", "1/1/99999", "30/09/2030"]),
 )
 texts = st.one_of(st.text(max_size=300), st.just("<script>alert(1)</script>"), st.text(max_size=12_000).filter(bool))
+roles = st.one_of(st.sampled_from(["psd_lead", "reviewer", "commissioner"]), st.text(max_size=12))
+force_ids = st.lists(st.one_of(st.integers(-5, 10**20).map(str), st.text(max_size=5)), max_size=3)
+passwords = st.one_of(st.text(max_size=200), st.just("a long passphrase 2026"))
 switches = st.one_of(st.sampled_from(["1", "0"]), st.text(max_size=6))
 ids = st.one_of(st.integers(-1, 10**6), st.text(max_size=6), st.just(""))
 
@@ -563,6 +584,43 @@ FORMS = {
         lambda w: [],
         st.fixed_dictionaries({"username": st.text(max_size=200), "password": st.text(max_size=200)}),
     ),
+    # The People pages, an admin's: inviting, changing someone's access (psd_lead_a's), the buttons; and the page an
+    # invitation's link opens, where a first password is chosen.
+    "tracker:person_invite": (
+        "admin",
+        lambda w: [],
+        st.fixed_dictionaries(
+            {
+                "first_name": texts,
+                "last_name": texts,
+                "email": st.one_of(st.emails(), texts),
+                "role": roles,
+                "forces": force_ids,
+            }
+        ),
+    ),
+    "tracker:person_access": (
+        "admin",
+        lambda w: [w["psd_lead_a"].pk],
+        st.fixed_dictionaries({"role": roles, "forces": force_ids, "reason": texts}),
+    ),
+    "tracker:person_deactivate": ("admin", lambda w: [w["psd_lead_a"].pk], st.fixed_dictionaries({"reason": texts})),
+    "tracker:person_reactivate": ("admin", lambda w: [w["psd_lead_a"].pk], st.fixed_dictionaries({"reason": texts})),
+    **{
+        name: ("admin", lambda w: [w["invited_person"].pk], st.dictionaries(st.text(max_size=8), st.text(max_size=8)))
+        for name in (
+            "tracker:person_invite_again",
+            "tracker:person_cancel_invitation",
+            "tracker:person_sign_out_everywhere",
+            "tracker:person_reset_two_factor",
+            "tracker:person_unlock",
+        )
+    },
+    "invitation": (
+        None,
+        lambda w: [w["invitation_token"]],
+        st.fixed_dictionaries({"new_password1": passwords, "new_password2": passwords}),
+    ),
     "tracker:workbook_upload": ("psd_lead_a", lambda w: [], st.fixed_dictionaries({"workbook": workbook_uploads})),
     "tracker:workbook_apply": (
         "psd_lead_a",
@@ -626,6 +684,9 @@ def _snapshot() -> tuple:
         list(ResponseExplanation.objects.order_by("pk").values_list()),
         Action.history.count(),
         Recommendation.history.count(),
+        list(User.objects.order_by("pk").values_list("pk", "is_active", "role", "password", "sessions_ended_at")),
+        list(User.forces.through.objects.order_by("pk").values_list()),
+        list(Invitation.objects.order_by("pk").values_list()),
     )
 
 

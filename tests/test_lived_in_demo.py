@@ -275,3 +275,20 @@ def test_a_newcomer_signs_in_as_the_demo_reviewer_with_the_code_the_page_shows(l
     assert client.post(reverse("login"), data).url == reverse("two_factor_code")
     code = client.get(reverse("two_factor_code")).context["demo_code"]
     assert client.post(reverse("two_factor_code"), {"code": code}).url == "/"
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_people_pages_show_a_leaver_deactivated_and_their_successor_invited(loaded, client):
+    _build()
+    leaver = User.objects.get(username="demo.psd.cambridgeshire.3")
+    successor = User.objects.get(username="demo.psd.cambridgeshire.4")
+    assert not leaver.is_active
+    assert leaver.history.latest().history_change_reason == "Deactivated: Left the force: retired at the end of October"
+    assert leaver.history.latest().history_date.date() == TODAY - datetime.timedelta(days=21)
+    invitation = successor.invitations.get()
+    assert invitation.sent_at.date() == TODAY - datetime.timedelta(days=2)
+    assert invitation.is_open and invitation.invited_by.username == "demo.admin"
+    assert list(successor.forces.values_list("slug", flat=True)) == ["cambridgeshire"]
+    client.force_login(User.objects.get(username="demo.admin"))
+    waiting = client.get(reverse("tracker:people") + "?force=cambridgeshire").context["page"].object_list
+    assert {user.username: user.invitation_waiting for user in waiting}["demo.psd.cambridgeshire.4"]

@@ -50,6 +50,9 @@ API_FORCE_A_GET = _both((401, 200, 404, 200, 200, 200), (401, 405, 405, 405, 405
 # The action, report, force and evidence of force A: force B's PSD lead gets 404, as if it did not exist.
 FORCE_A_GET = _both((L, 200, 404, 200, 200, 200), (L, 405, 405, 405, 405, 405))
 
+ADMIN_FORM = _both((L, 403, 403, 403, 405, 403), (L, 403, 403, 403, 400, 403))
+ADMIN_BUTTON = _both((L, 403, 403, 403, 405, 403), (L, 403, 403, 403, 302, 403))
+
 # url name: {method: {role: expected}}. An int is the status code; LOGIN is a redirect to sign in.
 MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "login": _both((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
@@ -109,6 +112,21 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     # How long an idle session has left: anyone may ask (the answer to someone signed out is "signed out"); the
     # page's "Stay signed in" posted without its script goes back to the page (302).
     "tracker:session_status": _both((200, 200, 200, 200, 200, 200), (200, 302, 302, 302, 302, 302)),
+    # The People pages: an admin's only (tests/test_people.py). Posted empty, a form is drawn again with its errors
+    # (400); a button goes back to the person's page, saying what it did or why not (302).
+    "tracker:people": _both((L, 403, 403, 403, 200, 403), (L, 403, 403, 403, 405, 403)),
+    "tracker:person_invite": _both((L, 403, 403, 403, 200, 403), (L, 403, 403, 403, 400, 403)),
+    "tracker:person": _both((L, 403, 403, 403, 200, 403), (L, 403, 403, 403, 405, 403)),
+    "tracker:person_access": ADMIN_FORM,
+    "tracker:person_deactivate": ADMIN_FORM,
+    "tracker:person_reactivate": ADMIN_FORM,
+    "tracker:person_invite_again": ADMIN_BUTTON,
+    "tracker:person_cancel_invitation": ADMIN_BUTTON,
+    "tracker:person_sign_out_everywhere": ADMIN_BUTTON,
+    "tracker:person_reset_two_factor": ADMIN_BUTTON,
+    "tracker:person_unlock": ADMIN_BUTTON,
+    # An invitation's link, for anyone: the matrix's token is no invitation's (410, and why).
+    "invitation": _both((410,) * 6, (410,) * 6),
     "tracker:calendar_regenerate": _both((L, 405, 405, 405, 405, 405), (L, 302, 302, 302, 302, 302)),
     # No sign-in: the secret token in the address (psd_lead_a's) is the key, whoever holds it.
     "tracker:calendar_feed": _both((200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405)),
@@ -401,6 +419,8 @@ def url_kwargs(url: Url, world: World) -> dict[str, object]:
         # Named after auth's user model, though the admin's user is tracker.User: _admin_model cannot tell.
         "admin:auth_user_password_change": {"id": world.users["psd_lead_a"].pk},
     }
+    if url.key.startswith("tracker:person") and "pk" in url.params:
+        return {"pk": world.users["psd_lead_a"].pk}
     if url.key in by_name:
         return by_name[url.key]
     if url.key.startswith("tracker:theme_") and "pk" in url.params:

@@ -257,13 +257,15 @@ def test_every_email_template_renders_without_a_missing_variable(
     for message in mail.outbox:
         assert "MISSING" not in message.subject and "MISSING" not in message.body
     reminders = {path for path in (settings.BASE_DIR / "templates" / "emails").iterdir()} - {
-        # tests/test_sign_in_protection.py and tests/test_two_factor.py render these
+        # tests/test_sign_in_protection.py, tests/test_two_factor.py and tests/test_people.py render these
         settings.BASE_DIR / "templates" / "emails" / name
         for name in (
             "account-locked-subject.txt",
             "account-locked-body.txt",
             "two-factor-changed-subject.txt",
             "two-factor-changed-body.txt",
+            "invitation-subject.txt",
+            "invitation-body.txt",
         )
     }
     assert set(rendered) == {f"emails/{path.name}" for path in reminders}

@@ -6,14 +6,17 @@ against a real provider on 127.0.0.1 (tests.oidc): who gets in, as what, and wha
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from django.core import mail
 from django.urls import reverse
 
-from tests.factories import ForceFactory, IdentityProviderFactory, PsdLeadFactory, SignInRuleFactory
+from tests.factories import AdminFactory, ForceFactory, IdentityProviderFactory, PsdLeadFactory, SignInRuleFactory
 from tests.oidc import KEY, NAME, LocalIdentityProvider, path_of, sign_in_at_provider
-from tracker.models import IdentityProvider, SignInEvent, User
+from tracker import people
+from tracker.models import IdentityProvider, Invitation, SignInEvent, User
 
 CALLBACK = f"http://testserver/accounts/sso/{KEY}/callback/"
 DEMO_CALLBACK = "http://testserver/accounts/sso/demo/callback/"
@@ -109,6 +112,18 @@ def test_a_first_sign_in_matching_a_rule_creates_a_psd_lead_of_its_force(client,
     assert list(user.forces.all()) == [force]
     assert not user.has_usable_password()
     assert signed_in_user(client) == user
+
+
+def test_someone_invited_signs_in_through_the_provider_from_the_invitation(client, idp, psd_rule, force):
+    admin = AdminFactory()
+    sent = people.invite(
+        email="pat@test.police.uk", first_name="Pat", last_name="Jones", role="psd_lead", forces=[force], by=admin
+    )
+    link = re.search(r"/accounts/invitation/\S+/", mail.outbox[-1].body).group(0)
+    assert f"Sign in with {NAME}" in client.get(link).content.decode()
+    sso_sign_in(client, idp, "pat@test.police.uk")
+    assert signed_in_user(client) == sent.invitation.user
+    assert Invitation.objects.get().state == Invitation.State.ACCEPTED
 
 
 def test_the_new_account_is_linked_to_the_providers_subject(client, idp, psd_rule):

@@ -58,6 +58,8 @@ def _navigation_items(request) -> list[NavItem]:
         ("Trends", reverse_cached("tracker:trends")),
         ("Calendar", reverse_cached("tracker:calendar")),
     ]
+    if user.is_staff and user.has_perm("tracker.view_user"):
+        items.append(("People", reverse_cached("tracker:people")))
     if user.is_staff:
         items.append(("Admin", reverse_cached("admin:index")))
     # The longest matching address wins, so /actions/overdue/ marks "Overdue", not "All actions".

@@ -281,6 +281,59 @@ class ThemeFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(pk__in=matching))
 
 
+class PersonFilter(django_filters.FilterSet):
+    """Filters for the People list (an admin's): name or email, role, force, and whether they can sign in."""
+
+    q = django_filters.CharFilter(
+        label="Name, username or email contains", method="filter_text", max_length=SEARCH_MAX_LENGTH
+    )
+    role = django_filters.ChoiceFilter(
+        label="Role", choices=[*User.Role.choices, ("admin", "Admin")], method="filter_role", empty_label="Any role"
+    )
+    force = django_filters.ModelChoiceFilter(
+        field_name="forces",
+        queryset=Force.objects.order_by("name"),
+        to_field_name="slug",
+        label="Force",
+        empty_label="Any force",
+        widget=QuickSelect,
+    )
+    status = django_filters.ChoiceFilter(
+        label="Account",
+        choices=[("active", "Active"), ("never", "Active, never signed in"), ("deactivated", "Deactivated")],
+        method="filter_status",
+        empty_label="Any",
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "force", "status"]
+
+    def filter_text(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(username__icontains=value)
+            | Q(email__icontains=value)
+        )
+
+    def filter_role(self, queryset, name, value):
+        if value == "admin":
+            return queryset.filter(is_superuser=True)
+        return queryset.filter(role=value, is_superuser=False) if value else queryset
+
+    def filter_status(self, queryset, name, value):
+        if value == "active":
+            return queryset.filter(is_active=True)
+        if value == "deactivated":
+            return queryset.filter(is_active=False)
+        if value == "never":
+            return queryset.filter(is_active=True, last_login=None)
+        return queryset
+
+
 class RegisterFilter(django_filters.FilterSet):
     """Filters for the public register; every choice offered comes from published actions only."""
 

@@ -512,3 +512,96 @@ class AuthenticatorSetUpForm(TwoFactorCodeForm):
         code.help_text = "The 6 digits the app shows for this account now."
         code.error_messages["required"] = "Enter the 6-digit code the app shows"
         code.widget.attrs["inputmode"] = "numeric"
+
+
+# The People pages (tracker.views.people): inviting someone, changing their access, deactivating a leaver.
+
+REASON_MAX_LENGTH = 300
+
+
+class ReasonField(forms.CharField):
+    """Why an admin makes a change to someone's account: kept in the account's history."""
+
+    def __init__(self, label="Reason", help_text="", **kwargs):
+        super().__init__(
+            label=label,
+            max_length=REASON_MAX_LENGTH,
+            help_text=help_text,
+            error_messages={"required": "Say why: it is kept in the account's history"},
+            widget=forms.TextInput(attrs={"class": "govuk-input", "autocomplete": "off"}),
+            **kwargs,
+        )
+
+
+class ForcesField(ModelChoicesField):
+    def __init__(self, **kwargs):
+        from tracker.models import Force
+
+        super().__init__(
+            queryset=Force.objects.all(),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="Forces",
+            help_text="A PSD lead updates these forces' actions; a commissioner's office sees its force's. "
+            "Reviewers see every force.",
+            **kwargs,
+        )
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return list(User.Role.choices)
+
+
+class InviteForm(PageForm):
+    """Someone new: who they are, and the role and forces their account starts with."""
+
+    id_prefix = "invite"
+
+    first_name = forms.CharField(
+        label="First name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"class": "govuk-input", "autocomplete": "off"}),
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, widget=forms.TextInput(attrs={"class": "govuk-input", "autocomplete": "off"})
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The invitation goes here; it is also their username. Use their work address.",
+        widget=forms.EmailInput(attrs={"class": "govuk-input", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(label="Role", choices=_role_choices, widget=forms.RadioSelect)
+    forces = ForcesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, message in [
+            ("first_name", "Enter their first name"),
+            ("last_name", "Enter their last name"),
+            ("email", "Enter their email address"),
+            ("role", "Choose their role"),
+        ]:
+            self.fields[name].error_messages["required"] = message
+        self.fields["email"].error_messages["invalid"] = "Enter an email address like name@force.police.uk"
+
+
+class AccessForm(PageForm):
+    """A new role and forces for someone, and why."""
+
+    id_prefix = "access"
+
+    role = forms.ChoiceField(label="Role", choices=_role_choices, widget=forms.RadioSelect)
+    forces = ForcesField()
+    reason = ReasonField(help_text="For example: moved from Kent to Essex.")
+
+
+class DeactivateForm(PageForm):
+    id_prefix = "deactivate"
+
+    reason = ReasonField(help_text="For example: left the force on 30 November.")
+
+
+class ReactivateForm(PageForm):
+    id_prefix = "reactivate"
+
+    reason = ReasonField(help_text="For example: back from secondment.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import secrets
 import uuid
@@ -231,7 +232,12 @@ class User(AbstractUser):
         """Return True if signing in with a password must take a second factor too (tracker.two_factor): reviewers
         and admins, who see every force. Someone who signs in only through an identity provider (no password) is
         left to their organisation's own second factor."""
-        return self.has_usable_password() and (self.role == self.Role.REVIEWER or self.is_staff or self.is_superuser)
+        return self.has_usable_password() and self.role_needs_two_factor
+
+    @property
+    def role_needs_two_factor(self) -> bool:
+        """Return True if a password would need a second factor too: someone who sees every force."""
+        return self.role == self.Role.REVIEWER or self.is_staff or self.is_superuser
 
     @property
     def is_commissioner(self) -> bool:
@@ -1465,6 +1471,9 @@ class SignInEvent(models.Model):
         TWO_FACTOR_OFF = "two_factor_off", "Two-factor authentication turned off"
         TWO_FACTOR_RESET = "two_factor_reset", "Two-factor authentication reset"
         RECOVERY_CODES = "recovery_codes", "New recovery codes made"
+        INVITED = "invited", "Invited by email"
+        PASSWORD_SET = "password_set", "Password set from the invitation"
+        REACTIVATED = "reactivated", "Account reactivated"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1497,7 +1506,10 @@ class SignInEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["user", "-at"], name="sign_in_events_of_user")]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="sign_in_events_of_user"),
+            models.Index(fields=["at"], name="sign_in_events_by_time"),  # pruning the old (prune_sign_in_log)
+        ]
 
     def __str__(self) -> str:
         who = self.user or self.identity
@@ -1512,6 +1524,70 @@ class SignInEvent(models.Model):
             self.Kind.SSO_REFUSED,
             self.Kind.CODE_FAILED,
         }
+
+
+# Inviting someone to the tracker (tracker.people): an email with a link that works once, for a week.
+INVITATION_DAYS = 7
+
+
+def invitation_digest(token: str) -> str:
+    """Return what is kept of an invitation's secret: its SHA-256, so a copy of the database opens no account."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Return the invitations whose link still works: neither used, cancelled nor expired."""
+        return self.filter(accepted_at=None, cancelled_at=None, expires_at__gt=timezone.now())
+
+    def find(self, token: str) -> Invitation | None:
+        """Return the invitation whose link carries `token` (used, cancelled or expired too), or None."""
+        if not isinstance(token, str) or not 20 <= len(token) <= 100:
+            return None
+        return self.select_related("user", "invited_by").filter(token_digest=invitation_digest(token)).first()
+
+
+class Invitation(models.Model):
+    """An email inviting someone to their new account, with a link that works once, until it expires, to set a
+    password or to sign in through their organisation's identity provider. Sending another cancels this one."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Waiting"
+        ACCEPTED = "accepted", "Accepted"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.user} sent {timezone.localtime(self.sent_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def state(self) -> Invitation.State:
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.cancelled_at is not None:
+            return self.State.CANCELLED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.OPEN
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
 
 
 # Single sign-on (tracker.sso): the identity providers configured from the environment, and the rules that say who

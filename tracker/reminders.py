@@ -326,14 +326,17 @@ def render_email(name: str, context: dict) -> tuple[str, str]:
     return " ".join(line.strip() for line in subject.splitlines() if line.strip()), body.rstrip("\n")
 
 
-def tell(user: User, name: str, context: dict, *, log: logging.Logger, failure: str) -> None:
-    """Email `user` the email `name` (templates/emails/) about their own account, now. A mail server down is logged
-    as `failure` on `log`, not raised: what the email tells of (a lock, a change of sign-in) stands without it."""
+def tell(user: User, name: str, context: dict, *, log: logging.Logger, failure: str) -> bool:
+    """Email `user` the email `name` (templates/emails/) about their own account, now; return whether the mail server
+    took it. A mail server down is logged as `failure` on `log`, not raised: what the email tells of (a lock, a
+    change of sign-in, an invitation) stands without it."""
     subject, body = render_email(name, context)
     try:
         EmailMessage(subject, body, to=[user.email]).send()
     except (smtplib.SMTPException, OSError):
         log.exception(failure)
+        return False
+    return True
 
 
 def claimed_on(today: datetime.date) -> set[tuple[int, str, int | None]]:

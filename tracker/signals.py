@@ -9,7 +9,7 @@ from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from tracker import sessions
+from tracker import people, sessions
 from tracker.models import Action, ForceSummary, SignInEvent, User
 
 
@@ -48,6 +48,7 @@ def log_sign_in(sender, request, user, **kwargs) -> None:
     # Instead of Django's update_last_login (tracker.apps), which saves the user: a row in their history each time.
     user.last_login = timezone.now()
     User.objects.filter(pk=user.pk).update(last_login=user.last_login)
+    people.accept_on_sign_in(user)  # an invitation is used by signing in through the organisation too
     if request is None:
         return
     through = getattr(request, "signed_in_through", None)  # an identity provider (tracker.sso)

@@ -27,7 +27,8 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from django.db import transaction
 
 from tracker import sessions
-from tracker.models import Grant, IdentityProvider, SignInEvent, User, save_with_history
+from tracker.models import Grant, IdentityProvider, SignInEvent, User
+from tracker.people import set_access
 
 # Only signatures a public key checks: never "none", never a shared secret.
 ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
@@ -124,21 +125,6 @@ def _user_by_email(provider: IdentityProvider, email: str) -> User | None:
     return users[0] if users else None
 
 
-def _set_access(user: User, changes: dict, force_ids: frozenset[int] | None, reason: str) -> None:
-    """Make `changes` (and the forces, unless None) and write one history row saying so with `reason`."""
-    if user.pk is None:
-        save_with_history(user, by=None, reason=reason)
-    if force_ids is not None and set(user.forces.values_list("pk", flat=True)) != force_ids:
-        user.skip_history_when_saving = True  # the save below writes the one row, forces and all
-        try:
-            user.forces.set(force_ids)
-        finally:
-            del user.skip_history_when_saving
-        changes = changes or {"role": user.role}
-    if changes:
-        save_with_history(user, changes, by=None, reason=reason)
-
-
 def admit(provider: IdentityProvider, claims: dict) -> User:
     """
     Return the user `claims` (from `provider`, checked) sign in as, the account made or brought up to date with what
@@ -169,7 +155,7 @@ def admit(provider: IdentityProvider, claims: dict) -> User:
         elif grant is None:
             if account is not None and user.is_active:
                 changes = {"is_active": False, "deactivated_by_rules": True}
-                _set_access(user, changes, frozenset(), f"No sign-in rule matches any more ({through})")
+                set_access(user, changes, frozenset(), by=None, reason=f"No sign-in rule matches any more ({through})")
             refused = Refused(NO_RULE.format(provider=provider.name), identity=identity, user=user)
         elif user is not None and not user.is_active and not user.deactivated_by_rules:
             refused = Refused(DEACTIVATED, identity=identity, user=user)
@@ -181,7 +167,7 @@ def admit(provider: IdentityProvider, claims: dict) -> User:
                     )
                 user = User(username=email.lower(), email=email, role=grant.role, **_names(claims))
                 user.set_unusable_password()
-                _set_access(user, {}, grant.force_ids, f"Created at first {through}: {grant.describe()}")
+                set_access(user, {}, grant.force_ids, by=None, reason=f"Created at first {through}: {grant.describe()}")
             else:
                 _grant(user, grant, claims, through)
             if account is None:
@@ -200,7 +186,7 @@ def _grant(user: User, grant: Grant, claims: dict, through: str) -> None:
         changes["role"] = grant.role
     if not user.is_active:
         changes["is_active"] = True
-    _set_access(user, changes, grant.force_ids, f"{through.capitalize()}: {grant.describe()}")
+    set_access(user, changes, grant.force_ids, by=None, reason=f"{through.capitalize()}: {grant.describe()}")
 
 
 NO_RULE = (

@@ -78,6 +78,7 @@ def _address(key: str, data: FollowUp, theme: Theme) -> str:
         "tracker:theme": {"pk": theme.pk},
         "tracker:register_report": {"slug": data.report.slug},
         "tracker:register_action": {"pk": data.action.pk},
+        "tracker:person": {"pk": data.action.force.members.first().pk},
     }
     return reverse(key, kwargs=kwargs.get(key))
 

@@ -55,12 +55,16 @@ class SignInView(auth_views.LoginView):
         return context
 
     def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        # The "Sign in with" forms post here and are redirected to the providers: the policy must let them go.
-        origins = sorted({_origin(provider.issuer) for provider in context["identity_providers"]})
-        if origins:
-            response._csp_update = {"form-action": origins}
-        return response
+        return let_forms_go_to(super().render_to_response(context, **kwargs), context["identity_providers"])
+
+
+def let_forms_go_to(response, providers):
+    """Return `response` with its content security policy letting its "Sign in with" forms, which post here and are
+    redirected to the identity providers, go on to `providers`."""
+    origins = sorted({_origin(provider.issuer) for provider in providers})
+    if origins:
+        response._csp_update = {"form-action": origins}
+    return response
 
 
 @never_cache

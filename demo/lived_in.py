@@ -15,6 +15,7 @@ import random
 from enum import Enum
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from demo.build import Summary, ensure_forces, write_lives, write_reports
 from demo.commissioners import DRAFT, INVITED, LATE, NOT_STARTED, PUBLISHED, write_responses
@@ -103,6 +104,10 @@ def build(*, today: datetime.date, seed: int = SEED) -> Summary:
         ForceSummary.objects.rebuild()  # written around the ORM, so counted afresh
         named = [User.objects.get(username=username) for username, _what in log_ins() if "<" not in username]
         write_sign_ins(named, today=today, rng=random.Random(seed + 3))
+        # Everyone's account dates from the first report they worked on, not from the day the demo was built.
+        first_report = Report.objects.order_by("published_on").values_list("published_on", flat=True).first()
+        joined = timezone.make_aware(datetime.datetime.combine(first_report, datetime.time(9)))
+        User.objects.filter(username__startswith=DEMO_USER_PREFIX).update(date_joined=joined)
         first_inspected = Force.objects.filter(pk__in=_seed_inspections()).order_by("name").first()
         admin = User.objects.get(username=f"{DEMO_USER_PREFIX}admin")
         write_account_changes(admin, first_inspected, today=today, rng=random.Random(seed + 4))

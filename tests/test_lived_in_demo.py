@@ -285,6 +285,7 @@ def test_the_people_pages_show_a_leaver_deactivated_and_their_successor_invited(
     assert not leaver.is_active
     assert leaver.history.latest().history_change_reason == "Deactivated: Left the force: retired at the end of October"
     assert leaver.history.latest().history_date.date() == TODAY - datetime.timedelta(days=21)
+    assert leaver.date_joined.date() == Report.objects.order_by("published_on").first().published_on
     invitation = successor.invitations.get()
     assert invitation.sent_at.date() == TODAY - datetime.timedelta(days=2)
     assert invitation.is_open and invitation.invited_by.username == "demo.admin"

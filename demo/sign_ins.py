@@ -82,7 +82,7 @@ def write_account_changes(admin: User, force: Force, *, today: datetime.date, rn
     username = f"{DEMO_USER_PREFIX}psd.{force.slug}.4"
     successor = User(username=username, email=f"{username}@example.org", first_name=first_name, last_name=last_name)
     successor.set_unusable_password()
-    people.set_access(successor, {}, frozenset({force.pk}), by=admin, reason=f"Invited by {admin}")
+    people.set_access(successor, frozenset({force.pk}), by=admin, reason=f"Invited by {admin}")
     sent = _at(today - datetime.timedelta(days=2), 14 * 60 + rng.randint(0, 59))
     Invitation.objects.create(
         user=successor,

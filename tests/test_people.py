@@ -275,7 +275,7 @@ def test_a_reviewer_is_invited_without_forces(admin_client, force_a):
 def test_a_psd_lead_needs_a_force(admin_client):
     response = invite(admin_client)
     assert response.status_code == 400
-    assert "Choose the forces of a PSD lead." in response.content.decode()
+    assert "Choose at least one force for a PSD lead." in response.content.decode()
     assert not User.objects.filter(email="sam.patel@kent.police.uk").exists() and mail.outbox == []
 
 
@@ -496,7 +496,7 @@ def test_changing_to_a_reviewer_drops_the_forces(admin_client, psd_lead_a, force
 def test_a_psd_lead_left_without_a_force_is_refused_as_typed(admin_client, psd_lead_a, force_a):
     data = {"role": "psd_lead", "reason": "Tidying up"}
     response = admin_client.post(reverse("tracker:person_access", args=[psd_lead_a.pk]), data)
-    assert response.status_code == 400 and "Choose the forces of a PSD lead." in response.content.decode()
+    assert response.status_code == 400 and "Choose at least one force for a PSD lead." in response.content.decode()
     assert response.context["access_form"]["reason"].value() == "Tidying up"
     assert list(psd_lead_a.forces.all()) == [force_a]
 
@@ -570,3 +570,274 @@ def test_the_same_address_invited_twice_at_once_makes_one_account(admin_user, fo
         people.invite(
             email="sam@kent.police.uk", first_name="S", last_name="P", role="psd_lead", forces=[force_a], by=admin_user
         )
+
+
+# What mutation testing asked for (make mutation): each rule pinned by its own test.
+
+
+def test_the_list_marks_only_a_confirmed_app_and_only_an_identity_providers_account(admin_client):
+    from allauth.socialaccount.models import SocialAccount
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with_authenticator(PsdLeadFactory(username="with.app"))
+    TOTPDevice.objects.create(user=PsdLeadFactory(username="half.set.up"), name="app", confirmed=False)
+    SocialAccount.objects.create(user=PsdLeadFactory(username="through.sso"), provider="kent", uid="1")
+    rows = {user.username: user for user in admin_client.get(reverse("tracker:people")).context["page"]}
+    assert [name for name, user in rows.items() if user.has_authenticator] == ["with.app"]
+    assert [name for name, user in rows.items() if user.signs_in_through_provider] == ["through.sso"]
+
+
+def test_a_password_like_the_persons_name_is_refused_however_it_comes(admin_user, force_a):
+    sent = people.invite(
+        email="samantha.patel@kent.police.uk",
+        first_name="Samantha",
+        last_name="Patel",
+        role="psd_lead",
+        forces=[force_a],
+        by=admin_user,
+    )
+    with pytest.raises(ValidationError, match="too similar"):
+        people.accept_with_password(sent.invitation, "samantha.patel@kent.police")
+    assert Invitation.objects.get().is_open
+
+
+def test_the_password_set_is_logged_with_the_browsers_address(admin_client, force_a):
+    user, link = invited(admin_client, force_a)
+    Client(REMOTE_ADDR="192.0.2.44").post(
+        link, {"new_password1": "a long passphrase 2026", "new_password2": "a long passphrase 2026"}
+    )
+    event = SignInEvent.objects.get(user=user, kind=SignInEvent.Kind.PASSWORD_SET)
+    assert event.address == "192.0.2.44"
+
+
+def test_an_invited_reviewers_link_is_used_once_the_password_is_set_before_the_app_is(admin_client, clock):
+    mail.outbox.clear()
+    invite(admin_client, role="reviewer")
+    link = link_in(mail.outbox[-1])
+    choose_password(link)
+    invitation = Invitation.objects.get()
+    assert invitation.accepted_at == NOW and invitation.state == Invitation.State.ACCEPTED
+    assert Client().get(link).status_code == 410
+
+
+def test_cancelling_is_logged_naming_the_admin_and_their_address(admin_client, admin_user, force_a):
+    user, _ = invited(admin_client, force_a)
+    admin_client.post(reverse("tracker:person_cancel_invitation", args=[user.pk]), REMOTE_ADDR="192.0.2.9")
+    event = SignInEvent.objects.filter(user=user).first()
+    assert (event.kind, event.by, event.address) == (SignInEvent.Kind.INVITED, admin_user, "192.0.2.9")
+
+
+def test_cancelling_when_nothing_waits_says_so(admin_client, psd_lead_a):
+    response = admin_client.post(reverse("tracker:person_cancel_invitation", args=[psd_lead_a.pk]))
+    assert said(response) == [f"{psd_lead_a} has no invitation waiting."]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "form"),
+    [
+        ("tracker:person_deactivate", {"reason": "Takeover"}, "deactivate_form"),
+        ("tracker:person_reactivate", {"reason": "Takeover"}, "reactivate_form"),
+        ("tracker:person_access", {"role": "psd_lead", "forces": [], "reason": "Takeover"}, "access_form"),
+        ("tracker:person_invite_again", {}, None),
+        ("tracker:person_cancel_invitation", {}, None),
+        ("tracker:person_sign_out_everywhere", {}, None),
+        ("tracker:person_reset_two_factor", {}, None),
+    ],
+)
+def test_staff_who_are_not_admins_change_no_admins_account(client, name, data, form):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_user", "change_user"]))
+    other_admin = AdminFactory(is_active=name != "tracker:person_reactivate")
+    with_authenticator(other_admin)
+    before = (other_admin.is_active, other_admin.sessions_ended_at, other_admin.history.count(), len(mail.outbox))
+    client.force_login(staff)
+    response = client.post(reverse(name, args=[other_admin.pk]), data)
+    refusals = response.context[form].non_field_errors() if form else said(response)
+    assert refusals == ["Only an admin can change another admin's account."]
+    other_admin.refresh_from_db()
+    after = (other_admin.is_active, other_admin.sessions_ended_at, other_admin.history.count(), len(mail.outbox))
+    assert after == before and two_factor.is_set_up(other_admin)
+
+
+def test_an_admin_cannot_change_their_own_role_even_with_a_force(admin_client, admin_user, force_a):
+    data = {"role": "psd_lead", "reason": "Testing", "forces": [force_a.pk]}
+    response = admin_client.post(reverse("tracker:person_access", args=[admin_user.pk]), data)
+    assert response.context["access_form"].non_field_errors() == ["You cannot change your own role: ask another admin."]
+    assert User.objects.get(pk=admin_user.pk).role == User.Role.REVIEWER
+
+
+def test_staff_may_change_their_own_forces_keeping_their_role(client, force_a, force_b):
+    staff = PsdLeadFactory(is_staff=True, forces=[force_a])
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_user", "change_user"]))
+    client.force_login(staff)
+    data = {"role": "psd_lead", "forces": [force_b.pk], "reason": "Moved"}
+    response = client.post(reverse("tracker:person_access", args=[staff.pk]), data)
+    assert said(response) == [f"{staff}'s access is changed."]
+    assert list(staff.forces.all()) == [force_b]
+
+
+def test_a_change_of_access_made_outside_a_request_names_who_made_it(admin_user, psd_lead_a, force_b):
+    people.change_access(psd_lead_a, role="psd_lead", forces=[force_b], by=admin_user, reason="Moved")
+    assert psd_lead_a.history.first().history_user == admin_user
+
+
+def test_deactivating_yourself_says_to_ask_another_admin(admin_user, psd_lead_a):
+    with pytest.raises(ValidationError) as refused:
+        people.deactivate(admin_user, by=admin_user, reason="Oops")
+    assert refused.value.messages == ["You cannot deactivate your own account: ask another admin."]
+
+
+def test_deactivating_someone_deactivated_says_so(admin_user, psd_lead_a):
+    people.deactivate(psd_lead_a, by=admin_user, reason="Left")
+    with pytest.raises(ValidationError) as refused:
+        people.deactivate(psd_lead_a, by=admin_user, reason="Left")
+    assert refused.value.messages == [f"{psd_lead_a}'s account is already deactivated."]
+
+
+def test_reactivating_someone_active_says_so(admin_user, psd_lead_a):
+    with pytest.raises(ValidationError) as refused:
+        people.reactivate(psd_lead_a, by=admin_user, reason="Back")
+    assert refused.value.messages == [f"{psd_lead_a}'s account is active already."]
+
+
+def test_deactivating_cancels_only_their_own_waiting_invitation(admin_client, admin_user, force_a):
+    user, _ = invited(admin_client, force_a)
+    other, _ = invited(admin_client, force_a, email="other@kent.police.uk")
+    people.deactivate(user, by=admin_user, reason="Invited by mistake")
+    assert user.invitations.get().state == Invitation.State.CANCELLED
+    assert other.invitations.get().state == Invitation.State.OPEN
+
+
+def test_reactivating_is_logged_with_who_why_and_from_where(admin_client, admin_user, psd_lead_a):
+    people.deactivate(psd_lead_a, by=admin_user, reason="Seconded")
+    url = reverse("tracker:person_reactivate", args=[psd_lead_a.pk])
+    admin_client.post(url, {"reason": "Back from secondment"}, REMOTE_ADDR="192.0.2.9")
+    event = SignInEvent.objects.filter(user=psd_lead_a).first()
+    assert (event.kind, event.by, event.detail, event.address) == (
+        SignInEvent.Kind.REACTIVATED,
+        admin_user,
+        "Back from secondment",
+        "192.0.2.9",
+    )
+
+
+def test_a_reactivation_made_outside_a_request_names_who_made_it(admin_user, psd_lead_a):
+    people.deactivate(psd_lead_a, by=admin_user, reason="Seconded")
+    people.reactivate(psd_lead_a, by=admin_user, reason="Back")
+    assert psd_lead_a.history.first().history_user == admin_user
+
+
+def test_an_invitation_to_a_deactivated_account_is_refused_until_it_is_reactivated(admin_client, admin_user, force_a):
+    user, _ = invited(admin_client, force_a)
+    people.deactivate(user, by=admin_user, reason="Not yet")
+    response = admin_client.post(reverse("tracker:person_invite_again", args=[user.pk]))
+    assert said(response)[-1] == f"{user}'s account is deactivated: reactivate it first."
+
+
+def test_sending_again_is_logged_from_the_admins_address(admin_client, force_a):
+    user, _ = invited(admin_client, force_a)
+    admin_client.post(reverse("tracker:person_invite_again", args=[user.pk]), REMOTE_ADDR="192.0.2.9")
+    assert SignInEvent.objects.filter(user=user).first().address == "192.0.2.9"
+
+
+def test_an_admin_made_without_a_password_is_invited_as_an_admin(admin_client):
+    other_admin = AdminFactory(first_name="Ada", last_name="Hale")
+    other_admin.set_unusable_password()
+    other_admin.save()
+    admin_client.post(reverse("tracker:person_invite_again", args=[other_admin.pk]))
+    assert (
+        "made you an account on the Recommendation Tracker, where HMIC's recommendations are followed up: Admin."
+        in (mail.outbox[-1].body)
+    )
+
+
+def test_a_mail_server_down_is_logged_naming_the_address(admin_client, force_a, monkeypatch, caplog):
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    invite(admin_client, forces=[force_a.pk])
+    assert "The invitation to sam.patel@kent.police.uk was not sent" in [r.getMessage() for r in caplog.records]
+
+
+def test_the_links_secret_has_256_bits(admin_client, force_a):
+    _, link = invited(admin_client, force_a)
+    assert len(link.rstrip("/").rsplit("/", 1)[1]) == 43  # 32 random bytes, URL-safe base64 without padding
+
+
+def test_an_invitation_is_logged_from_the_admins_address(admin_client, force_a):
+    admin_client.post(
+        reverse("tracker:person_invite"),
+        {
+            "first_name": "Sam",
+            "last_name": "Patel",
+            "email": "sam@kent.police.uk",
+            "role": "psd_lead",
+            "forces": [force_a.pk],
+        },
+        REMOTE_ADDR="192.0.2.9",
+    )
+    assert SignInEvent.objects.get(user__email="sam@kent.police.uk").address == "192.0.2.9"
+
+
+def test_an_invitation_made_outside_a_request_names_who_made_it(admin_user, force_a):
+    sent = people.invite(
+        email="sam@kent.police.uk", first_name="S", last_name="P", role="psd_lead", forces=[force_a], by=admin_user
+    )
+    assert sent.invitation.user.history.get().history_user == admin_user
+
+
+def test_an_address_that_is_someones_username_is_refused(admin_client, force_a):
+    PsdLeadFactory(username="sam.patel@kent.police.uk", email="sam@home.example")
+    response = invite(admin_client, forces=[force_a.pk])
+    assert (
+        response.status_code == 400 and "sam.patel@kent.police.uk already has an account." in response.content.decode()
+    )
+
+
+def test_the_history_of_access_shows_the_forces_after_each_change(admin_user, psd_lead_a, force_a, force_b):
+    people.change_access(psd_lead_a, role="psd_lead", forces=[force_b, force_a], by=admin_user, reason="Both")
+    people.change_access(psd_lead_a, role="psd_lead", forces=[force_b], by=admin_user, reason="Only B")
+    changes = people.access_history(psd_lead_a, 10)
+    assert [(c.record.history_change_reason, c.forces) for c in changes[:2]] == [
+        ("Access changed: Only B", [force_b]),
+        ("Access changed: Both", [force_b, force_a]),  # by name: Leicestershire, West Midlands
+    ]
+
+
+def test_a_persons_page_costs_the_same_queries_however_long_their_history(
+    admin_client, admin_user, psd_lead_a, force_a, force_b, django_assert_max_num_queries
+):
+    url = reverse("tracker:person", args=[psd_lead_a.pk])
+    people.change_access(psd_lead_a, role="psd_lead", forces=[force_b], by=admin_user, reason="1")
+    SignInEvent.objects.create(user=psd_lead_a, kind=SignInEvent.Kind.SIGNED_OUT_EVERYWHERE, by=admin_user)
+    with django_assert_max_num_queries(100) as few:
+        admin_client.get(url)
+    for n in range(6):
+        people.change_access(
+            psd_lead_a, role="psd_lead", forces=[[force_a], [force_b]][n % 2], by=admin_user, reason="n"
+        )
+        SignInEvent.objects.create(user=psd_lead_a, kind=SignInEvent.Kind.SIGNED_OUT_EVERYWHERE, by=admin_user)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        admin_client.get(url)
+
+
+def test_a_commissioners_office_needs_its_force(admin_client):
+    response = invite(admin_client, role="commissioner")
+    assert response.context["form"].non_field_errors() == [
+        "Choose at least one force for a Police and crime commissioner's office."
+    ]
+
+
+def test_access_set_as_it_was_writes_no_history(admin_user, psd_lead_a, force_a):
+    before = psd_lead_a.history.count()
+    people.set_access(psd_lead_a, frozenset({force_a.pk}), by=admin_user, reason="Nothing new")
+    assert psd_lead_a.history.count() == before
+
+
+def test_a_link_the_tracker_never_sent_says_what_to_do(db):
+    response = Client().get(reverse("invitation", args=["x" * 43]))
+    assert response.context["reason"] == (
+        "This invitation link is not one the tracker sent, or it was cut short. "
+        "Copy the whole link from the email, or ask whoever invited you to send a new one."
+    )

@@ -22,11 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from allauth.socialaccount.models import SocialAccount
-from django.apps import apps
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -58,7 +57,7 @@ def directory() -> QuerySet[User]:
         has_authenticator=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
         signs_in_through_provider=Exists(SocialAccount.objects.filter(user=OuterRef("pk"))),
         invitation_waiting=Exists(Invitation.objects.open().filter(user=OuterRef("pk"))),
-    ).prefetch_related(Prefetch("forces", queryset=Force.objects.only("pk", "name", "slug")))
+    ).prefetch_related("forces")
 
 
 @dataclass(frozen=True)
@@ -72,8 +71,10 @@ class AccessChange:
 def access_history(user: User, limit: int) -> list[AccessChange]:
     """Return the latest `limit` changes to `user`'s access, newest first, in three queries."""
     rows = list(user.history.select_related("history_user")[:limit])
+    if not rows:
+        return []
     forces: dict[int, list[Force]] = {row.pk: [] for row in rows}
-    links = apps.get_model("tracker", "HistoricalUser_forces")  # django-simple-history's copy of the forces
+    links = rows[0].forces.model  # django-simple-history's copy of the forces, as each row had them
     for link in links.objects.filter(history__in=rows).select_related("force").order_by("force__name"):
         forces[link.history_id].append(link.force)
     return [AccessChange(row, forces[row.pk]) for row in rows]
@@ -85,7 +86,9 @@ def check_may_manage(admin: User, user: User) -> None:
         raise ValidationError("Only an admin can change another admin's account.")
 
 
-def set_access(user: User, changes: dict, force_ids: frozenset[int] | None, *, by: User | None, reason: str) -> None:
+def set_access(
+    user: User, force_ids: frozenset[int] | None, *, changes: dict | None = None, by: User | None, reason: str
+) -> None:
     """Make `changes` (and set the forces, unless None) and write one history row saying so, naming `by` (None: the
     signed-in user, or nobody) and `reason`. A new user's one row is their creation, forces and all."""
     new = user.pk is None
@@ -115,7 +118,7 @@ def _forces_for(role: str, forces) -> frozenset[int]:
 def check_forces(role: str, forces) -> None:
     """Raise ValidationError if `role` needs forces and none are given."""
     if role in ROLES_WITH_FORCES and not forces:
-        raise ValidationError(f"Choose the force{'s' if role == User.Role.PSD_LEAD else ''} of a {_role_name(role)}.")
+        raise ValidationError(f"Choose at least one force for a {_role_name(role)}.")
 
 
 def _role_name(role: str) -> str:
@@ -144,7 +147,7 @@ def invite(*, email: str, first_name: str, last_name: str, role: str, forces, by
         with transaction.atomic():
             user = User(username=email.lower(), email=email, first_name=first_name, last_name=last_name, role=role)
             user.set_unusable_password()
-            set_access(user, {}, _forces_for(role, forces), by=by, reason=f"Invited by {by}")
+            set_access(user, _forces_for(role, forces), by=by, reason=f"Invited by {by}")
             invitation, token = _new_invitation(user, by, request)
     except IntegrityError:  # the same address invited twice at once: the other one made it
         raise taken from None
@@ -173,16 +176,11 @@ def cancel(user: User, *, by: User, request=None) -> int:
 
 
 def _new_invitation(user: User, by: User, request) -> tuple[Invitation, str]:
-    now = timezone.now()
-    Invitation.objects.open().filter(user=user).update(cancelled_at=now)
+    Invitation.objects.open().filter(user=user).update(cancelled_at=timezone.now())
     token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        user=user,
-        invited_by=by,
-        sent_at=now,
-        expires_at=now + datetime.timedelta(days=INVITATION_DAYS),
-        token_digest=invitation_digest(token),
-    )
+    invitation = Invitation(user=user, invited_by=by, token_digest=invitation_digest(token))
+    invitation.expires_at = invitation.sent_at + datetime.timedelta(days=INVITATION_DAYS)
+    invitation.save()
     until = timezone.localtime(invitation.expires_at)
     record(
         user,
@@ -249,14 +247,11 @@ def usable(invitation: Invitation | None) -> Invitation:
 def accept_with_password(invitation: Invitation, password: str, request=None) -> User:
     """Set the invited person's first password and close the invitation (once: a second use is refused)."""
     with transaction.atomic():
-        invitation = usable(
-            Invitation.objects.select_for_update().select_related("user").filter(pk=invitation.pk).first()
-        )
+        invitation = usable(Invitation.objects.select_for_update().filter(pk=invitation.pk).first())
         user = invitation.user
         password_validation.validate_password(password, user)
         user.set_password(password)
-        with _no_history(user):  # a password is not history (the sign-in log says it was set)
-            user.save(update_fields=["password"])
+        User.objects.filter(pk=user.pk).update(password=user.password)  # not history: the sign-in log says so
         Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
         record(user, SignInEvent.Kind.PASSWORD_SET, request)
     return user
@@ -303,8 +298,5 @@ def change_access(user: User, *, role: str, forces, by: User, reason: str) -> bo
     if role == user.role and force_ids == user.member_force_ids():
         return False
     with transaction.atomic():
-        set_access(
-            user, {"role": role} if role != user.role else {}, force_ids, by=by, reason=f"Access changed: {reason}"
-        )
-    user.__dict__.pop("_member_force_ids", None)
+        set_access(user, force_ids, changes={"role": role}, by=by, reason=f"Access changed: {reason}")
     return True

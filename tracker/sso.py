@@ -155,7 +155,9 @@ def admit(provider: IdentityProvider, claims: dict) -> User:
         elif grant is None:
             if account is not None and user.is_active:
                 changes = {"is_active": False, "deactivated_by_rules": True}
-                set_access(user, changes, frozenset(), by=None, reason=f"No sign-in rule matches any more ({through})")
+                set_access(
+                    user, frozenset(), changes=changes, by=None, reason=f"No sign-in rule matches any more ({through})"
+                )
             refused = Refused(NO_RULE.format(provider=provider.name), identity=identity, user=user)
         elif user is not None and not user.is_active and not user.deactivated_by_rules:
             refused = Refused(DEACTIVATED, identity=identity, user=user)
@@ -167,7 +169,7 @@ def admit(provider: IdentityProvider, claims: dict) -> User:
                     )
                 user = User(username=email.lower(), email=email, role=grant.role, **_names(claims))
                 user.set_unusable_password()
-                set_access(user, {}, grant.force_ids, by=None, reason=f"Created at first {through}: {grant.describe()}")
+                set_access(user, grant.force_ids, by=None, reason=f"Created at first {through}: {grant.describe()}")
             else:
                 _grant(user, grant, claims, through)
             if account is None:
@@ -186,7 +188,7 @@ def _grant(user: User, grant: Grant, claims: dict, through: str) -> None:
         changes["role"] = grant.role
     if not user.is_active:
         changes["is_active"] = True
-    set_access(user, changes, grant.force_ids, by=None, reason=f"{through.capitalize()}: {grant.describe()}")
+    set_access(user, grant.force_ids, changes=changes, by=None, reason=f"{through.capitalize()}: {grant.describe()}")
 
 
 NO_RULE = (

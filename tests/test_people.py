@@ -380,7 +380,8 @@ def test_an_invitation_cancelled_opens_nothing(admin_client, force_a):
     user, link = invited(admin_client, force_a)
     admin_client.post(reverse("tracker:person_cancel_invitation", args=[user.pk]))
     assert Client().get(link).status_code == 410
-    assert SignInEvent.objects.filter(user=user).first().detail == "Invitation cancelled: its link no longer works"
+    event = SignInEvent.objects.filter(user=user).first()
+    assert (event.get_kind_display(), event.detail) == ("Invitation cancelled", "Its link no longer works")
 
 
 def test_nobody_who_has_signed_in_is_sent_an_invitation(admin_client, psd_lead_a):
@@ -624,7 +625,7 @@ def test_cancelling_is_logged_naming_the_admin_and_their_address(admin_client, a
     user, _ = invited(admin_client, force_a)
     admin_client.post(reverse("tracker:person_cancel_invitation", args=[user.pk]), REMOTE_ADDR="192.0.2.9")
     event = SignInEvent.objects.filter(user=user).first()
-    assert (event.kind, event.by, event.address) == (SignInEvent.Kind.INVITED, admin_user, "192.0.2.9")
+    assert (event.kind, event.by, event.address) == (SignInEvent.Kind.INVITATION_CANCELLED, admin_user, "192.0.2.9")
 
 
 def test_cancelling_when_nothing_waits_says_so(admin_client, psd_lead_a):

@@ -1472,6 +1472,7 @@ class SignInEvent(models.Model):
         TWO_FACTOR_RESET = "two_factor_reset", "Two-factor authentication reset"
         RECOVERY_CODES = "recovery_codes", "New recovery codes made"
         INVITED = "invited", "Invited by email"
+        INVITATION_CANCELLED = "invitation_cancelled", "Invitation cancelled"
         PASSWORD_SET = "password_set", "Password set from the invitation"
         REACTIVATED = "reactivated", "Account reactivated"
 

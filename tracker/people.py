@@ -171,7 +171,7 @@ def cancel(user: User, *, by: User, request=None) -> int:
     check_may_manage(by, user)
     cancelled = Invitation.objects.open().filter(user=user).update(cancelled_at=timezone.now())
     if cancelled:
-        record(user, SignInEvent.Kind.INVITED, request, by=by, detail="Invitation cancelled: its link no longer works")
+        record(user, SignInEvent.Kind.INVITATION_CANCELLED, request, by=by, detail="Its link no longer works")
     return cancelled
 
 

@@ -842,3 +842,10 @@ def test_a_link_the_tracker_never_sent_says_what_to_do(db):
         "This invitation link is not one the tracker sent, or it was cut short. "
         "Copy the whole link from the email, or ask whoever invited you to send a new one."
     )
+
+
+def test_an_admin_signing_themselves_out_everywhere_is_signed_out_and_logged_once(admin_client, admin_user):
+    response = admin_client.post(reverse("tracker:person_sign_out_everywhere", args=[admin_user.pk]))
+    assert response["Location"] == reverse("login") and SESSION_KEY not in admin_client.session
+    events = SignInEvent.objects.filter(user=admin_user).exclude(kind=SignInEvent.Kind.SIGNED_IN)
+    assert [(event.kind, event.by) for event in events] == [(SignInEvent.Kind.SIGNED_OUT_EVERYWHERE, None)]

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tracker.dates import long_date_time
 from tracker.links import absolute_url
 from tracker.models import (
     INVITATION_DAYS,
@@ -236,8 +237,7 @@ def usable(invitation: Invitation | None) -> Invitation:
         )
     if state == Invitation.State.EXPIRED:
         raise InvitationUnusable(
-            f"This invitation expired on {timezone.localtime(invitation.expires_at):%-d %B %Y at %H:%M}. "
-            f"Ask {who} to send a new one."
+            f"This invitation expired on {long_date_time(invitation.expires_at)}. Ask {who} to send a new one."
         )
     if not invitation.user.is_active:
         raise InvitationUnusable(f"The account this invitation is for has been deactivated. Ask {who} about it.")

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracker import people, sessions, signin, sso, two_factor
+from tracker.dates import long_date
 from tracker.filters import PersonFilter
 from tracker.forms import AccessForm, DeactivateForm, InviteForm, ReactivateForm
 from tracker.models import Invitation, SignInEvent, User
@@ -135,7 +136,8 @@ _NOT_EMAILED = (
 
 
 def _until(sent: people.Sent) -> str:
-    return f"{timezone.localtime(sent.invitation.expires_at):%-d %B %Y, %H:%M}"
+    local = timezone.localtime(sent.invitation.expires_at)
+    return f"{long_date(local)}, {local:%H:%M}"
 
 
 def _url(person: User) -> str:
@@ -236,17 +238,16 @@ def person_cancel_invitation(request, pk: int):
 def person_sign_out_everywhere(request, pk: int):
     """End every session of someone (a lost laptop, a shared computer)."""
 
+    if pk == request.user.pk:  # their own: as the account page's "Sign out everywhere"
+        sessions.sign_out_everywhere(request)
+        return redirect("login")
+
     def change(person):
         people.check_may_manage(request.user, person)
         sessions.end_sessions(person, request, by=request.user)
         return f"{person} is signed out everywhere: every browser they were signed in on must sign in again."
 
-    response = _button(request, pk, change)
-    if pk == request.user.pk:
-        request.sign_out_kind = None  # logged once, as signing out everywhere
-        logout(request)
-        return redirect("login")
-    return response
+    return _button(request, pk, change)
 
 
 @admin_required("change")
